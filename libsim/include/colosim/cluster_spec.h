@@ -1,0 +1,39 @@
+#pragma once
+// The static description of a cluster: GPU types and nodes. Runtime occupancy lives in
+// ClusterState (cluster_state.h).
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace colosim {
+
+struct GpuType {
+  std::string name;            // e.g. "V100", "TitanXp"
+  std::int64_t memory_mib = 0; // usable GPU memory
+  double speed = 1.0;          // relative compute speed; solo durations are at speed 1.0
+};
+
+struct NodeSpec {
+  std::string name;
+  std::string gpu_type;        // name of a GpuType of the cluster
+  int gpus = 0;
+  std::int64_t cpu_milli = 0;  // informational for now
+  std::int64_t memory_mib = 0; // host memory, informational for now
+};
+
+struct ClusterSpec {
+  std::string name;
+  std::vector<GpuType> gpu_types;
+  std::vector<NodeSpec> nodes;
+
+  // `nodes` nodes of `gpus_per_node` GPUs of one type, named node0, node1, ...
+  static ClusterSpec uniform(int nodes, int gpus_per_node, GpuType type);
+
+  const GpuType* find_gpu_type(const std::string& name) const;
+  int total_gpus() const;
+  // Throws InputError(source, ...) when a node names an unknown type, counts are not positive,
+  // or names repeat.
+  void validate(const std::string& source) const;
+};
+
+}  // namespace colosim

@@ -1,0 +1,129 @@
+#pragma once
+// Runtime occupancy of the cluster and the indexes that placement uses. Policies see a
+// `const ClusterView&`; only the core (ClusterState) changes it.
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "colosim/cluster_spec.h"
+#include "colosim/job.h"
+
+namespace colosim {
+
+using GpuIndex = std::int32_t;   // 0..gpu_count-1, node by node
+using NodeIndex = std::int32_t;
+using JobSlot = std::int32_t;    // handle of an active (pending or running) job
+using AppIndex = std::int32_t;   // interned application name
+
+struct Resident {
+  JobSlot slot;
+  AppIndex app;
+};
+
+class ClusterView {
+ public:
+  explicit ClusterView(ClusterSpec spec);
+
+  const ClusterSpec& spec() const { return spec_; }
+  int gpu_count() const { return static_cast<int>(gpus_.size()); }
+  int node_count() const { return static_cast<int>(nodes_.size()); }
+
+  NodeIndex node_of(GpuIndex g) const { return gpus_[g].node; }
+  GpuIndex first_gpu(NodeIndex n) const { return nodes_[n].first_gpu; }
+  int gpus_on(NodeIndex n) const { return nodes_[n].gpu_count; }
+  int empty_gpus_on(NodeIndex n) const { return nodes_[n].empty; }
+  const GpuType& type_of(GpuIndex g) const { return spec_.gpu_types[gpus_[g].type]; }
+  int type_index_of(GpuIndex g) const { return gpus_[g].type; }
+  std::int64_t capacity_mib(GpuIndex g) const { return type_of(g).memory_mib; }
+
+  std::int64_t used_mib(GpuIndex g) const { return gpus_[g].used_mib; }
+  // Negative when over-committed.
+  std::int64_t free_mib(GpuIndex g) const { return capacity_mib(g) - gpus_[g].used_mib; }
+  double util_sum(GpuIndex g) const { return gpus_[g].util_sum; }
+  int milli_sum(GpuIndex g) const { return gpus_[g].milli_sum; }
+  std::span<const Resident> residents(GpuIndex g) const { return gpus_[g].residents; }
+  bool is_empty(GpuIndex g) const { return gpus_[g].residents.empty(); }
+
+  // Interned application names, for comparing residents' applications cheaply.
+  std::optional<AppIndex> find_app(const std::string& app) const;
+  const std::string& app_name(AppIndex a) const { return app_names_[a]; }
+
+  // --- Indexes (ordered sets, so that iteration order and ties are deterministic) ---
+  // (free MiB, GPU), ascending.
+  const std::set<std::pair<std::int64_t, GpuIndex>>& by_free_memory() const { return by_free_; }
+  // (summed utilisation of residents, GPU), ascending.
+  const std::set<std::pair<double, GpuIndex>>& by_utilisation() const { return by_util_; }
+  // GPUs with no resident, ascending index.
+  const std::set<GpuIndex>& empty_gpus() const { return empty_gpus_; }
+  // (number of empty GPUs, node), ascending.
+  const std::set<std::pair<int, NodeIndex>>& nodes_by_empty_gpus() const { return nodes_by_empty_; }
+  // GPUs whose residents (at least one) all run `app`; null when there is none.
+  const std::set<GpuIndex>* gpus_hosting_only(const std::string& app) const;
+
+  // GPU with the least free memory that still has `mib` free (ties: lowest index).
+  std::optional<GpuIndex> least_free_fitting(std::int64_t mib) const;
+  std::int64_t max_free_mib() const;
+  int busy_gpu_count() const { return gpu_count() - static_cast<int>(empty_gpus_.size()); }
+  std::int64_t total_used_mib() const { return total_used_mib_; }
+  std::int64_t total_capacity_mib() const { return total_capacity_mib_; }
+
+  // Largest gang of GPUs of one allowed type with at least the job's memory on one node, and in
+  // the whole cluster: what decides whether a job can ever run.
+  int max_gpus_on_one_node(const JobSpec& job, bool check_memory) const;
+  int max_gpus_in_cluster(const JobSpec& job, bool check_memory) const;
+
+ protected:
+  struct Gpu {
+    NodeIndex node = 0;
+    int type = 0;
+    std::int64_t used_mib = 0;
+    double util_sum = 0.0;
+    int milli_sum = 0;
+    AppIndex sole_app = -1;  // the one app all residents run, -1 if empty or mixed
+    std::vector<Resident> residents;
+  };
+  struct Node {
+    GpuIndex first_gpu = 0;
+    int gpu_count = 0;
+    int empty = 0;
+  };
+
+  ClusterSpec spec_;
+  std::vector<Gpu> gpus_;
+  std::vector<Node> nodes_;
+  std::vector<std::string> app_names_;
+  std::unordered_map<std::string, AppIndex> app_index_;
+  std::set<std::pair<std::int64_t, GpuIndex>> by_free_;
+  std::set<std::pair<double, GpuIndex>> by_util_;
+  std::set<GpuIndex> empty_gpus_;
+  std::set<std::pair<int, NodeIndex>> nodes_by_empty_;
+  std::unordered_map<AppIndex, std::set<GpuIndex>> sole_app_gpus_;
+  struct TypeCapacity {
+    int max_per_node = 0;
+    int total = 0;
+  };
+  std::vector<TypeCapacity> type_capacity_;  // per GPU type, so admission checks cost O(types)
+  std::int64_t total_used_mib_ = 0;
+  std::int64_t total_capacity_mib_ = 0;
+};
+
+// The mutable state, owned by the simulator. Every change keeps all indexes in step.
+class ClusterState : public ClusterView {
+ public:
+  using ClusterView::ClusterView;
+
+  AppIndex intern_app(const std::string& app);
+  void add(JobSlot slot, const JobSpec& job, AppIndex app, std::span<const GpuIndex> gpus);
+  void remove(JobSlot slot, const JobSpec& job, std::span<const GpuIndex> gpus);
+
+ private:
+  void unindex(GpuIndex g);
+  void reindex(GpuIndex g);
+};
+
+}  // namespace colosim

@@ -1,0 +1,52 @@
+#pragma once
+// The interference model: how much a job slows down when other jobs share its GPU.
+#include <span>
+#include <string>
+
+#include "colosim/cluster_spec.h"
+#include "colosim/job.h"
+
+namespace colosim {
+
+// How pair slowdowns combine when a job shares its GPU with two or more others. There is no
+// public measurement of triples; both rules are assumptions, documented in docs/interference.md.
+enum class Composition {
+  multiplicative,  // s(v | a, b) = s(v|a) * s(v|b)
+  additive,        // s(v | a, b) = 1 + (s(v|a) - 1) + (s(v|b) - 1)
+};
+
+const char* to_string(Composition c);
+Composition parse_composition(const std::string& text);  // throws Error on unknown names
+double compose(std::span<const double> pair_slowdowns, Composition rule);
+
+class InterferenceModel {
+ public:
+  virtual ~InterferenceModel() = default;
+
+  // Contract: called by the core whenever the set of jobs on a GPU changes, for each job on it.
+  // Returns the victim's slowdown (>= some positive floor; 1.0 means no interference) while the
+  // `corunners` share the GPU of type `gpu`. `corunners` never contains the victim and is empty
+  // for a job alone (the answer must then be 1.0). Must be a pure function of its arguments and
+  // safe to call from several simulations at once. Throws SimulationError when it cannot answer.
+  virtual double slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners,
+                          const GpuType& gpu) const = 0;
+
+  // False when the two jobs are known not to run together on this GPU type (e.g. measured out
+  // of memory). The core treats such a co-location like one that exceeds GPU memory.
+  virtual bool feasible(const JobSpec& /*a*/, const JobSpec& /*b*/, const GpuType& /*gpu*/) const {
+    return true;
+  }
+
+  virtual std::string describe() const = 0;
+};
+
+// No interference at all: every job runs at full speed whatever shares its GPU.
+class NoInterference final : public InterferenceModel {
+ public:
+  double slowdown(const JobSpec&, std::span<const JobSpec* const>, const GpuType&) const override {
+    return 1.0;
+  }
+  std::string describe() const override { return "none (every slowdown is 1.0)"; }
+};
+
+}  // namespace colosim

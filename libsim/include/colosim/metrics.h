@@ -1,0 +1,51 @@
+#pragma once
+// The run summary, computed as an observer.
+#include <cstdint>
+#include <vector>
+
+#include "colosim/observer.h"
+
+namespace colosim {
+
+struct Summary {
+  std::int64_t jobs = 0;
+  std::int64_t finished = 0;
+  double makespan_s = 0;            // first submit to last end
+  double jct_mean_s = 0, jct_p50_s = 0, jct_p95_s = 0, jct_p99_s = 0;  // finished jobs
+  double queueing_delay_mean_s = 0;
+  double slowdown_mean = 0, slowdown_p95 = 0;
+  double gpu_time_utilisation = 0;  // busy GPU-time / (GPUs x makespan)
+  double memory_utilisation = 0;    // used MiB-time / (total MiB x makespan)
+  std::int64_t oom_events = 0;      // every out-of-memory failure, retried or not
+  std::int64_t oom_failed = 0;      // jobs that gave up after the retry limit
+  std::int64_t unschedulable = 0;
+  std::int64_t never_started = 0;
+};
+
+// Nearest-rank percentile (p in [0,100]) of `values`, which it sorts; 0 for no values.
+double percentile(std::vector<double>& values, double p);
+
+class MetricsCollector final : public SimObserver {
+ public:
+  void on_begin(const ClusterView& cluster) override;
+  void on_oom(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
+  void on_job_done(const JobRecord& record) override;
+  void on_instant(Tick now, const ClusterView& cluster, std::size_t queued, std::size_t running) override;
+
+  Summary summary() const;
+
+ private:
+  int gpus_ = 0;
+  std::int64_t capacity_mib_ = 0;
+  std::int64_t jobs_ = 0, finished_ = 0, oom_events_ = 0, oom_failed_ = 0;
+  std::int64_t unschedulable_ = 0, never_started_ = 0;
+  Tick first_submit_ = -1, last_end_ = -1;
+  std::vector<double> jct_s_, delay_s_, slowdown_;
+  // Piecewise-constant integrals between instants.
+  Tick last_instant_ = -1;
+  int busy_gpus_ = 0;
+  std::int64_t used_mib_ = 0;
+  double busy_gpu_ticks_ = 0, used_mib_ticks_ = 0;
+};
+
+}  // namespace colosim

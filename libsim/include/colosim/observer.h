@@ -1,0 +1,48 @@
+#pragma once
+// Metrics, traces and time series attach to a run as observers, so the event loop itself does
+// not grow a branch per statistic.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "colosim/cluster_view.h"
+#include "colosim/job.h"
+
+namespace colosim {
+
+// Everything reported about one job once it leaves the simulation.
+struct JobRecord {
+  std::string id;
+  std::string app;
+  Tick submit = 0;
+  Tick start = -1;          // start of the last (successful or final) attempt; -1 if never
+  Tick end = -1;            // completion or final failure; -1 if never started
+  Tick solo_duration = 0;
+  int gpus = 0;
+  std::vector<GpuIndex> gpu_list;  // GPUs of the last attempt
+  int oom_retries = 0;
+  JobOutcome outcome = JobOutcome::finished;
+  std::string note;         // policy note or the reason it was unschedulable
+
+  Tick queueing_delay() const { return start >= 0 ? start - submit : -1; }
+  Tick jct() const { return end >= 0 ? end - submit : -1; }
+  // Run time of the last attempt over solo duration; 0 when it did not finish.
+  double slowdown() const;
+};
+
+class SimObserver {
+ public:
+  virtual ~SimObserver() = default;
+  virtual void on_begin(const ClusterView& /*cluster*/) {}
+  virtual void on_start(Tick /*now*/, const JobSpec& /*job*/, std::span<const GpuIndex> /*gpus*/) {}
+  virtual void on_oom(Tick /*now*/, const JobSpec& /*job*/, std::span<const GpuIndex> /*gpus*/) {}
+  virtual void on_job_done(const JobRecord& /*record*/) {}
+  // After each instant at which something happened: state that holds until the next instant.
+  virtual void on_instant(Tick /*now*/, const ClusterView& /*cluster*/, std::size_t /*queued*/,
+                          std::size_t /*running*/) {}
+  virtual void on_end(Tick /*now*/) {}
+};
+
+}  // namespace colosim

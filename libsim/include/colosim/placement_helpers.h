@@ -1,0 +1,35 @@
+#pragma once
+// Building blocks shared by placement policies (C++ or Python): gang selection on one node and
+// across whole nodes, with deterministic tie-breaking.
+#include <functional>
+#include <vector>
+
+#include "colosim/policy.h"
+
+namespace colosim {
+
+using GpuFilter = std::function<bool(GpuIndex)>;
+using GpuScore = std::function<double(GpuIndex)>;
+
+enum class NodeOrder {
+  most_empty_first,    // spread: nodes with the most idle GPUs first (ties: lower node index)
+  fewest_empty_first,  // pack: nodes with the fewest idle GPUs first (ties: lower node index)
+};
+
+// True when the job's gang is larger than any single node that could hold it; such a job may
+// only run on whole idle nodes (gang_on_whole_nodes).
+bool needs_several_nodes(const SchedulingPass& pass, const JobSpec& job);
+
+// `job.gpus` GPUs of one node that pass `usable`, the lowest `score` first (ties: lower index),
+// from the first node in `order` that has enough. Empty when no node has enough.
+std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec& job, NodeOrder order,
+                                       const GpuFilter& usable, const GpuScore& score);
+
+// The documented rule for gangs larger than any node: whole idle nodes on which the job fits,
+// largest nodes first (ties: lower node index), the last one possibly in part. Empty if too few.
+std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job);
+
+// Placement checks without the memory test, for policies that deliberately over-commit.
+bool fits_ignoring_memory(const SchedulingPass& pass, const JobSpec& job, GpuIndex g);
+
+}  // namespace colosim

@@ -1,0 +1,65 @@
+#pragma once
+// Placement policies: given the pending jobs and the cluster, decide where jobs start.
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "colosim/cluster_view.h"
+#include "colosim/interference.h"
+#include "colosim/job.h"
+#include "colosim/rng.h"
+#include "colosim/sim_config.h"
+
+namespace colosim {
+
+struct PendingJob {
+  JobSlot slot;
+  const JobSpec* spec;
+  std::uint64_t seq;  // arrival order, unique; the tie-breaker everywhere
+  int oom_retries;
+};
+
+// One scheduling point, as the policy sees it. Implemented by the core.
+class SchedulingPass {
+ public:
+  virtual ~SchedulingPass() = default;
+
+  virtual Tick now() const = 0;
+  virtual const ClusterView& cluster() const = 0;
+  // Pending jobs offered in this pass, in queue (arrival) order.
+  virtual std::span<const PendingJob> pending() const = 0;
+  // Spec of any active job, e.g. of a GPU's residents.
+  virtual const JobSpec& job(JobSlot slot) const = 0;
+  virtual const InterferenceModel& interference() const = 0;
+  virtual MemoryMode memory_mode() const = 0;
+  // The run's seeded generator: the only randomness a policy may use.
+  virtual Rng& rng() = 0;
+
+  // Whether `job` may go on GPU `g` now, counting placements already made in this pass:
+  // allowed GPU type, GPU-share (gpu_milli) limit, memory (unless the mode ignores it) and
+  // pairs the interference model knows to be infeasible.
+  virtual bool fits(const JobSpec& job, GpuIndex g) const = 0;
+  // Starts `job` on `gpus` (its gang size, distinct). The core validates the decision and
+  // throws PolicyError when it breaks the rules. `note` is kept with the job's record
+  // (e.g. why it was not placed where the policy would have preferred).
+  virtual void place(const PendingJob& job, std::span<const GpuIndex> gpus,
+                     std::string_view note = {}) = 0;
+  virtual bool is_placed(JobSlot slot) const = 0;
+};
+
+class PlacementPolicy {
+ public:
+  virtual ~PlacementPolicy() = default;
+
+  // Contract: called at every scheduling point (after the arrivals and completions of one
+  // instant) with the whole pending batch. Places zero or more jobs through pass.place() and
+  // never changes anything else. Jobs it leaves stay queued for the next pass. Deterministic:
+  // randomness only from pass.rng(), iteration only in index or queue order.
+  virtual void schedule(SchedulingPass& pass) = 0;
+
+  // A cheap necessary condition for `job` to start now, used by the core to skip the pass or
+  // cut the batch short. The default checks free GPU memory somewhere (when memory is enforced).
+  virtual bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const;
+};
+
+}  // namespace colosim

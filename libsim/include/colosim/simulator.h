@@ -1,0 +1,58 @@
+#pragma once
+// The discrete-event core. Life of a job: arrival -> pending queue -> placed by the policy in a
+// scheduling pass -> running at a rate set by its co-runners -> finished (or OOM and requeued).
+#include <memory>
+#include <vector>
+
+#include "colosim/cluster_spec.h"
+#include "colosim/interference.h"
+#include "colosim/job_source.h"
+#include "colosim/metrics.h"
+#include "colosim/observer.h"
+#include "colosim/policy.h"
+#include "colosim/sim_config.h"
+
+namespace colosim {
+
+struct RunStats {
+  std::uint64_t events = 0;       // completions, OOM failures and arrivals handled
+  std::uint64_t passes = 0;       // scheduling passes that offered jobs to the policy
+  std::uint64_t rate_updates = 0; // job rate recomputations
+};
+
+class Simulator {
+ public:
+  // The model and policy must outlive the simulator. Throws InputError for an invalid cluster.
+  Simulator(ClusterSpec cluster, const InterferenceModel& model, PlacementPolicy& policy,
+            SimConfig config = {});
+  ~Simulator();
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  void add_observer(SimObserver& observer);
+  // Runs until every job has left. Can be called once.
+  RunStats run(JobSource& jobs);
+
+ private:
+  class Engine;
+  std::unique_ptr<Engine> engine_;
+};
+
+// Everything a caller usually wants from one run, kept in memory.
+struct RunResult {
+  std::vector<JobRecord> jobs;  // in the order jobs left the simulation
+  Summary summary;
+  RunStats stats;
+};
+
+RunResult simulate(const ClusterSpec& cluster, std::vector<JobSpec> jobs,
+                   const InterferenceModel& model, PlacementPolicy& policy, SimConfig config = {});
+
+// Collects every record, for RunResult and tests.
+class RecordCollector final : public SimObserver {
+ public:
+  void on_job_done(const JobRecord& record) override { records.push_back(record); }
+  std::vector<JobRecord> records;
+};
+
+}  // namespace colosim

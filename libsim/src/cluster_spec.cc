@@ -1,0 +1,59 @@
+#include "colosim/cluster_spec.h"
+
+#include <cmath>
+#include <set>
+
+#include "colosim/errors.h"
+
+namespace colosim {
+
+ClusterSpec ClusterSpec::uniform(int nodes, int gpus_per_node, GpuType type) {
+  ClusterSpec spec;
+  spec.name = std::to_string(nodes) + "x" + std::to_string(gpus_per_node) + " " + type.name;
+  for (int i = 0; i < nodes; ++i) spec.nodes.push_back({"node" + std::to_string(i), type.name, gpus_per_node});
+  spec.gpu_types.push_back(std::move(type));
+  return spec;
+}
+
+const GpuType* ClusterSpec::find_gpu_type(const std::string& type_name) const {
+  for (const auto& t : gpu_types)
+    if (t.name == type_name) return &t;
+  return nullptr;
+}
+
+int ClusterSpec::total_gpus() const {
+  int total = 0;
+  for (const auto& n : nodes) total += n.gpus;
+  return total;
+}
+
+void ClusterSpec::validate(const std::string& source) const {
+  std::set<std::string> type_names;
+  for (std::size_t i = 0; i < gpu_types.size(); ++i) {
+    const auto& t = gpu_types[i];
+    const auto record = static_cast<std::int64_t>(i + 1);
+    if (t.name.empty()) throw InputError(source, record, "gpu_types.name", "empty GPU type name");
+    if (!type_names.insert(t.name).second)
+      throw InputError(source, record, "gpu_types.name", "GPU type '" + t.name + "' defined twice");
+    if (t.memory_mib <= 0)
+      throw InputError(source, record, "gpu_types.memory_mib",
+                       "GPU type '" + t.name + "' needs a positive memory, got " + std::to_string(t.memory_mib));
+    if (!(t.speed > 0.0) || !std::isfinite(t.speed))
+      throw InputError(source, record, "gpu_types.speed", "GPU type '" + t.name + "' needs a positive finite speed");
+  }
+  if (nodes.empty()) throw InputError(source, 0, "nodes", "the cluster has no nodes");
+  std::set<std::string> node_names;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const auto& n = nodes[i];
+    const auto record = static_cast<std::int64_t>(i + 1);
+    if (!node_names.insert(n.name).second)
+      throw InputError(source, record, "nodes.name", "node name '" + n.name + "' used twice");
+    if (n.gpus <= 0)
+      throw InputError(source, record, "nodes.gpus", "node '" + n.name + "' needs at least one GPU");
+    if (!type_names.count(n.gpu_type))
+      throw InputError(source, record, "nodes.gpu_type",
+                       "node '" + n.name + "' names unknown GPU type '" + n.gpu_type + "'");
+  }
+}
+
+}  // namespace colosim

@@ -1,0 +1,145 @@
+#include "colosim/cluster_view.h"
+
+#include <algorithm>
+
+namespace colosim {
+
+ClusterView::ClusterView(ClusterSpec spec) : spec_(std::move(spec)) {
+  spec_.validate(spec_.name.empty() ? "cluster" : spec_.name);
+  type_capacity_.resize(spec_.gpu_types.size());
+  for (std::size_t n = 0; n < spec_.nodes.size(); ++n) {
+    const auto& node = spec_.nodes[n];
+    int type = 0;
+    for (std::size_t t = 0; t < spec_.gpu_types.size(); ++t)
+      if (spec_.gpu_types[t].name == node.gpu_type) type = static_cast<int>(t);
+    nodes_.push_back({static_cast<GpuIndex>(gpus_.size()), node.gpus, node.gpus});
+    type_capacity_[type].max_per_node = std::max(type_capacity_[type].max_per_node, node.gpus);
+    type_capacity_[type].total += node.gpus;
+    nodes_by_empty_.insert({node.gpus, static_cast<NodeIndex>(n)});
+    for (int i = 0; i < node.gpus; ++i) {
+      const auto g = static_cast<GpuIndex>(gpus_.size());
+      Gpu gpu;
+      gpu.node = static_cast<NodeIndex>(n);
+      gpu.type = type;
+      gpus_.push_back(std::move(gpu));
+      by_free_.insert({spec_.gpu_types[type].memory_mib, g});
+      by_util_.insert({0.0, g});
+      empty_gpus_.insert(g);
+      total_capacity_mib_ += spec_.gpu_types[type].memory_mib;
+    }
+  }
+}
+
+std::optional<AppIndex> ClusterView::find_app(const std::string& app) const {
+  auto it = app_index_.find(app);
+  if (it == app_index_.end()) return std::nullopt;
+  return it->second;
+}
+
+const std::set<GpuIndex>* ClusterView::gpus_hosting_only(const std::string& app) const {
+  auto a = find_app(app);
+  if (!a) return nullptr;
+  auto it = sole_app_gpus_.find(*a);
+  if (it == sole_app_gpus_.end() || it->second.empty()) return nullptr;
+  return &it->second;
+}
+
+std::optional<GpuIndex> ClusterView::least_free_fitting(std::int64_t mib) const {
+  auto it = by_free_.lower_bound({mib, 0});
+  if (it == by_free_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::int64_t ClusterView::max_free_mib() const {
+  return by_free_.empty() ? 0 : by_free_.rbegin()->first;
+}
+
+int ClusterView::max_gpus_on_one_node(const JobSpec& job, bool check_memory) const {
+  int best = 0;
+  for (std::size_t t = 0; t < type_capacity_.size(); ++t) {
+    const GpuType& type = spec_.gpu_types[t];
+    if (!job.allows_gpu_type(type.name) || (check_memory && type.memory_mib < job.memory_mib)) continue;
+    best = std::max(best, type_capacity_[t].max_per_node);
+  }
+  return best;
+}
+
+int ClusterView::max_gpus_in_cluster(const JobSpec& job, bool check_memory) const {
+  int total = 0;
+  for (std::size_t t = 0; t < type_capacity_.size(); ++t) {
+    const GpuType& type = spec_.gpu_types[t];
+    if (!job.allows_gpu_type(type.name) || (check_memory && type.memory_mib < job.memory_mib)) continue;
+    total += type_capacity_[t].total;
+  }
+  return total;
+}
+
+AppIndex ClusterState::intern_app(const std::string& app) {
+  auto [it, inserted] = app_index_.try_emplace(app, static_cast<AppIndex>(app_names_.size()));
+  if (inserted) app_names_.push_back(app);
+  return it->second;
+}
+
+void ClusterState::unindex(GpuIndex g) {
+  const Gpu& gpu = gpus_[g];
+  by_free_.erase({capacity_mib(g) - gpu.used_mib, g});
+  by_util_.erase({gpu.util_sum, g});
+  if (gpu.sole_app >= 0) sole_app_gpus_[gpu.sole_app].erase(g);
+}
+
+void ClusterState::reindex(GpuIndex g) {
+  Gpu& gpu = gpus_[g];
+  gpu.sole_app = gpu.residents.empty() ? -1 : gpu.residents.front().app;
+  for (const auto& r : gpu.residents)
+    if (r.app != gpu.sole_app) gpu.sole_app = -1;
+  by_free_.insert({capacity_mib(g) - gpu.used_mib, g});
+  by_util_.insert({gpu.util_sum, g});
+  if (gpu.sole_app >= 0) sole_app_gpus_[gpu.sole_app].insert(g);
+}
+
+void ClusterState::add(JobSlot slot, const JobSpec& job, AppIndex app, std::span<const GpuIndex> gpus) {
+  for (GpuIndex g : gpus) {
+    Gpu& gpu = gpus_[g];
+    unindex(g);
+    if (gpu.residents.empty()) {
+      empty_gpus_.erase(g);
+      Node& node = nodes_[gpu.node];
+      nodes_by_empty_.erase({node.empty, gpu.node});
+      --node.empty;
+      nodes_by_empty_.insert({node.empty, gpu.node});
+    }
+    gpu.residents.push_back({slot, app});
+    gpu.used_mib += job.memory_mib;
+    gpu.util_sum += job.gpu_util;
+    gpu.milli_sum += job.gpu_milli;
+    total_used_mib_ += job.memory_mib;
+    reindex(g);
+  }
+}
+
+void ClusterState::remove(JobSlot slot, const JobSpec& job, std::span<const GpuIndex> gpus) {
+  for (GpuIndex g : gpus) {
+    Gpu& gpu = gpus_[g];
+    unindex(g);
+    auto it = std::find_if(gpu.residents.begin(), gpu.residents.end(),
+                           [slot](const Resident& r) { return r.slot == slot; });
+    gpu.residents.erase(it);
+    gpu.used_mib -= job.memory_mib;
+    gpu.milli_sum -= job.gpu_milli;
+    total_used_mib_ -= job.memory_mib;
+    if (gpu.residents.empty()) {
+      // Recomputed from zero so that floating-point residue never leaves an idle GPU "busy".
+      gpu.util_sum = 0.0;
+      empty_gpus_.insert(g);
+      Node& node = nodes_[gpu.node];
+      nodes_by_empty_.erase({node.empty, gpu.node});
+      ++node.empty;
+      nodes_by_empty_.insert({node.empty, gpu.node});
+    } else {
+      gpu.util_sum -= job.gpu_util;
+    }
+    reindex(g);
+  }
+}
+
+}  // namespace colosim

@@ -1,0 +1,83 @@
+#include "colosim/metrics.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+namespace colosim {
+
+double percentile(std::vector<double>& values, double p) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  // Nearest rank: the smallest value with at least p% of the values at or below it.
+  const auto n = static_cast<double>(values.size());
+  auto rank = static_cast<std::size_t>(std::ceil(p / 100.0 * n));
+  rank = std::clamp<std::size_t>(rank, 1, values.size());
+  return values[rank - 1];
+}
+
+void MetricsCollector::on_begin(const ClusterView& cluster) {
+  gpus_ = cluster.gpu_count();
+  capacity_mib_ = cluster.total_capacity_mib();
+}
+
+void MetricsCollector::on_oom(Tick, const JobSpec&, std::span<const GpuIndex>) { ++oom_events_; }
+
+void MetricsCollector::on_job_done(const JobRecord& r) {
+  ++jobs_;
+  if (first_submit_ < 0 || r.submit < first_submit_) first_submit_ = r.submit;
+  switch (r.outcome) {
+    case JobOutcome::finished:
+      ++finished_;
+      jct_s_.push_back(ticks_to_seconds(r.jct()));
+      delay_s_.push_back(ticks_to_seconds(r.queueing_delay()));
+      slowdown_.push_back(r.slowdown());
+      break;
+    case JobOutcome::oom_failed: ++oom_failed_; break;
+    case JobOutcome::unschedulable: ++unschedulable_; break;
+    case JobOutcome::never_started: ++never_started_; break;
+  }
+  if (r.end > last_end_) last_end_ = r.end;
+}
+
+void MetricsCollector::on_instant(Tick now, const ClusterView& cluster, std::size_t, std::size_t) {
+  if (last_instant_ >= 0) {
+    const auto dt = static_cast<double>(now - last_instant_);
+    busy_gpu_ticks_ += dt * busy_gpus_;
+    used_mib_ticks_ += dt * static_cast<double>(used_mib_);
+  }
+  last_instant_ = now;
+  busy_gpus_ = cluster.busy_gpu_count();
+  used_mib_ = cluster.total_used_mib();
+}
+
+Summary MetricsCollector::summary() const {
+  Summary s;
+  s.jobs = jobs_;
+  s.finished = finished_;
+  s.oom_events = oom_events_;
+  s.oom_failed = oom_failed_;
+  s.unschedulable = unschedulable_;
+  s.never_started = never_started_;
+  if (first_submit_ >= 0 && last_end_ > first_submit_) {
+    const Tick span = last_end_ - first_submit_;
+    s.makespan_s = ticks_to_seconds(span);
+    if (gpus_ > 0) s.gpu_time_utilisation = busy_gpu_ticks_ / (static_cast<double>(span) * gpus_);
+    if (capacity_mib_ > 0)
+      s.memory_utilisation = used_mib_ticks_ / (static_cast<double>(span) * static_cast<double>(capacity_mib_));
+  }
+  auto mean = [](const std::vector<double>& v) {
+    return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  };
+  std::vector<double> jct = jct_s_, slow = slowdown_;
+  s.jct_mean_s = mean(jct);
+  s.jct_p50_s = percentile(jct, 50);
+  s.jct_p95_s = percentile(jct, 95);
+  s.jct_p99_s = percentile(jct, 99);
+  s.queueing_delay_mean_s = mean(delay_s_);
+  s.slowdown_mean = mean(slow);
+  s.slowdown_p95 = percentile(slow, 95);
+  return s;
+}
+
+}  // namespace colosim

@@ -1,0 +1,76 @@
+#include "colosim/placement_helpers.h"
+
+#include <algorithm>
+
+namespace colosim {
+
+bool needs_several_nodes(const SchedulingPass& pass, const JobSpec& job) {
+  return job.gpus > pass.cluster().max_gpus_on_one_node(job, pass.memory_mode() != MemoryMode::ignore);
+}
+
+namespace {
+// Calls visit(node) in the requested order until it returns true.
+template <typename Visit>
+void for_each_node(const ClusterView& cluster, NodeOrder order, Visit visit) {
+  const auto& index = cluster.nodes_by_empty_gpus();
+  if (order == NodeOrder::fewest_empty_first) {
+    for (const auto& [empty, node] : index)
+      if (visit(node)) return;
+    return;
+  }
+  // Descending idle count, ascending node index within a count.
+  auto group_end = index.end();
+  while (group_end != index.begin()) {
+    const int count = std::prev(group_end)->first;
+    auto group_begin = index.lower_bound({count, 0});
+    for (auto it = group_begin; it != group_end; ++it)
+      if (visit(it->second)) return;
+    group_end = group_begin;
+  }
+}
+}  // namespace
+
+std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec& job, NodeOrder order,
+                                       const GpuFilter& usable, const GpuScore& score) {
+  const ClusterView& cluster = pass.cluster();
+  std::vector<GpuIndex> chosen;
+  std::vector<std::pair<double, GpuIndex>> candidates;
+  for_each_node(cluster, order, [&](NodeIndex node) {
+    if (cluster.gpus_on(node) < job.gpus) return false;
+    candidates.clear();
+    const GpuIndex first = cluster.first_gpu(node);
+    for (GpuIndex g = first; g < first + cluster.gpus_on(node); ++g)
+      if (usable(g)) candidates.push_back({score(g), g});
+    if (static_cast<int>(candidates.size()) < job.gpus) return false;
+    std::partial_sort(candidates.begin(), candidates.begin() + job.gpus, candidates.end());
+    for (int i = 0; i < job.gpus; ++i) chosen.push_back(candidates[i].second);
+    return true;
+  });
+  return chosen;
+}
+
+std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job) {
+  const ClusterView& cluster = pass.cluster();
+  std::vector<GpuIndex> chosen;
+  for_each_node(cluster, NodeOrder::most_empty_first, [&](NodeIndex node) {
+    const int size = cluster.gpus_on(node);
+    if (cluster.empty_gpus_on(node) != size) return false;
+    const GpuIndex first = cluster.first_gpu(node);
+    for (GpuIndex g = first; g < first + size; ++g)
+      if (!pass.fits(job, g)) return false;
+    for (GpuIndex g = first; g < first + size && static_cast<int>(chosen.size()) < job.gpus; ++g)
+      chosen.push_back(g);
+    return static_cast<int>(chosen.size()) == job.gpus;
+  });
+  if (static_cast<int>(chosen.size()) < job.gpus) chosen.clear();
+  return chosen;
+}
+
+bool fits_ignoring_memory(const SchedulingPass& pass, const JobSpec& job, GpuIndex g) {
+  const ClusterView& cluster = pass.cluster();
+  if (g < 0 || g >= cluster.gpu_count()) return false;
+  if (!job.allows_gpu_type(cluster.type_of(g).name)) return false;
+  return job.gpu_milli == 0 || cluster.milli_sum(g) + job.gpu_milli <= 1000;
+}
+
+}  // namespace colosim

@@ -1,0 +1,54 @@
+// binpack: jobs in decreasing memory order (ties: queue order); each goes to the GPU with the
+// least free memory that still fits it (ties: lower GPU index). Gangs: the node with the fewest
+// idle GPUs that can hold them, on its fullest fitting GPUs.
+#include <algorithm>
+#include <memory>
+
+#include "colosim/placement_helpers.h"
+#include "colosim/policies/builtin.h"
+
+namespace colosim {
+namespace {
+
+class Binpack final : public PlacementPolicy {
+ public:
+  void schedule(SchedulingPass& pass) override {
+    order_.assign(pass.pending().begin(), pass.pending().end());
+    std::stable_sort(order_.begin(), order_.end(), [](const PendingJob& a, const PendingJob& b) {
+      return a.spec->memory_mib > b.spec->memory_mib;
+    });
+    const ClusterView& cluster = pass.cluster();
+    for (const PendingJob& p : order_) {
+      const JobSpec& job = *p.spec;
+      std::vector<GpuIndex> gpus;
+      if (job.gpus == 1) {
+        // The free-memory index is ordered by (free, index): the first fitting entry is the answer.
+        const auto& index = cluster.by_free_memory();
+        for (auto it = index.lower_bound({job.memory_mib, 0}); it != index.end(); ++it)
+          if (pass.fits(job, it->second)) {
+            gpus.push_back(it->second);
+            break;
+          }
+      } else if (needs_several_nodes(pass, job)) {
+        gpus = gang_on_whole_nodes(pass, job);
+      } else {
+        gpus = gang_on_one_node(
+            pass, job, NodeOrder::fewest_empty_first, [&](GpuIndex g) { return pass.fits(job, g); },
+            [&](GpuIndex g) { return static_cast<double>(cluster.free_mib(g)); });
+      }
+      if (!gpus.empty()) pass.place(p, gpus);
+    }
+  }
+
+ private:
+  std::vector<PendingJob> order_;
+};
+
+}  // namespace
+
+void register_binpack(PolicyRegistry& registry) {
+  registry.add({"binpack", "largest memory first, each on the GPU with the least free memory that fits", {},
+                [](const PolicyParams&) { return std::make_shared<Binpack>(); }});
+}
+
+}  // namespace colosim

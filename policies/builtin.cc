@@ -1,0 +1,20 @@
+#include "colosim/policies/builtin.h"
+
+namespace colosim {
+
+// Adding a policy: write policies/<name>.cc with register_<name>() and add one line here.
+void register_builtin_policies(PolicyRegistry& registry) {
+  register_exclusive(registry);
+  register_random(registry);
+  register_binpack(registry);
+  register_standalone(registry);
+  register_load_balance(registry);
+}
+
+PolicyRegistry builtin_policies() {
+  PolicyRegistry registry;
+  register_builtin_policies(registry);
+  return registry;
+}
+
+}  // namespace colosim

@@ -1,0 +1,40 @@
+// exclusive: the Kubernetes default. A GPU holds at most one job. Like kube-scheduler's
+// LeastAllocated scoring, a job goes to the node with the most idle GPUs (ties: lower node
+// index), on that node's lowest-index idle GPUs.
+#include <memory>
+
+#include "colosim/placement_helpers.h"
+#include "colosim/policies/builtin.h"
+
+namespace colosim {
+namespace {
+
+class Exclusive final : public PlacementPolicy {
+ public:
+  void schedule(SchedulingPass& pass) override {
+    const ClusterView& cluster = pass.cluster();
+    for (const PendingJob& p : pass.pending()) {
+      if (static_cast<int>(cluster.empty_gpus().size()) < p.spec->gpus) continue;
+      const JobSpec& job = *p.spec;
+      auto idle_and_fits = [&](GpuIndex g) { return cluster.is_empty(g) && pass.fits(job, g); };
+      auto by_index = [](GpuIndex g) { return static_cast<double>(g); };
+      const std::vector<GpuIndex> gpus = needs_several_nodes(pass, job)
+          ? gang_on_whole_nodes(pass, job)
+          : gang_on_one_node(pass, job, NodeOrder::most_empty_first, idle_and_fits, by_index);
+      if (!gpus.empty()) pass.place(p, gpus);
+    }
+  }
+
+  bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode) const override {
+    return static_cast<int>(cluster.empty_gpus().size()) >= job.gpus;
+  }
+};
+
+}  // namespace
+
+void register_exclusive(PolicyRegistry& registry) {
+  registry.add({"exclusive", "Kubernetes default: whole GPUs, no sharing; spreads over the least allocated nodes", {},
+                [](const PolicyParams&) { return std::make_shared<Exclusive>(); }});
+}
+
+}  // namespace colosim

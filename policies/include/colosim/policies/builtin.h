@@ -1,0 +1,18 @@
+#pragma once
+#include "colosim/registry.h"
+
+namespace colosim {
+
+// One registration function per policy file (policies/<name>.cc).
+void register_exclusive(PolicyRegistry& registry);
+void register_random(PolicyRegistry& registry);
+void register_binpack(PolicyRegistry& registry);
+void register_standalone(PolicyRegistry& registry);
+void register_load_balance(PolicyRegistry& registry);
+
+// Registers every built-in policy.
+void register_builtin_policies(PolicyRegistry& registry);
+// A registry holding the built-in policies.
+PolicyRegistry builtin_policies();
+
+}  // namespace colosim

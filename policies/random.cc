@@ -1,0 +1,97 @@
+// random: the stock shared-GPU device plugin, which picks a GPU at random among those the job
+// fits on. Single-GPU jobs: uniform over fitting GPUs (rejection sampling, then an exact draw
+// from the fitting list when the cluster is nearly full). Gangs: the first node, from a random
+// starting node in index order, with enough fitting GPUs; random GPUs on it.
+#include <memory>
+
+#include "colosim/placement_helpers.h"
+#include "colosim/policies/builtin.h"
+
+namespace colosim {
+namespace {
+
+class RandomPlacement final : public PlacementPolicy {
+ public:
+  explicit RandomPlacement(bool check_memory) : check_memory_(check_memory) {}
+
+  void schedule(SchedulingPass& pass) override {
+    for (const PendingJob& p : pass.pending()) {
+      const JobSpec& job = *p.spec;
+      std::vector<GpuIndex> gpus;
+      if (job.gpus == 1) {
+        if (auto g = pick_one(pass, job)) gpus.push_back(*g);
+      } else if (needs_several_nodes(pass, job)) {
+        gpus = gang_on_whole_nodes(pass, job);
+      } else {
+        gpus = pick_gang(pass, job);
+      }
+      if (!gpus.empty()) pass.place(p, gpus);
+    }
+  }
+
+  bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const override {
+    return !check_memory_ || PlacementPolicy::may_fit(cluster, job, mode);
+  }
+
+ private:
+  bool usable(const SchedulingPass& pass, const JobSpec& job, GpuIndex g) const {
+    return check_memory_ ? pass.fits(job, g) : fits_ignoring_memory(pass, job, g);
+  }
+
+  std::optional<GpuIndex> pick_one(SchedulingPass& pass, const JobSpec& job) const {
+    const ClusterView& cluster = pass.cluster();
+    const auto n = static_cast<std::uint64_t>(cluster.gpu_count());
+    // Accepting a uniform draw when it fits is uniform over the fitting GPUs.
+    for (int attempt = 0; attempt < 16; ++attempt) {
+      const auto g = static_cast<GpuIndex>(pass.rng().below(n));
+      if (usable(pass, job, g)) return g;
+    }
+    std::vector<GpuIndex> fitting;
+    if (check_memory_) {
+      for (auto it = cluster.by_free_memory().lower_bound({job.memory_mib, 0}); it != cluster.by_free_memory().end(); ++it)
+        if (usable(pass, job, it->second)) fitting.push_back(it->second);
+      std::sort(fitting.begin(), fitting.end());
+    } else {
+      for (GpuIndex g = 0; g < cluster.gpu_count(); ++g)
+        if (usable(pass, job, g)) fitting.push_back(g);
+    }
+    if (fitting.empty()) return std::nullopt;
+    return fitting[pass.rng().below(fitting.size())];
+  }
+
+  std::vector<GpuIndex> pick_gang(SchedulingPass& pass, const JobSpec& job) const {
+    const ClusterView& cluster = pass.cluster();
+    const int nodes = cluster.node_count();
+    const auto start = static_cast<NodeIndex>(pass.rng().below(static_cast<std::uint64_t>(nodes)));
+    std::vector<GpuIndex> fitting;
+    for (int i = 0; i < nodes; ++i) {
+      const NodeIndex node = (start + i) % nodes;
+      if (cluster.gpus_on(node) < job.gpus) continue;
+      fitting.clear();
+      const GpuIndex first = cluster.first_gpu(node);
+      for (GpuIndex g = first; g < first + cluster.gpus_on(node); ++g)
+        if (usable(pass, job, g)) fitting.push_back(g);
+      if (static_cast<int>(fitting.size()) < job.gpus) continue;
+      // Partial Fisher-Yates: the first job.gpus entries become a uniform random subset.
+      for (int k = 0; k < job.gpus; ++k) {
+        const auto j = k + static_cast<std::size_t>(pass.rng().below(fitting.size() - k));
+        std::swap(fitting[k], fitting[j]);
+      }
+      fitting.resize(job.gpus);
+      return fitting;
+    }
+    return {};
+  }
+
+  bool check_memory_;
+};
+
+}  // namespace
+
+void register_random(PolicyRegistry& registry) {
+  registry.add({"random", "stock shared-GPU device plugin: a random GPU among those that fit (seeded)",
+                {{"check_memory", "true", "only GPUs with enough free memory (false: any, for --memory overcommit)"}},
+                [](const PolicyParams& params) { return std::make_shared<RandomPlacement>(params.flag("check_memory")); }});
+}
+
+}  // namespace colosim

@@ -1,0 +1,10 @@
+#pragma once
+// Each subcommand lives in its own file and adds itself to the app here (listed in main.cc).
+#include <CLI/CLI.hpp>
+
+namespace colosim::cli {
+
+void add_run_command(CLI::App& app);
+void add_policies_command(CLI::App& app);
+
+}  // namespace colosim::cli

@@ -1,0 +1,112 @@
+#include "colosim/traces/csv.h"
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+
+#include "colosim/errors.h"
+
+namespace colosim::traces {
+
+CsvReader::CsvReader(std::string path, char separator) : path_(std::move(path)), separator_(separator), in_(path_) {
+  if (!in_) throw InputError(path_, 0, "", "cannot open file");
+  if (!read_record(header_)) throw InputError(path_, 1, "", "empty file: expected a header line");
+  for (auto& h : header_)
+    if (!h.empty() && h.back() == '\r') h.pop_back();
+  // A UTF-8 byte-order mark is not part of the first column's name.
+  if (!header_.empty() && header_[0].rfind("\xEF\xBB\xBF", 0) == 0) header_[0].erase(0, 3);
+}
+
+std::optional<int> CsvReader::find_column(std::string_view name) const {
+  for (std::size_t i = 0; i < header_.size(); ++i)
+    if (header_[i] == name) return static_cast<int>(i);
+  return std::nullopt;
+}
+
+int CsvReader::column(std::string_view name) const {
+  if (auto c = find_column(name)) return *c;
+  std::string have;
+  for (const auto& h : header_) have += (have.empty() ? "" : ",") + h;
+  throw InputError(path_, 1, std::string(name), "missing column (header is: " + have + ")");
+}
+
+bool CsvReader::read_record(std::vector<std::string>& out) {
+  out.clear();
+  std::string line;
+  for (;;) {
+    if (!std::getline(in_, line)) return false;
+    line_ = next_line_++;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (!line.empty()) break;
+  }
+  std::string field;
+  bool quoted = false;
+  for (std::size_t i = 0;; ++i) {
+    if (i == line.size()) {
+      if (!quoted) break;
+      // A quoted field continues on the next line.
+      std::string more;
+      if (!std::getline(in_, more)) throw InputError(path_, line_, "", "unterminated quoted field");
+      ++next_line_;
+      if (!more.empty() && more.back() == '\r') more.pop_back();
+      field += '\n';
+      line = std::move(more);
+      i = static_cast<std::size_t>(-1);
+      continue;
+    }
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"' && field.empty()) {
+      quoted = true;
+    } else if (c == separator_) {
+      out.push_back(std::move(field));
+      field.clear();
+    } else {
+      field += c;
+    }
+  }
+  out.push_back(std::move(field));
+  return true;
+}
+
+bool CsvReader::next() {
+  if (!read_record(fields_)) return false;
+  if (fields_.size() != header_.size())
+    throw InputError(path_, line_, "", "expected " + std::to_string(header_.size()) + " fields as in the header, found " +
+                                           std::to_string(fields_.size()));
+  return true;
+}
+
+void CsvReader::fail(int column, const std::string& problem) const {
+  throw InputError(path_, line_, header_[static_cast<std::size_t>(column)], problem);
+}
+
+double CsvReader::number(int column) const {
+  const std::string& s = field(column);
+  if (s.empty()) fail(column, "empty value, expected a number");
+  char* end = nullptr;
+  errno = 0;
+  const double x = std::strtod(s.c_str(), &end);
+  if (*end != '\0' || errno == ERANGE) fail(column, "'" + s + "' is not a number");
+  if (!std::isfinite(x)) fail(column, "'" + s + "' is not a finite number");
+  return x;
+}
+
+std::int64_t CsvReader::integer(int column) const {
+  const std::string& s = field(column);
+  std::int64_t x = 0;
+  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
+  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) fail(column, "'" + s + "' is not an integer");
+  return x;
+}
+
+}  // namespace colosim::traces

@@ -1,0 +1,21 @@
+#pragma once
+// Reading and writing one whole Protobuf message in any of the three encodings, chosen by the
+// file's extension.
+#include <google/protobuf/message.h>
+
+#include <string>
+
+namespace colosim::traces {
+
+enum class Encoding { binary, json, text };
+
+// .pb -> binary, .json -> JSON, .textproto/.txtpb/.pbtxt/.txt -> text. InputError otherwise.
+Encoding encoding_for(const std::string& path);
+
+// Throws InputError with the file and, for text format, the line and column of the problem.
+void read_message(const std::string& path, google::protobuf::Message& message);
+void read_message(const std::string& path, Encoding encoding, google::protobuf::Message& message);
+void write_message(const std::string& path, const google::protobuf::Message& message);
+void write_message(const std::string& path, Encoding encoding, const google::protobuf::Message& message);
+
+}  // namespace colosim::traces

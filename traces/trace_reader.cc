@@ -1,0 +1,7 @@
+#include "colosim/traces/trace_reader.h"
+
+namespace colosim::traces {
+
+std::unique_ptr<JobSource> open_trace(const std::string& path) { return open_trace_reader(path); }
+
+}  // namespace colosim::traces
