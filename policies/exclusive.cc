@@ -28,6 +28,7 @@ class Exclusive final : public PlacementPolicy {
   bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode) const override {
     return static_cast<int>(cluster.empty_gpus().size()) >= job.gpus;
   }
+  bool has_room(const ClusterView& cluster, MemoryMode) const override { return !cluster.empty_gpus().empty(); }
 };
 
 }  // namespace

@@ -23,7 +23,7 @@ struct RunArgs {
   std::optional<double> unknown_pair;
   int max_oom_retries = 3;
   double oom_delay_s = 10.0;
-  int backfill_depth = 0;
+  int backfill_depth = 1000;
 };
 
 std::string summary_table(const Summary& s) {
@@ -105,7 +105,7 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--unknown-pair-slowdown", args->unknown_pair, "slowdown for pairs missing from the table (default: error)");
   cmd->add_option("--max-oom-retries", args->max_oom_retries, "requeues after OOM before a job fails")->capture_default_str();
   cmd->add_option("--oom-delay", args->oom_delay_s, "seconds an over-committed job runs before it fails")->capture_default_str();
-  cmd->add_option("--backfill-depth", args->backfill_depth, "pending jobs offered per pass (0: all)")->capture_default_str();
+  cmd->add_option("--backfill-depth", args->backfill_depth, "pending jobs looked at per pass (0: all)")->capture_default_str();
   cmd->callback([args] { run(*args); });
 }
 

@@ -217,9 +217,11 @@ class Simulator::Engine final : public SchedulingPass {
 
   void schedule(Tick now) {
     batch_.clear();
+    if (!policy_.has_room(cluster_, config_.memory)) return;
     const bool fifo = config_.discipline == QueueDiscipline::fifo;
+    int looked_at = 0;
     for (const auto& [seq, slot] : pending_) {
-      if (config_.backfill_depth > 0 && static_cast<int>(batch_.size()) >= config_.backfill_depth) break;
+      if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) break;
       const Active& a = slots_[slot];
       if (!policy_.may_fit(cluster_, a.spec, config_.memory)) {
         if (fifo) break;  // strict FIFO: nothing behind a blocked job may start

@@ -60,6 +60,10 @@ class PlacementPolicy {
   // A cheap necessary condition for `job` to start now, used by the core to skip the pass or
   // cut the batch short. The default checks free GPU memory somewhere (when memory is enforced).
   virtual bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const;
+
+  // Whether any job at all could start now; false skips the pass without looking at the queue,
+  // which keeps a long queue on a full cluster cheap. The default: some GPU has free memory.
+  virtual bool has_room(const ClusterView& cluster, MemoryMode mode) const;
 };
 
 }  // namespace colosim

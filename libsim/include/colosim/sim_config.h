@@ -25,7 +25,9 @@ struct SimConfig {
   std::uint64_t seed = 1;
   int max_oom_retries = 3;                  // requeues after an OOM before the job is failed
   Tick oom_delay = 10 * kTicksPerSecond;    // run time before an over-committed job fails
-  int backfill_depth = 0;                   // pending jobs looked at per pass, 0 = all
+  // Pending jobs looked at per pass, 0 = all. Like Slurm's bf_max_job_test, it bounds the cost
+  // of a pass when thousands of jobs wait; jobs further back are looked at as the queue drains.
+  int backfill_depth = 1000;
   bool allow_multi_node = true;             // gangs larger than any node may span whole nodes
 };
 
