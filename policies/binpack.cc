@@ -12,6 +12,8 @@ namespace {
 
 class Binpack final : public PlacementPolicy {
  public:
+  bool waits_only_for_capacity() const override { return true; }
+
   void schedule(SchedulingPass& pass) override {
     order_.assign(pass.pending().begin(), pass.pending().end());
     std::stable_sort(order_.begin(), order_.end(), [](const PendingJob& a, const PendingJob& b) {

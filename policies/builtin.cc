@@ -9,6 +9,7 @@ void register_builtin_policies(PolicyRegistry& registry) {
   register_binpack(registry);
   register_standalone(registry);
   register_load_balance(registry);
+  register_interference_aware(registry);
 }
 
 PolicyRegistry builtin_policies() {

@@ -11,6 +11,8 @@ namespace {
 
 class Exclusive final : public PlacementPolicy {
  public:
+  bool waits_only_for_capacity() const override { return true; }
+
   void schedule(SchedulingPass& pass) override {
     const ClusterView& cluster = pass.cluster();
     for (const PendingJob& p : pass.pending()) {
@@ -20,15 +22,22 @@ class Exclusive final : public PlacementPolicy {
       auto by_index = [](GpuIndex g) { return static_cast<double>(g); };
       const std::vector<GpuIndex> gpus = needs_several_nodes(pass, job)
           ? gang_on_whole_nodes(pass, job)
-          : gang_on_one_node(pass, job, NodeOrder::most_empty_first, idle_and_fits, by_index);
+          : gang_on_one_node(pass, job, NodeOrder::most_empty_first, idle_and_fits, by_index, job.gpus);
       if (!gpus.empty()) pass.place(p, gpus);
     }
   }
 
   bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode) const override {
-    return static_cast<int>(cluster.empty_gpus().size()) >= job.gpus;
+    // A gang that fits on one node needs that many idle GPUs on one node: the index's largest
+    // count says so in O(1), so starving gangs cost nothing while the cluster is fragmented.
+    const auto& nodes = cluster.nodes_by_empty_gpus();
+    if (!nodes.empty() && job.gpus <= nodes.rbegin()->first) return true;
+    return job.gpus > cluster.max_gpus_on_one_node(job, true) &&
+           static_cast<int>(cluster.empty_gpus().size()) >= job.gpus;
   }
-  bool has_room(const ClusterView& cluster, MemoryMode) const override { return !cluster.empty_gpus().empty(); }
+  std::int64_t gpu_room(const ClusterView& cluster, MemoryMode) const override {
+    return static_cast<std::int64_t>(cluster.empty_gpus().size());
+  }
 };
 
 }  // namespace

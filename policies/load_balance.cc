@@ -14,6 +14,8 @@ class LoadBalance final : public PlacementPolicy {
  public:
   explicit LoadBalance(bool check_memory) : check_memory_(check_memory) {}
 
+  bool waits_only_for_capacity() const override { return true; }
+
   void schedule(SchedulingPass& pass) override {
     order_.assign(pass.pending().begin(), pass.pending().end());
     std::stable_sort(order_.begin(), order_.end(), [](const PendingJob& a, const PendingJob& b) {

@@ -14,6 +14,8 @@ class RandomPlacement final : public PlacementPolicy {
  public:
   explicit RandomPlacement(bool check_memory) : check_memory_(check_memory) {}
 
+  bool waits_only_for_capacity() const override { return true; }
+
   void schedule(SchedulingPass& pass) override {
     for (const PendingJob& p : pass.pending()) {
       const JobSpec& job = *p.spec;

@@ -15,6 +15,8 @@ class Standalone final : public PlacementPolicy {
  public:
   explicit Standalone(bool check_memory) : check_memory_(check_memory) {}
 
+  bool waits_only_for_capacity() const override { return true; }
+
   void schedule(SchedulingPass& pass) override {
     const ClusterView& cluster = pass.cluster();
     for (const PendingJob& p : pass.pending()) {

@@ -9,18 +9,20 @@ bool needs_several_nodes(const SchedulingPass& pass, const JobSpec& job) {
 }
 
 namespace {
-// Calls visit(node) in the requested order until it returns true.
+// Calls visit(node) in the requested order, over nodes with at least `min_idle` idle GPUs,
+// until it returns true.
 template <typename Visit>
-void for_each_node(const ClusterView& cluster, NodeOrder order, Visit visit) {
+void for_each_node(const ClusterView& cluster, NodeOrder order, int min_idle, Visit visit) {
   const auto& index = cluster.nodes_by_empty_gpus();
+  const auto first = index.lower_bound({min_idle, 0});
   if (order == NodeOrder::fewest_empty_first) {
-    for (const auto& [empty, node] : index)
-      if (visit(node)) return;
+    for (auto it = first; it != index.end(); ++it)
+      if (visit(it->second)) return;
     return;
   }
   // Descending idle count, ascending node index within a count.
   auto group_end = index.end();
-  while (group_end != index.begin()) {
+  while (group_end != first) {
     const int count = std::prev(group_end)->first;
     auto group_begin = index.lower_bound({count, 0});
     for (auto it = group_begin; it != group_end; ++it)
@@ -31,11 +33,11 @@ void for_each_node(const ClusterView& cluster, NodeOrder order, Visit visit) {
 }  // namespace
 
 std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec& job, NodeOrder order,
-                                       const GpuFilter& usable, const GpuScore& score) {
+                                       const GpuFilter& usable, const GpuScore& score, int min_idle) {
   const ClusterView& cluster = pass.cluster();
   std::vector<GpuIndex> chosen;
   std::vector<std::pair<double, GpuIndex>> candidates;
-  for_each_node(cluster, order, [&](NodeIndex node) {
+  for_each_node(cluster, order, min_idle, [&](NodeIndex node) {
     if (cluster.gpus_on(node) < job.gpus) return false;
     candidates.clear();
     const GpuIndex first = cluster.first_gpu(node);
@@ -52,7 +54,7 @@ std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec
 std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job) {
   const ClusterView& cluster = pass.cluster();
   std::vector<GpuIndex> chosen;
-  for_each_node(cluster, NodeOrder::most_empty_first, [&](NodeIndex node) {
+  for_each_node(cluster, NodeOrder::most_empty_first, 1, [&](NodeIndex node) {
     const int size = cluster.gpus_on(node);
     if (cluster.empty_gpus_on(node) != size) return false;
     const GpuIndex first = cluster.first_gpu(node);

@@ -1,5 +1,7 @@
 #include "colosim/policy.h"
 
+#include <limits>
+
 namespace colosim {
 
 bool PlacementPolicy::may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const {
@@ -7,8 +9,8 @@ bool PlacementPolicy::may_fit(const ClusterView& cluster, const JobSpec& job, Me
   return job.memory_mib <= cluster.max_free_mib();
 }
 
-bool PlacementPolicy::has_room(const ClusterView& cluster, MemoryMode mode) const {
-  return mode != MemoryMode::enforce || cluster.max_free_mib() > 0;
+std::int64_t PlacementPolicy::gpu_room(const ClusterView& cluster, MemoryMode mode) const {
+  return mode != MemoryMode::enforce || cluster.max_free_mib() > 0 ? std::numeric_limits<std::int64_t>::max() : 0;
 }
 
 }  // namespace colosim

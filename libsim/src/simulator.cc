@@ -65,10 +65,13 @@ class Simulator::Engine final : public SchedulingPass {
       if (next && next->submit < t) t = next->submit;
       if (t == kNever) break;
       now = t;
+      capacity_freed_ = false;
+      first_new_seq_ = next_seq_;
       while (!events_.empty() && events_.top_key().time == now) {
         const EventKey key = events_.top_key();
         const JobSlot slot = events_.pop();
         ++stats_.events;
+        capacity_freed_ = true;
         if (key.kind == kCompletion) finish(slot, now); else fail_out_of_memory(slot, now);
       }
       while (next && next->submit == now) {
@@ -78,6 +81,9 @@ class Simulator::Engine final : public SchedulingPass {
       }
       if (!pending_.empty()) schedule(now);
       refresh_dirty(now);
+#ifndef NDEBUG
+      check_invariants(now);
+#endif
       for (auto* o : observers_) o->on_instant(now, cluster_, pending_.size(), running_);
     }
     // Nothing can change any more: whoever still waits will never start.
@@ -217,16 +223,28 @@ class Simulator::Engine final : public SchedulingPass {
 
   void schedule(Tick now) {
     batch_.clear();
-    if (!policy_.has_room(cluster_, config_.memory)) return;
+    const std::int64_t room = policy_.gpu_room(cluster_, config_.memory);
+    if (room <= 0) return;
     const bool fifo = config_.discipline == QueueDiscipline::fifo;
+    // Nothing freed and the policy never holds jobs back: older pending jobs still cannot start,
+    // so only this instant's arrivals are offered (and under FIFO they wait behind the old ones).
+    auto from = pending_.begin();
+    if (!capacity_freed_ && policy_.waits_only_for_capacity()) {
+      from = pending_.lower_bound(first_new_seq_);
+      if (fifo && from != pending_.begin()) return;
+    }
     int looked_at = 0;
-    for (const auto& [seq, slot] : pending_) {
+    std::int64_t offered_gpus = 0;
+    for (auto it = from; it != pending_.end(); ++it) {
+      const auto& [seq, slot] = *it;
       if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) break;
       const Active& a = slots_[slot];
       if (!policy_.may_fit(cluster_, a.spec, config_.memory)) {
         if (fifo) break;  // strict FIFO: nothing behind a blocked job may start
         continue;
       }
+      if (offered_gpus + a.spec.gpus > room) break;
+      offered_gpus += a.spec.gpus;
       batch_.push_back({slot, &a.spec, seq, a.oom_retries});
     }
     if (batch_.empty()) return;
@@ -393,6 +411,49 @@ class Simulator::Engine final : public SchedulingPass {
       events_.schedule(slot, {done, kCompletion, a.seq});
   }
 
+  // Debug builds (and the sanitizer build) check the whole state after every instant: O(cluster),
+  // so never in Release.
+  void check_invariants(Tick now) const {
+    auto fail = [&](const std::string& what) {
+      throw SimulationError("invariant broken at t=" + std::to_string(now) + " us: " + what);
+    };
+    if (now < last_checked_) fail("time went backwards");
+    last_checked_ = now;
+    std::size_t running = 0, pending = 0;
+    for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
+      const Active& a = slots_[slot];
+      if (a.state == State::running) {
+        ++running;
+        if (!events_.contains(static_cast<JobSlot>(slot))) fail("running job '" + a.spec.id + "' has no event");
+        for (GpuIndex g : a.gpus) {
+          const auto residents = cluster_.residents(g);
+          if (std::none_of(residents.begin(), residents.end(), [&](const Resident& r) { return r.slot == static_cast<JobSlot>(slot); }))
+            fail("job '" + a.spec.id + "' is not resident on its GPU " + std::to_string(g));
+        }
+      } else if (a.state == State::pending) {
+        ++pending;
+        if (!a.gpus.empty() || events_.contains(static_cast<JobSlot>(slot))) fail("pending job '" + a.spec.id + "' holds GPUs or an event");
+      }
+    }
+    if (running != running_ || pending != pending_.size()) fail("job counts disagree with the queue and the running set");
+    for (GpuIndex g = 0; g < cluster_.gpu_count(); ++g) {
+      std::int64_t used = 0;
+      for (const Resident& r : cluster_.residents(g)) {
+        if (slots_[r.slot].state != State::running) fail("GPU " + std::to_string(g) + " holds a job that is not running");
+        used += slots_[r.slot].spec.memory_mib;
+      }
+      if (used != cluster_.used_mib(g)) fail("GPU " + std::to_string(g) + " memory accounting is off");
+      if (config_.memory == MemoryMode::enforce && used > cluster_.capacity_mib(g))
+        fail("GPU " + std::to_string(g) + " is over memory although memory is enforced");
+      if (config_.memory == MemoryMode::overcommit && used > cluster_.capacity_mib(g)) {
+        bool failing = false;
+        for (const Resident& r : cluster_.residents(g)) failing = failing || slots_[r.slot].oom_at >= 0;
+        if (!failing) fail("GPU " + std::to_string(g) + " is over memory with no OOM failure scheduled");
+      }
+    }
+  }
+
+  mutable Tick last_checked_ = std::numeric_limits<Tick>::min();
   ClusterState cluster_;
   const InterferenceModel& model_;
   PlacementPolicy& policy_;
@@ -415,6 +476,8 @@ class Simulator::Engine final : public SchedulingPass {
   std::size_t running_ = 0;
   RunStats stats_;
 
+  bool capacity_freed_ = false;     // a job ended or failed at this instant
+  std::uint64_t first_new_seq_ = 0;  // sequence number of this instant's first arrival
   Tick pass_now_ = 0;
   std::vector<PendingJob> batch_;
   std::vector<JobSlot> placements_;

@@ -61,9 +61,15 @@ class PlacementPolicy {
   // cut the batch short. The default checks free GPU memory somewhere (when memory is enforced).
   virtual bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const;
 
-  // Whether any job at all could start now; false skips the pass without looking at the queue,
-  // which keeps a long queue on a full cluster cheap. The default: some GPU has free memory.
-  virtual bool has_room(const ClusterView& cluster, MemoryMode mode) const;
+  // An upper bound on the GPUs this policy could hand out now. 0 skips the pass without looking
+  // at the queue; otherwise the core stops offering jobs once their GPUs exceed it. Both keep a
+  // long queue on a full cluster cheap. The default: unbounded while some GPU has free memory.
+  virtual std::int64_t gpu_room(const ClusterView& cluster, MemoryMode mode) const;
+
+  // True when a job this policy leaves pending can only start after capacity frees (a job
+  // ended or failed), i.e. the policy never holds a job back by choice. Then an instant with
+  // arrivals only offers just the new arrivals. Default false: every pass offers the queue.
+  virtual bool waits_only_for_capacity() const { return false; }
 };
 
 }  // namespace colosim

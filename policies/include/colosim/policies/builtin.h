@@ -9,6 +9,7 @@ void register_random(PolicyRegistry& registry);
 void register_binpack(PolicyRegistry& registry);
 void register_standalone(PolicyRegistry& registry);
 void register_load_balance(PolicyRegistry& registry);
+void register_interference_aware(PolicyRegistry& registry);
 
 // Registers every built-in policy.
 void register_builtin_policies(PolicyRegistry& registry);
