@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <unistd.h>
 
 inline std::optional<std::filesystem::path> shared_data_file(const std::string& relative) {
   const char* root = std::getenv("COLOSIM_DATA");
@@ -23,4 +24,13 @@ inline std::optional<std::filesystem::path> shared_data_file(const std::string& 
 // A file of the repository, e.g. examples/seed_paper/cluster.textproto.
 inline std::string source_file(const std::string& relative) {
   return (std::filesystem::path(COLOSIM_SOURCE_DIR) / relative).string();
+}
+
+// A fresh directory for one test, unique to this process, so that suites running side by side
+// (ctest -j, several checkouts) never share files.
+inline std::filesystem::path test_temp_dir(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("colosim-test-" + std::to_string(::getpid())) / name;
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir;
 }

@@ -44,8 +44,7 @@ std::string example_args(const std::string& policy) {
 }  // namespace
 
 TEST_CASE("colosim run writes jobs.csv and summary.json, byte-identical for the same seed") {
-  const auto dir = std::filesystem::temp_directory_path() / "colosim-cli";
-  std::filesystem::remove_all(dir);
+  const auto dir = test_temp_dir("cli");
   const auto first = run_cli(example_args("random") + " --seed 7 --out " + (dir / "a").string());
   REQUIRE(first.status == 0);
   CHECK(first.output.find("makespan (s)") != std::string::npos);
@@ -71,8 +70,7 @@ TEST_CASE("colosim run: bad inputs exit non-zero with file, line and field") {
   CHECK(bad_policy.status == 1);
   CHECK(bad_policy.output.find("error: unknown policy 'bestfit'") != std::string::npos);
 
-  const auto dir = std::filesystem::temp_directory_path() / "colosim-cli-bad";
-  std::filesystem::create_directories(dir);
+  const auto dir = test_temp_dir("cli-bad");
   const auto trace = (dir / "bad.csv").string();
   std::ofstream(trace) << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util\nx,LAMMPS,0,abc,1,100,5\n";
   const auto bad_trace = run_cli("run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace " +

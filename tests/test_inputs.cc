@@ -14,8 +14,7 @@ using namespace colosim;
 
 namespace {
 std::string write_temp(const std::string& name, const std::string& text) {
-  const auto dir = std::filesystem::temp_directory_path() / "colosim-tests";
-  std::filesystem::create_directories(dir);
+  static const auto dir = test_temp_dir("inputs");
   const auto path = (dir / name).string();
   std::ofstream(path) << text;
   return path;

@@ -84,17 +84,21 @@ void ClusterState::unindex(GpuIndex g) {
   const Gpu& gpu = gpus_[g];
   by_free_.erase({capacity_mib(g) - gpu.used_mib, g});
   by_util_.erase({gpu.util_sum, g});
-  if (gpu.sole_app >= 0) sole_app_gpus_[gpu.sole_app].erase(g);
 }
 
 void ClusterState::reindex(GpuIndex g) {
   Gpu& gpu = gpus_[g];
-  gpu.sole_app = gpu.residents.empty() ? -1 : gpu.residents.front().app;
+  AppIndex sole = gpu.residents.empty() ? -1 : gpu.residents.front().app;
   for (const auto& r : gpu.residents)
-    if (r.app != gpu.sole_app) gpu.sole_app = -1;
+    if (r.app != sole) sole = -1;
+  // Most changes keep the GPU's sole application: touch that index only when it moves.
+  if (sole != gpu.sole_app) {
+    if (gpu.sole_app >= 0) sole_app_gpus_[gpu.sole_app].erase(g);
+    if (sole >= 0) sole_app_gpus_[sole].insert(g);
+    gpu.sole_app = sole;
+  }
   by_free_.insert({capacity_mib(g) - gpu.used_mib, g});
   by_util_.insert({gpu.util_sum, g});
-  if (gpu.sole_app >= 0) sole_app_gpus_[gpu.sole_app].insert(g);
 }
 
 void ClusterState::add(JobSlot slot, const JobSpec& job, AppIndex app, std::span<const GpuIndex> gpus) {
