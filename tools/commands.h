@@ -6,5 +6,11 @@ namespace colosim::cli {
 
 void add_run_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
+void add_trace_info_command(CLI::App& app);
+void add_generate_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
 
 }  // namespace colosim::cli

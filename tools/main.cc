@@ -11,6 +11,12 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   colosim::cli::add_run_command(app);
   colosim::cli::add_policies_command(app);
+  colosim::cli::add_compare_command(app);
+  colosim::cli::add_convert_command(app);
+  colosim::cli::add_trace_info_command(app);
+  colosim::cli::add_generate_command(app);
+  colosim::cli::add_calibrate_command(app);
+  colosim::cli::add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

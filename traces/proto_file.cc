@@ -3,6 +3,7 @@
 #include <google/protobuf/io/tokenizer.h>
 #include <google/protobuf/text_format.h>
 #include <google/protobuf/util/json_util.h>
+#include <google/protobuf/util/type_resolver_util.h>
 
 #include <fstream>
 #include <sstream>
@@ -42,6 +43,40 @@ std::string slurp(const std::string& path) {
 }
 
 }  // namespace
+
+std::string to_binary(const google::protobuf::Message& message) {
+  std::string data;
+  google::protobuf::io::StringOutputStream stream(&data);
+  google::protobuf::io::CodedOutputStream coded(&stream);
+  coded.SetSerializationDeterministic(true);
+  message.SerializeToCodedStream(&coded);
+  coded.Trim();
+  return data;
+}
+
+std::string to_json(const google::protobuf::Message& message) {
+  // Printed from the deterministic binary form: printing the message itself would list map
+  // entries in hash order, which changes from run to run.
+  static constexpr const char* kUrlPrefix = "type.googleapis.com";
+  std::unique_ptr<google::protobuf::util::TypeResolver> resolver(google::protobuf::util::NewTypeResolverForDescriptorPool(
+      kUrlPrefix, message.GetDescriptor()->file()->pool()));
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  std::string json;
+  const auto status = google::protobuf::util::BinaryToJsonString(
+      resolver.get(), std::string(kUrlPrefix) + "/" + message.GetDescriptor()->full_name(), to_binary(message), &json,
+      options);
+  if (!status.ok()) throw Error("cannot print " + message.GetDescriptor()->full_name() + " as JSON: " + std::string(status.message()));
+  return json;
+}
+
+std::string to_text(const google::protobuf::Message& message) {
+  std::string text;
+  google::protobuf::TextFormat::Printer printer;  // prints map entries sorted by key
+  if (!printer.PrintToString(message, &text)) throw Error("cannot print " + message.GetDescriptor()->full_name() + " as text");
+  return text;
+}
 
 Encoding encoding_for(const std::string& path) {
   if (ends_with(path, ".pb") || ends_with(path, ".bin")) return Encoding::binary;
@@ -87,29 +122,9 @@ void write_message(const std::string& path, const google::protobuf::Message& mes
 }
 
 void write_message(const std::string& path, Encoding encoding, const google::protobuf::Message& message) {
-  std::string data;
-  switch (encoding) {
-    case Encoding::binary:
-      // Deterministic serialisation: maps in key order, so equal messages give equal bytes.
-      {
-        google::protobuf::io::StringOutputStream stream(&data);
-        google::protobuf::io::CodedOutputStream coded(&stream);
-        coded.SetSerializationDeterministic(true);
-        message.SerializeToCodedStream(&coded);
-      }
-      break;
-    case Encoding::json: {
-      google::protobuf::util::JsonPrintOptions options;
-      options.add_whitespace = true;
-      options.preserve_proto_field_names = true;
-      const auto status = google::protobuf::util::MessageToJsonString(message, &data, options);
-      if (!status.ok()) throw Error("cannot write JSON: " + std::string(status.message()));
-      break;
-    }
-    case Encoding::text:
-      google::protobuf::TextFormat::PrintToString(message, &data);
-      break;
-  }
+  const std::string data = encoding == Encoding::binary ? to_binary(message)
+                           : encoding == Encoding::json ? to_json(message)
+                                                        : to_text(message);
   std::ofstream out(path, std::ios::binary);
   if (!out) throw Error("cannot write " + path);
   out << data;

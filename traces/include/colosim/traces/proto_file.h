@@ -12,6 +12,11 @@ enum class Encoding { binary, json, text };
 // .pb -> binary, .json -> JSON, .textproto/.txtpb/.pbtxt/.txt -> text. InputError otherwise.
 Encoding encoding_for(const std::string& path);
 
+// Deterministic encodings: equal messages give equal bytes (map entries in key order).
+std::string to_binary(const google::protobuf::Message& message);
+std::string to_json(const google::protobuf::Message& message);
+std::string to_text(const google::protobuf::Message& message);
+
 // Throws InputError with the file and, for text format, the line and column of the problem.
 void read_message(const std::string& path, google::protobuf::Message& message);
 void read_message(const std::string& path, Encoding encoding, google::protobuf::Message& message);

@@ -44,7 +44,8 @@ std::unique_ptr<TraceReader> open_trace_reader(const std::string& path, std::opt
 
 // Checks a header: schema_version must be kSchemaVersion (0, unset, is accepted in the
 // hand-written JSON and text encodings, not in .pb streams, where it is the only sign that the
-// file is a colosim trace at all), the time unit must be known, job_count >= -1.
+// file is a colosim trace at all), the time unit must be known, job_count >= -1 (0 and -1: not
+// stated; otherwise the reader checks that exactly that many jobs follow).
 // Throws InputError(file, 0, "header.<field>", ...).
 void validate_header(const v1::TraceHeader& header, const std::string& file, bool allow_unset_version = false);
 

@@ -1,0 +1,145 @@
+#pragma once
+// An interference model calibrated from measured pairs (docs/interference.md has the equations):
+//
+//   log s_g(v | a) = o_g + x_v.beta_v + d_v + e_vg + x_a.beta_a + c_a + f_ag
+//                    + (U_v + E_vg) . (W_a + F_ag)
+//
+// v: victim, a: aggressor (co-runner), g: GPU type; x: standardised solo features of an
+// application; d, c: per-application biases (victim sensitivity, aggressor intensity) shrunk
+// towards the feature regression x.beta; e, f: per-GPU-type deviations; U, W: low-rank
+// interaction shared by all GPU types; E, F: per-GPU-type interaction. An application never
+// measured has d = c = e = f = U = E = W = F = 0, so it is predicted from its features alone.
+#include <Eigen/Dense>
+#include <cstdint>
+#include <limits>
+#include <map>
+#include <optional>
+#include <set>
+#include <span>
+#include <tuple>
+#include <string>
+#include <vector>
+
+#include "colosim/interference.h"
+
+namespace colosim {
+
+// Hyper-parameters of one fit. Chosen by cross-validation in calibrate().
+struct CalibrationHyper {
+  int rank = 2;
+  double factor_lambda = 0.1;   // ridge on the per-GPU-type interaction E, F
+  double shared_factor_lambda = std::numeric_limits<double>::infinity();  // on U, W; inf: none
+  double bias_lambda = 0.3;     // on d, c
+  double gpu_bias_lambda = 0.3; // on e, f
+  double feature_lambda = 1.0;  // on beta
+  bool use_features = true;     // false: beta = 0
+  bool use_biases = true;       // false: d = c = e = f = 0 (features-only baseline)
+};
+
+// How a feature is transformed before standardisation.
+struct FeatureTransform {
+  std::string name;
+  bool log = false;   // log of the value (scale-like features: memory, batch size, throughput)
+  double mean = 0.0;  // of the transformed value over applications
+  double scale = 1.0; // standard deviation
+};
+
+struct MeasuredSlowdown {
+  int gpu;
+  int victim;
+  int aggressor;
+  double slowdown;
+};
+
+struct InfeasiblePair {
+  int gpu;
+  int a;  // a <= b
+  int b;
+};
+
+// The fitted model as a plain value: what the .pb model file holds.
+struct CalibratedParams {
+  std::string source;                  // data it was fitted on
+  std::vector<std::string> apps;       // sorted
+  std::vector<std::string> gpu_types;  // sorted; a single "" when not recorded
+  std::vector<FeatureTransform> features;
+  Eigen::MatrixXd app_features;        // apps x features, standardised, 0 = unknown
+  std::vector<double> app_memory_mib;  // solo memory per application, NaN when unknown
+
+  CalibrationHyper hyper;
+  Eigen::VectorXd gpu_offset;                            // o_g
+  Eigen::VectorXd victim_beta, aggressor_beta;           // beta_v, beta_a
+  Eigen::VectorXd victim_bias, aggressor_bias;           // d, c
+  Eigen::MatrixXd victim_gpu_bias, aggressor_gpu_bias;   // e, f: apps x gpu types (may be 0 wide)
+  Eigen::MatrixXd victim_factor, aggressor_factor;       // U, W: apps x rank
+  std::vector<Eigen::MatrixXd> victim_gpu_factor, aggressor_gpu_factor;  // E, F: per type, apps x rank
+
+  std::vector<MeasuredSlowdown> measured;  // every feasible measurement (self-pairs averaged)
+  std::vector<InfeasiblePair> infeasible;
+
+  // Options of the served model.
+  bool use_measured = true;          // a measured pair returns its measurement, not the fit
+  double min_slowdown = 1.0;         // predictions are clamped to at least this
+  double context_overhead_mib = 300; // per co-located process, added to its memory
+  double composition_exponent = 1.0; // p in 1 + (sum excess^p)^(1/p), see compose_excess()
+  double cv_mape = std::numeric_limits<double>::quiet_NaN();  // inner CV error of `hyper`
+};
+
+// An application as the model sees it: a known name, or features only.
+struct AppQuery {
+  std::string name;
+  std::map<std::string, double> features = {};  // used when the name is unknown
+  std::int64_t memory_mib = 0;             // 0: take the profile's, if any
+
+  static AppQuery from_job(const JobSpec& job);
+};
+
+enum class PredictionSource { measured, fitted, features_only, infeasible };
+const char* to_string(PredictionSource s);
+
+struct PairPrediction {
+  double slowdown = 1.0;
+  PredictionSource source = PredictionSource::fitted;
+};
+
+// Slowdown of a victim with several co-runners from its pair slowdowns s_i:
+//   s = min(1 + (sum_i max(s_i - 1, 0)^p)^(1/p), max(k + 1, max_i s_i))   (k co-runners)
+// i.e. excess slowdowns add up (p = 1), and never beyond what time-slicing k + 1 jobs would
+// give unless a single pair is already worse than that. k = 1 returns s_1 unchanged.
+double compose_excess(std::span<const double> pair_slowdowns, double exponent);
+
+class CalibratedModel final : public InterferenceModel {
+ public:
+  explicit CalibratedModel(CalibratedParams params);
+
+  const CalibratedParams& params() const { return p_; }
+  std::optional<int> app_index(const std::string& name) const;
+  // Index of a GPU type: exact or case-insensitive name; with one type in the data (or none
+  // recorded) that type; nullopt otherwise (predictions then average over the data's types).
+  std::optional<int> gpu_index(const std::string& name) const;
+
+  // Raw log-slowdown of the fit (no measurement lookup, no clamping). gpu nullopt: mean over
+  // types.
+  double log_fit(const AppQuery& victim, const AppQuery& aggressor, std::optional<int> gpu) const;
+  PairPrediction predict_pair(const AppQuery& victim, const AppQuery& aggressor, const std::string& gpu_type) const;
+  // Memory (profile or query) plus the context overhead of both, against the GPU's memory,
+  // and measured infeasibility on this type (on any type when the type is not in the data).
+  bool feasible_pair(const AppQuery& a, const AppQuery& b, const GpuType& gpu) const;
+  PairPrediction predict(const AppQuery& victim, std::span<const AppQuery> corunners, const GpuType& gpu) const;
+
+  double slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners,
+                  const GpuType& gpu) const override;
+  bool feasible(const JobSpec& a, const JobSpec& b, const GpuType& gpu) const override;
+  std::string describe() const override;
+
+ private:
+  Eigen::VectorXd features_of(const AppQuery& q) const;
+  double memory_of(const AppQuery& q) const;
+
+  CalibratedParams p_;
+  std::map<std::string, int> app_index_;
+  std::map<std::tuple<int, int, int>, double> measured_;   // (gpu, victim, aggressor)
+  std::set<std::tuple<int, int, int>> infeasible_;         // (gpu, a, b), a <= b
+};
+
+}  // namespace colosim

@@ -1,0 +1,303 @@
+#include "colosim/accuracy.h"
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "colosim/errors.h"
+
+namespace colosim {
+
+const char* to_string(Method m) {
+  switch (m) {
+    case Method::model: return "model (all GPU types)";
+    case Method::model_single: return "model (this GPU type only)";
+    case Method::global_mean: return "baseline: global mean";
+    case Method::bias_only: return "baseline: victim+aggressor bias";
+    case Method::features_only: return "baseline: features only";
+    case Method::util_sum: return "baseline: utilisation sum";
+  }
+  return "?";
+}
+
+namespace {
+
+std::vector<double> ranks_of(const std::vector<double>& v) {
+  std::vector<std::size_t> order(v.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
+  std::vector<double> r(v.size());
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
+    for (std::size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * static_cast<double>(i + j);  // ties share the mean rank
+    i = j + 1;
+  }
+  return r;
+}
+
+double pearson(const std::vector<double>& x, const std::vector<double>& y) {
+  const double n = static_cast<double>(x.size());
+  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n, my = std::accumulate(y.begin(), y.end(), 0.0) / n;
+  double sxy = 0, sxx = 0, syy = 0;
+  for (std::size_t i = 0; i < x.size(); ++i) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) * (x[i] - mx);
+    syy += (y[i] - my) * (y[i] - my);
+  }
+  if (sxx <= 0 || syy <= 0) return std::numeric_limits<double>::quiet_NaN();
+  return sxy / std::sqrt(sxx * syy);
+}
+
+// Predicts the log slowdown of held-out observations from a training set.
+using Predictor = std::function<std::vector<double>(const PreparedData&, const std::vector<Observation>& train,
+                                                    const std::vector<Observation>& test)>;
+
+std::vector<double> predict_with(const CalibratedParams& params, const std::vector<Observation>& test) {
+  CalibratedModel model(params);
+  std::vector<double> out;
+  for (const auto& o : test)
+    out.push_back(model.log_fit({params.apps[o.victim], {}, 0}, {params.apps[o.aggressor], {}, 0}, o.gpu));
+  return out;
+}
+
+Predictor model_predictor(const CalibrationOptions& options) {
+  return [options](const PreparedData& d, const std::vector<Observation>& train, const std::vector<Observation>& test) {
+    return predict_with(calibrate(d, train, options), test);
+  };
+}
+
+Predictor fixed_predictor(CalibrationHyper hyper) {
+  return [hyper](const PreparedData& d, const std::vector<Observation>& train, const std::vector<Observation>& test) {
+    return predict_with(fit(d, train, hyper, 0), test);
+  };
+}
+
+std::vector<double> global_mean(const PreparedData&, const std::vector<Observation>& train,
+                                const std::vector<Observation>& test) {
+  std::map<int, std::pair<double, int>> by_gpu;
+  double all = 0;
+  for (const auto& o : train) {
+    by_gpu[o.gpu].first += o.log_slowdown;
+    by_gpu[o.gpu].second += 1;
+    all += o.log_slowdown;
+  }
+  all /= static_cast<double>(std::max<std::size_t>(train.size(), 1));
+  std::vector<double> out;
+  for (const auto& o : test) {
+    auto it = by_gpu.find(o.gpu);
+    out.push_back(it == by_gpu.end() ? all : it->second.first / it->second.second);
+  }
+  return out;
+}
+
+// Raw solo SM utilisation of each application (mean over its profiles), NaN when unknown.
+std::vector<double> sm_util(const InterferenceData& data, const std::vector<std::string>& apps) {
+  std::map<std::string, std::pair<double, int>> sums;
+  for (const auto& p : data.apps) {
+    auto it = p.features.find(feature::sm_util);
+    if (it == p.features.end()) continue;
+    sums[p.name].first += it->second;
+    sums[p.name].second += 1;
+  }
+  std::vector<double> out;
+  for (const auto& a : apps) {
+    auto it = sums.find(a);
+    out.push_back(it == sums.end() ? std::numeric_limits<double>::quiet_NaN() : it->second.first / it->second.second);
+  }
+  return out;
+}
+
+struct Run {
+  Method method;
+  const PreparedData* data;
+  Predictor predictor;
+  int only_gpu = -1;  // index, in `data`, of the GPU type this run reports; -1: all
+  std::vector<std::string> gpu_names;
+};
+
+}  // namespace
+
+ErrorStats error_stats(const std::vector<HeldOut>& h) {
+  ErrorStats s;
+  s.n = h.size();
+  if (h.empty()) return s;
+  std::vector<double> rel;
+  double mae = 0;
+  for (const auto& x : h) {
+    rel.push_back(std::abs(x.predicted - x.measured) / x.measured);
+    mae += std::abs(x.predicted - x.measured);
+  }
+  s.mape = std::accumulate(rel.begin(), rel.end(), 0.0) / static_cast<double>(rel.size());
+  s.mae = mae / static_cast<double>(h.size());
+  std::sort(rel.begin(), rel.end());
+  s.max = rel.back();
+  const auto rank = static_cast<std::size_t>(std::ceil(0.9 * static_cast<double>(rel.size())));
+  s.p90 = rel[std::max<std::size_t>(rank, 1) - 1];
+  std::map<std::pair<int, int>, std::pair<std::vector<double>, std::vector<double>>> groups;
+  for (const auto& x : h) {
+    groups[{x.gpu, x.victim}].first.push_back(x.measured);
+    groups[{x.gpu, x.victim}].second.push_back(x.predicted);
+  }
+  double sum = 0;
+  for (const auto& [key, g] : groups) {
+    if (g.first.size() < 3) continue;
+    const double rho = pearson(ranks_of(g.first), ranks_of(g.second));
+    if (std::isnan(rho)) continue;
+    sum += rho;
+    ++s.victims;
+  }
+  s.rank_corr = s.victims ? sum / static_cast<double>(s.victims) : std::numeric_limits<double>::quiet_NaN();
+  return s;
+}
+
+AccuracyReport evaluate_accuracy(const InterferenceData& data, const AccuracyOptions& options) {
+  const auto& copt = options.calibration;
+  const PreparedData all = prepare(data, copt);
+  AccuracyReport report;
+  report.source = data.source;
+  report.options = options;
+  report.applications = all.base.apps.size();
+  report.observations = all.observations.size();
+  for (const auto& m : data.pairs) report.pairs += m.feasible ? 1 : 0;
+  const auto& gpus = all.base.gpu_types;
+  const int G = static_cast<int>(gpus.size());
+
+  CalibrationHyper bias;
+  bias.rank = 0;
+  bias.use_features = false;
+  CalibrationHyper feats;
+  feats.rank = 0;
+  feats.use_biases = false;
+
+  std::vector<Run> runs;
+  runs.push_back({Method::model, &all, model_predictor(copt), -1, gpus});
+  std::vector<PreparedData> singles;
+  singles.reserve(static_cast<std::size_t>(G));
+  if (G > 1 && options.single_type_models) {
+    for (int g = 0; g < G; ++g) {
+      InterferenceData sub = data;
+      std::erase_if(sub.pairs, [&](const PairMeasurement& m) { return m.gpu_type != gpus[g]; });
+      singles.push_back(prepare(sub, copt));
+      runs.push_back({Method::model_single, &singles.back(), model_predictor(copt), 0, {gpus[g]}});
+    }
+  }
+  runs.push_back({Method::global_mean, &all, global_mean, -1, gpus});
+  runs.push_back({Method::bias_only, &all, fixed_predictor(bias), -1, gpus});
+  runs.push_back({Method::features_only, &all, fixed_predictor(feats), -1, gpus});
+  const auto util = sm_util(data, all.base.apps);
+  const bool util_known = std::none_of(all.observations.begin(), all.observations.end(), [&](const Observation& o) {
+    return std::isnan(util[o.victim]) || std::isnan(util[o.aggressor]);
+  });
+  if (util_known)
+    runs.push_back({Method::util_sum, &all,
+                    [util](const PreparedData&, const std::vector<Observation>&, const std::vector<Observation>& test) {
+                      std::vector<double> out;
+                      for (const auto& o : test) out.push_back(std::log(std::max(1.0, (util[o.victim] + util[o.aggressor]) / 100.0)));
+                      return out;
+                    },
+                    -1, gpus});
+
+  // (method, gpu name) -> held-out predictions
+  std::map<std::pair<Method, std::string>, std::vector<HeldOut>> kfold, loao;
+  const double floor = all.base.min_slowdown;
+  auto evaluate = [&](const Run& run, const std::vector<Observation>& train, const std::vector<Observation>& test,
+                      std::map<std::pair<Method, std::string>, std::vector<HeldOut>>& sink) {
+    if (test.empty() || train.empty()) return;
+    const auto pred = run.predictor(*run.data, train, test);
+    for (std::size_t i = 0; i < test.size(); ++i) {
+      const auto& o = test[i];
+      sink[{run.method, run.gpu_names[static_cast<std::size_t>(o.gpu)]}].push_back(
+          {o.gpu, o.victim, o.aggressor, std::exp(o.log_slowdown), std::max(std::exp(pred[i]), floor)});
+    }
+  };
+  for (const auto& run : runs) {
+    const auto& obs = run.data->observations;
+    const auto& apps = run.data->base.apps;
+    for (auto seed : options.seeds)
+      for (int f = 0; f < options.folds; ++f) {
+        std::vector<Observation> train, test;
+        for (const auto& o : obs)
+          (pair_fold(apps[o.victim], apps[o.aggressor], options.folds, seed) == f ? test : train).push_back(o);
+        evaluate(run, train, test, kfold);
+      }
+    if (!options.leave_one_app_out) continue;
+    for (int a = 0; a < static_cast<int>(apps.size()); ++a) {
+      std::vector<Observation> train, test;
+      for (const auto& o : obs) (o.victim == a || o.aggressor == a ? test : train).push_back(o);
+      evaluate(run, train, test, loao);
+    }
+  }
+  for (int g = 0; g < G; ++g) {
+    GpuAccuracy ga{gpus[g], {}};
+    for (Method m : {Method::model, Method::model_single, Method::global_mean, Method::bias_only, Method::features_only,
+                     Method::util_sum}) {
+      MethodAccuracy ma{m, true, "", {}, {}};
+      auto k = kfold.find({m, gpus[g]});
+      if (k == kfold.end()) {
+        if (m == Method::model_single) continue;
+        ma.available = false;
+        ma.note = m == Method::util_sum ? "no solo SM utilisation in the data" : "no prediction";
+      } else {
+        ma.kfold = error_stats(k->second);
+        auto l = loao.find({m, gpus[g]});
+        if (l != loao.end()) ma.leave_app_out = error_stats(l->second);
+      }
+      ga.methods.push_back(ma);
+    }
+    report.gpus.push_back(std::move(ga));
+  }
+  const auto chosen = calibrate(all, all.observations, copt);
+  std::ostringstream os;
+  os << "rank " << chosen.hyper.rank << ", factor lambda " << chosen.hyper.factor_lambda << ", shared factor lambda "
+     << chosen.hyper.shared_factor_lambda << ", inner-CV MAPE " << 100 * chosen.cv_mape << "%";
+  report.chosen = os.str();
+  return report;
+}
+
+std::string format_report(const AccuracyReport& r) {
+  std::ostringstream os;
+  auto pct = [](double x) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.2f%%", 100 * x);
+    return std::string(b);
+  };
+  auto num = [](double x, const char* fmt) {
+    char b[32];
+    std::snprintf(b, sizeof b, fmt, x);
+    return std::string(b);
+  };
+  os << "Accuracy of " << r.source << "\n";
+  os << r.applications << " applications, " << r.pairs << " feasible pairs, " << r.observations
+     << " slowdowns; " << r.options.folds << "-fold over unordered pairs, seeds";
+  for (auto s : r.options.seeds) os << " " << s;
+  os << (r.options.leave_one_app_out ? "; leave-one-application-out" : "") << "\n";
+  os << "Chosen on all data: " << r.chosen << "\n";
+  for (const auto& g : r.gpus) {
+    os << "\nGPU type: " << (g.gpu_type.empty() ? "(not recorded)" : g.gpu_type) << "\n";
+    os << "| method | k-fold MAPE | p90 | max | MAE | rank corr. | LOAO MAPE | p90 | max | MAE | rank corr. |\n";
+    os << "|---|---|---|---|---|---|---|---|---|---|---|\n";
+    for (const auto& m : g.methods) {
+      os << "| " << to_string(m.method) << " | ";
+      if (!m.available) {
+        os << "n/a (" << m.note << ") | | | | | | | | | |\n";
+        continue;
+      }
+      for (const ErrorStats* s : {&m.kfold, &m.leave_app_out}) {
+        if (s->n == 0) {
+          os << "- | - | - | - | - | ";
+          continue;
+        }
+        os << pct(s->mape) << " | " << pct(s->p90) << " | " << pct(s->max) << " | " << num(s->mae, "%.3f") << " | "
+           << num(s->rank_corr, "%.3f") << " | ";
+      }
+      os << "\n";
+    }
+  }
+  return os.str();
+}
+
+}  // namespace colosim

@@ -1,0 +1,417 @@
+#include "colosim/calibration.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "colosim/errors.h"
+
+namespace colosim {
+namespace {
+
+bool is_log_feature(const std::string& name) {
+  return name == feature::memory_mib || name == feature::batch_size || name == feature::solo_throughput;
+}
+
+std::uint64_t splitmix64(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+// Column layout of the linear (bias) part of the model.
+struct Layout {
+  int A, G, F;
+  bool gpu_bias;  // per-GPU deviations e, f exist (more than one GPU type)
+  int off() const { return 0; }
+  int beta_v() const { return G; }
+  int d() const { return beta_v() + F; }
+  int e() const { return d() + A; }
+  int beta_a() const { return e() + (gpu_bias ? A * G : 0); }
+  int c() const { return beta_a() + F; }
+  int f() const { return c() + A; }
+  int size() const { return f() + (gpu_bias ? A * G : 0); }
+};
+
+struct Entry {
+  int col;
+  double value;
+};
+
+}  // namespace
+
+int pair_fold(const std::string& a, const std::string& b, int folds, std::uint64_t seed) {
+  const std::string& lo = std::min(a, b);
+  const std::string& hi = std::max(a, b);
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](const std::string& s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
+    h = (h ^ 0xffU) * 1099511628211ULL;
+  };
+  mix(lo);
+  mix(hi);
+  return static_cast<int>(splitmix64(h ^ splitmix64(seed)) % static_cast<std::uint64_t>(folds));
+}
+
+PreparedData prepare(const InterferenceData& data, const CalibrationOptions& options) {
+  data.validate();
+  PreparedData out;
+  CalibratedParams& p = out.base;
+  p.source = data.source;
+  p.apps = data.app_names();
+  p.gpu_types = data.gpu_types();
+  if (p.gpu_types.empty()) throw InputError(data.source, 0, "pairs", "no pair measurement to calibrate from");
+  const int A = static_cast<int>(p.apps.size());
+  std::map<std::string, int> app;
+  for (int i = 0; i < A; ++i) app[p.apps[i]] = i;
+  std::map<std::string, int> gpu;
+  for (std::size_t g = 0; g < p.gpu_types.size(); ++g) gpu[p.gpu_types[g]] = static_cast<int>(g);
+
+  // Features: the mean over an application's profiles (all GPU types) of the transformed value.
+  std::map<std::string, std::vector<std::pair<double, int>>> sums;  // name -> per app (sum, count)
+  p.app_memory_mib.assign(A, std::numeric_limits<double>::quiet_NaN());
+  for (const auto& prof : data.apps) {
+    const int a = app.at(prof.name);
+    for (const auto& [name, raw] : prof.features) {
+      double v = raw;
+      if (is_log_feature(name)) {
+        if (!(v > 0)) continue;
+        v = std::log(v);
+      }
+      auto& s = sums[name];
+      if (s.empty()) s.assign(A, {0.0, 0});
+      s[a].first += v;
+      s[a].second += 1;
+      if (name == feature::memory_mib && raw > 0)
+        p.app_memory_mib[a] = std::isnan(p.app_memory_mib[a]) ? raw : std::max(p.app_memory_mib[a], raw);
+    }
+  }
+  std::vector<Eigen::VectorXd> columns;
+  for (const auto& [name, s] : sums) {
+    const bool family = name.rfind("family:", 0) == 0;
+    Eigen::VectorXd v(A);
+    std::vector<bool> known(A);
+    double sum = 0;
+    int n = 0;
+    for (int a = 0; a < A; ++a) {
+      known[a] = s[a].second > 0 || family;
+      v[a] = s[a].second > 0 ? s[a].first / s[a].second : 0.0;
+      if (known[a]) {
+        sum += v[a];
+        ++n;
+      }
+    }
+    if (n < 2) continue;
+    const double mean = sum / n;
+    double var = 0;
+    for (int a = 0; a < A; ++a)
+      if (known[a]) var += (v[a] - mean) * (v[a] - mean);
+    const double sd = std::sqrt(var / n);
+    if (!(sd > 1e-9)) continue;
+    for (int a = 0; a < A; ++a) v[a] = known[a] ? (v[a] - mean) / sd : 0.0;
+    p.features.push_back({name, is_log_feature(name), mean, sd});
+    columns.push_back(v);
+  }
+  p.app_features = Eigen::MatrixXd::Zero(A, static_cast<Eigen::Index>(columns.size()));
+  for (std::size_t f = 0; f < columns.size(); ++f) p.app_features.col(static_cast<Eigen::Index>(f)) = columns[f];
+
+  for (const auto& m : data.pairs) {
+    const int g = gpu.at(m.gpu_type), a = app.at(m.app_a), b = app.at(m.app_b);
+    if (!m.feasible) {
+      p.infeasible.push_back({g, std::min(a, b), std::max(a, b)});
+      continue;
+    }
+    if (a == b) {  // two instances of one application: one observation, their mean
+      double sum = 0;
+      int n = 0;
+      for (double s : {m.slowdown_a, m.slowdown_b})
+        if (!std::isnan(s)) {
+          sum += std::log(s);
+          ++n;
+        }
+      out.observations.push_back({g, a, a, sum / n});
+      continue;
+    }
+    if (!std::isnan(m.slowdown_a)) out.observations.push_back({g, a, b, std::log(m.slowdown_a)});
+    if (!std::isnan(m.slowdown_b)) out.observations.push_back({g, b, a, std::log(m.slowdown_b)});
+  }
+  if (out.observations.empty()) throw InputError(data.source, 0, "pairs", "no feasible pair measurement to calibrate from");
+  std::sort(out.observations.begin(), out.observations.end(), [](const Observation& x, const Observation& y) {
+    return std::tie(x.gpu, x.victim, x.aggressor) < std::tie(y.gpu, y.victim, y.aggressor);
+  });
+  for (const auto& o : out.observations) p.measured.push_back({o.gpu, o.victim, o.aggressor, std::exp(o.log_slowdown)});
+  p.use_measured = options.use_measured;
+  p.context_overhead_mib = options.context_overhead_mib;
+  p.composition_exponent = options.composition_exponent;
+  return out;
+}
+
+CalibratedParams fit(const PreparedData& data, std::span<const Observation> train, const CalibrationHyper& hyper,
+                     int iterations) {
+  CalibratedParams p = data.base;
+  p.hyper = hyper;
+  const int A = static_cast<int>(p.apps.size()), G = static_cast<int>(p.gpu_types.size());
+  const int F = static_cast<int>(p.features.size());
+  const bool shared = G > 1 && std::isfinite(hyper.shared_factor_lambda);
+  if (G == 1) p.hyper.shared_factor_lambda = std::numeric_limits<double>::infinity();
+  const int r = std::clamp(hyper.rank, 0, A);
+  p.hyper.rank = r;
+  const Layout L{A, G, F, G > 1};
+  const int P = L.size();
+
+  // Which columns are estimated; the others stay 0.
+  std::vector<double> penalty(P, 0.0);
+  std::vector<bool> active(P, true);
+  for (int g = 0; g < G; ++g) penalty[L.off() + g] = 1e-9;
+  for (int f = 0; f < F; ++f) {
+    penalty[L.beta_v() + f] = penalty[L.beta_a() + f] = hyper.feature_lambda;
+    active[L.beta_v() + f] = active[L.beta_a() + f] = hyper.use_features;
+  }
+  for (int a = 0; a < A; ++a) {
+    penalty[L.d() + a] = penalty[L.c() + a] = hyper.bias_lambda;
+    active[L.d() + a] = active[L.c() + a] = hyper.use_biases;
+    if (L.gpu_bias)
+      for (int g = 0; g < G; ++g) {
+        penalty[L.e() + a * G + g] = penalty[L.f() + a * G + g] = hyper.gpu_bias_lambda;
+        active[L.e() + a * G + g] = active[L.f() + a * G + g] = hyper.use_biases;
+      }
+  }
+  std::vector<int> compact(P, -1);
+  int Q = 0;
+  for (int c = 0; c < P; ++c)
+    if (active[c]) compact[c] = Q++;
+
+  const auto n = train.size();
+  std::vector<std::vector<Entry>> rows(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto& o = train[i];
+    auto& row = rows[i];
+    auto add = [&](int col, double v) {
+      if (compact[col] >= 0 && v != 0.0) row.push_back({compact[col], v});
+    };
+    add(L.off() + o.gpu, 1.0);
+    for (int f = 0; f < F; ++f) add(L.beta_v() + f, p.app_features(o.victim, f));
+    add(L.d() + o.victim, 1.0);
+    if (L.gpu_bias) add(L.e() + o.victim * G + o.gpu, 1.0);
+    for (int f = 0; f < F; ++f) add(L.beta_a() + f, p.app_features(o.aggressor, f));
+    add(L.c() + o.aggressor, 1.0);
+    if (L.gpu_bias) add(L.f() + o.aggressor * G + o.gpu, 1.0);
+  }
+  Eigen::MatrixXd N = Eigen::MatrixXd::Zero(Q, Q);
+  for (int c = 0; c < P; ++c)
+    if (compact[c] >= 0) N(compact[c], compact[c]) += penalty[c];
+  for (const auto& row : rows)
+    for (const auto& x : row)
+      for (const auto& y : row) N(x.col, y.col) += x.value * y.value;
+  const Eigen::LDLT<Eigen::MatrixXd> solver(N);
+
+  Eigen::VectorXd y(static_cast<Eigen::Index>(n));
+  for (std::size_t i = 0; i < n; ++i) y[static_cast<Eigen::Index>(i)] = train[i].log_slowdown;
+
+  Eigen::MatrixXd U = Eigen::MatrixXd::Zero(A, r), W = Eigen::MatrixXd::Zero(A, r);
+  std::vector<Eigen::MatrixXd> E(G, Eigen::MatrixXd::Zero(A, r)), Fm(G, Eigen::MatrixXd::Zero(A, r));
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(Q), lin(static_cast<Eigen::Index>(n)),
+                  inter = Eigen::VectorXd::Zero(static_cast<Eigen::Index>(n));
+
+  auto solve_linear = [&]() {
+    Eigen::VectorXd rhs = Eigen::VectorXd::Zero(Q);
+    for (std::size_t i = 0; i < n; ++i)
+      for (const auto& x : rows[i]) rhs[x.col] += x.value * (y[static_cast<Eigen::Index>(i)] - inter[static_cast<Eigen::Index>(i)]);
+    theta = solver.solve(rhs);
+    for (std::size_t i = 0; i < n; ++i) {
+      double s = 0;
+      for (const auto& x : rows[i]) s += x.value * theta[x.col];
+      lin[static_cast<Eigen::Index>(i)] = s;
+    }
+  };
+  auto update_interaction = [&]() {
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto& o = train[i];
+      inter[static_cast<Eigen::Index>(i)] =
+          (U.row(o.victim) + E[o.gpu].row(o.victim)).dot(W.row(o.aggressor) + Fm[o.gpu].row(o.aggressor));
+    }
+  };
+  solve_linear();
+
+  if (r > 0) {
+    // Deterministic start: the leading singular vectors of the mean residual matrix.
+    Eigen::MatrixXd R = Eigen::MatrixXd::Zero(A, A), C = Eigen::MatrixXd::Zero(A, A);
+    for (std::size_t i = 0; i < n; ++i) {
+      R(train[i].victim, train[i].aggressor) += y[static_cast<Eigen::Index>(i)] - lin[static_cast<Eigen::Index>(i)];
+      C(train[i].victim, train[i].aggressor) += 1;
+    }
+    for (int a = 0; a < A; ++a)
+      for (int b = 0; b < A; ++b)
+        if (C(a, b) > 0) R(a, b) /= C(a, b);
+    Eigen::JacobiSVD<Eigen::MatrixXd> svd(R, Eigen::ComputeThinU | Eigen::ComputeThinV);
+    Eigen::VectorXd sq = svd.singularValues().head(r).cwiseSqrt();
+    Eigen::MatrixXd U0 = svd.matrixU().leftCols(r) * sq.asDiagonal();
+    Eigen::MatrixXd W0 = svd.matrixV().leftCols(r) * sq.asDiagonal();
+    if (shared) {
+      U = U0;
+      W = W0;
+    } else {
+      for (int g = 0; g < G; ++g) {
+        E[g] = U0;
+        Fm[g] = W0;
+      }
+    }
+    // Observations by victim and by aggressor.
+    std::vector<std::vector<std::size_t>> by_victim(A), by_aggressor(A);
+    for (std::size_t i = 0; i < n; ++i) {
+      by_victim[train[i].victim].push_back(i);
+      by_aggressor[train[i].aggressor].push_back(i);
+    }
+    const int B = shared ? r * (1 + G) : r * G;  // unknowns of one application
+    auto sweep = [&](bool victims) {
+      auto& own_shared = victims ? U : W;
+      auto& own_gpu = victims ? E : Fm;
+      const auto& other_shared = victims ? W : U;
+      const auto& other_gpu = victims ? Fm : E;
+      const auto& lists = victims ? by_victim : by_aggressor;
+      for (int a = 0; a < A; ++a) {
+        Eigen::MatrixXd M = Eigen::MatrixXd::Zero(B, B);
+        Eigen::VectorXd b = Eigen::VectorXd::Zero(B);
+        for (std::size_t i : lists[a]) {
+          const auto& o = train[i];
+          const int other = victims ? o.aggressor : o.victim;
+          const Eigen::VectorXd q = (other_shared.row(other) + other_gpu[o.gpu].row(other)).transpose();
+          const double res = y[static_cast<Eigen::Index>(i)] - lin[static_cast<Eigen::Index>(i)];
+          const int gb = shared ? r * (1 + o.gpu) : r * o.gpu;
+          M.block(gb, gb, r, r) += q * q.transpose();
+          b.segment(gb, r) += res * q;
+          if (shared) {
+            M.block(0, 0, r, r) += q * q.transpose();
+            M.block(0, gb, r, r) += q * q.transpose();
+            M.block(gb, 0, r, r) += q * q.transpose();
+            b.head(r) += res * q;
+          }
+        }
+        for (int k = 0; k < B; ++k) M(k, k) += (shared && k < r) ? hyper.shared_factor_lambda : hyper.factor_lambda;
+        const Eigen::VectorXd z = M.ldlt().solve(b);
+        if (shared) own_shared.row(a) = z.head(r).transpose();
+        for (int g = 0; g < G; ++g) own_gpu[g].row(a) = z.segment(shared ? r * (1 + g) : r * g, r).transpose();
+      }
+    };
+    for (int it = 0; it < iterations; ++it) {
+      sweep(true);
+      sweep(false);
+      update_interaction();
+      solve_linear();
+    }
+  }
+
+  auto value = [&](int col) { return compact[col] >= 0 ? theta[compact[col]] : 0.0; };
+  p.gpu_offset.resize(G);
+  for (int g = 0; g < G; ++g) p.gpu_offset[g] = value(L.off() + g);
+  p.victim_beta.resize(F);
+  p.aggressor_beta.resize(F);
+  for (int f = 0; f < F; ++f) {
+    p.victim_beta[f] = value(L.beta_v() + f);
+    p.aggressor_beta[f] = value(L.beta_a() + f);
+  }
+  p.victim_bias.resize(A);
+  p.aggressor_bias.resize(A);
+  p.victim_gpu_bias = Eigen::MatrixXd::Zero(A, L.gpu_bias ? G : 0);
+  p.aggressor_gpu_bias = Eigen::MatrixXd::Zero(A, L.gpu_bias ? G : 0);
+  for (int a = 0; a < A; ++a) {
+    p.victim_bias[a] = value(L.d() + a);
+    p.aggressor_bias[a] = value(L.c() + a);
+    if (L.gpu_bias)
+      for (int g = 0; g < G; ++g) {
+        p.victim_gpu_bias(a, g) = value(L.e() + a * G + g);
+        p.aggressor_gpu_bias(a, g) = value(L.f() + a * G + g);
+      }
+  }
+  p.victim_factor = U;
+  p.aggressor_factor = W;
+  p.victim_gpu_factor = E;
+  p.aggressor_gpu_factor = Fm;
+  // Only what was trained on counts as measured.
+  p.measured.clear();
+  for (const auto& o : train) p.measured.push_back({o.gpu, o.victim, o.aggressor, std::exp(o.log_slowdown)});
+  std::sort(p.measured.begin(), p.measured.end(), [](const MeasuredSlowdown& x, const MeasuredSlowdown& y) {
+    return std::tie(x.gpu, x.victim, x.aggressor) < std::tie(y.gpu, y.victim, y.aggressor);
+  });
+  return p;
+}
+
+double cross_validate(const PreparedData& data, std::span<const Observation> train, const CalibrationHyper& hyper,
+                      const CalibrationOptions& options) {
+  const int k = std::max(2, options.inner_folds);
+  const std::uint64_t seed = splitmix64(options.seed) + 0x5eed;
+  const auto& apps = data.base.apps;
+  std::vector<int> fold(train.size());
+  for (std::size_t i = 0; i < train.size(); ++i)
+    fold[i] = pair_fold(apps[train[i].victim], apps[train[i].aggressor], k, seed);
+  double err = 0;
+  std::size_t count = 0;
+  for (int f = 0; f < k; ++f) {
+    std::vector<Observation> tr, te;
+    for (std::size_t i = 0; i < train.size(); ++i) (fold[i] == f ? te : tr).push_back(train[i]);
+    if (te.empty() || tr.empty()) continue;
+    CalibratedModel model(fit(data, tr, hyper, options.iterations));
+    for (const auto& o : te) {
+      const double pred = std::max(std::exp(model.log_fit({apps[o.victim], {}, 0}, {apps[o.aggressor], {}, 0}, o.gpu)),
+                                   data.base.min_slowdown);
+      const double truth = std::exp(o.log_slowdown);
+      err += std::abs(pred - truth) / truth;
+      ++count;
+    }
+  }
+  return count ? err / static_cast<double>(count) : std::numeric_limits<double>::infinity();
+}
+
+std::vector<CalibrationHyper> hyper_grid(const CalibrationOptions& options, int gpu_types) {
+  std::vector<CalibrationHyper> grid;
+  CalibrationHyper base;
+  base.bias_lambda = options.bias_lambda;
+  base.gpu_bias_lambda = options.gpu_bias_lambda;
+  base.feature_lambda = options.feature_lambda;
+  std::vector<double> shared{std::numeric_limits<double>::infinity()};
+  if (gpu_types > 1) shared = options.shared_factor_lambdas;
+  for (int rank : options.ranks) {
+    if (rank == 0) {
+      CalibrationHyper h = base;
+      h.rank = 0;
+      grid.push_back(h);
+      continue;
+    }
+    for (double s : shared)
+      for (double l : options.factor_lambdas) {
+        CalibrationHyper h = base;
+        h.rank = rank;
+        h.factor_lambda = l;
+        h.shared_factor_lambda = s;
+        grid.push_back(h);
+      }
+  }
+  if (grid.empty()) throw Error("calibration: empty hyper-parameter grid");
+  return grid;
+}
+
+CalibratedParams calibrate(const PreparedData& data, std::span<const Observation> train,
+                           const CalibrationOptions& options) {
+  const auto grid = hyper_grid(options, static_cast<int>(data.base.gpu_types.size()));
+  std::size_t best = 0;
+  double best_err = std::numeric_limits<double>::infinity();
+  for (std::size_t i = 0; i < grid.size(); ++i) {
+    const double e = grid.size() == 1 ? 0.0 : cross_validate(data, train, grid[i], options);
+    if (e < best_err) {  // strict: ties keep the simpler, earlier candidate
+      best_err = e;
+      best = i;
+    }
+  }
+  CalibratedParams p = fit(data, train, grid[best], options.iterations);
+  p.cv_mape = best_err;
+  return p;
+}
+
+CalibratedParams calibrate(const InterferenceData& data, const CalibrationOptions& options) {
+  const PreparedData prepared = prepare(data, options);
+  return calibrate(prepared, prepared.observations, options);
+}
+
+}  // namespace colosim

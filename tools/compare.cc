@@ -1,0 +1,353 @@
+// colosim compare: policies x seeds x clusters x loads, run in parallel; a table of means with
+// 95% confidence intervals, a paired comparison against a baseline policy, runs.csv,
+// summary.json and an HTML report. The grid logic lives in tools/compare/ (colosim_compare).
+#include <fmt/format.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "colosim/errors.h"
+#include "colosim/policies/builtin.h"
+#include "commands.h"
+#include "compare/experiment.h"
+#include "compare/output.h"
+#include "compare/runner.h"
+#include "compare/seed_paper.h"
+#include "compare/sweep.h"
+#include "table.h"
+
+extern char** environ;
+
+namespace colosim::cli {
+namespace {
+
+namespace fs = std::filesystem;
+using compare::CompareSpec;
+using compare::Experiment;
+
+// Set by SIGINT. A signal handler can reach nothing but a static; this is the only one.
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+extern "C" void on_sigint(int) {
+  g_interrupted.store(true);
+  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program at once
+}
+
+struct CompareArgs {
+  CompareSpec spec;
+  std::string loads, sweep, out = "compare-out", report;
+  unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
+  bool quiet = false, demo = false, save_jobs = false;
+  CLI::App* cmd = nullptr;
+  bool given(const char* name) const { return cmd->count(name) > 0; }
+};
+
+constexpr const char* kDemoTrace = "gen:workload=seed-paper,jobs=4000,load=1";
+constexpr const char* kDemoCluster = "uniform:nodes=4,gpus_per_node=4,memory_mib=16384";
+
+CompareSpec demo_spec() {
+  CompareSpec s;
+  s.trace = kDemoTrace;
+  s.clusters = {kDemoCluster};
+  s.seeds = "1-3";
+  s.interference = "seed-paper";
+  s.composition = "additive";
+  s.baseline = "exclusive";
+  return s;  // every registered policy
+}
+
+void print_demo_intro() {
+  std::string apps;
+  for (const auto& a : compare::seed_paper_apps())
+    apps += fmt::format("{}{} {:.1f} GB {}%", apps.empty() ? "" : ", ", a.name, a.memory_mib / 1024.0, a.gpu_util);
+  fmt::print(
+      "colosim compare --demo: every built-in policy on built-in data (nothing is read from disk).\n"
+      "  cluster   4 nodes x 4 GPUs with 16 GB each (16 GPUs).\n"
+      "  workload  4000 generated one-GPU jobs per seed, drawn from the four applications of the seed\n"
+      "            paper (Kim & Kim, KNOM Review 2020) with its measured GPU memory and utilisation:\n"
+      "            {}.\n"
+      "            Run times: the built-in Philly quantiles (Jeon et al., ATC'19). Poisson arrivals at\n"
+      "            load 1.0 (every GPU busy on average if each job had a GPU to itself).\n"
+      "  slowdown  derived, not measured (the paper publishes no pair slowdowns): the utilisation-sum\n"
+      "            rule of examples/seed_paper, slowdown(v | a) = max(1, (util_v + util_a) / 100);\n"
+      "            with three or more jobs on a GPU the excesses add up (--composition additive).\n"
+      "  seeds     1-3: each seed draws a new workload; every policy runs on the same three, so the\n"
+      "            comparison with exclusive (one job per GPU, the Kubernetes default) is paired.\n"
+      "The same comparison as a command:\n"
+      "  colosim compare --trace {} \\\n"
+      "      --cluster {} \\\n"
+      "      --interference seed-paper --composition additive --seeds 1-3 --baseline exclusive\n\n",
+      apps, kDemoTrace, kDemoCluster);
+}
+
+std::string clock(double seconds) {
+  const auto s = static_cast<long long>(seconds + 0.5);
+  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
+}
+
+class ProgressBar {
+ public:
+  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
+  void update(std::size_t done, std::size_t total) {
+    if (!enabled_ || total == 0) return;
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    constexpr int kWidth = 30;
+    const int filled = static_cast<int>(kWidth * done / total);
+    const std::string eta = done == 0 ? "?" : clock(elapsed / static_cast<double>(done) * static_cast<double>(total - done));
+    fmt::print(stderr, "\r[{}{}] {}/{} runs  elapsed {}  ETA {} \x1b[K", std::string(filled, '#'),
+               std::string(kWidth - filled, '.'), done, total, clock(elapsed), eta);
+    std::fflush(stderr);
+    drawn_ = true;
+  }
+  void clear() {
+    if (drawn_) fmt::print(stderr, "\r\x1b[K");
+    drawn_ = false;
+  }
+
+ private:
+  bool enabled_;
+  std::chrono::steady_clock::time_point start_;
+  bool drawn_ = false;
+};
+
+// Table cells keep room for the '*' mark; trailing blanks at line ends help nobody.
+std::string trim_lines(const std::string& text) {
+  std::string out;
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::size_t last = end;
+    while (last > start && text[last - 1] == ' ') --last;
+    out.append(text, start, last - start);
+    if (end < text.size()) out += '\n';
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string label_of(const Experiment& e, const compare::GroupStats& g) {
+  return fmt::format("cluster {} ({} GPUs), load x{}", e.clusters[g.cluster].label, e.clusters[g.cluster].spec.total_gpus(),
+                     compare::json_number(e.loads[g.load]));
+}
+
+void print_tables(const Experiment& e, const compare::Analysis& a) {
+  const auto& all = compare::all_metrics();
+  const auto& shown = compare::table_metrics();
+  auto index_of = [&](const compare::Metric& m) {
+    for (std::size_t i = 0; i < all.size(); ++i)
+      if (std::string_view(all[i].key) == m.key) return i;
+    return std::size_t{0};
+  };
+  std::vector<std::string> header = {"policy"};
+  for (const auto& m : shown) header.push_back(m.title);
+  const std::size_t per_block = e.policies.size();
+  for (std::size_t b = 0; b * per_block < a.groups.size(); ++b) {
+    const auto& first = a.groups[b * per_block];
+    fmt::print("{}: mean +- 95% CI over {} seed{} (Student t)\n", label_of(e, first), e.seeds.size(),
+               e.seeds.size() == 1 ? "" : "s");
+    Table t(header);
+    for (std::size_t p = 0; p < per_block; ++p) {
+      const auto& g = a.groups[b * per_block + p];
+      std::vector<std::string> row = {e.policies[g.policy].label};
+      for (const auto& m : shown) row.push_back(compare::format_mean_ci(g.metrics[index_of(m)]));
+      t.add_row(std::move(row));
+    }
+    fmt::print("{}\n", trim_lines(t.render()));
+    if (!e.baseline || per_block < 2) continue;
+    fmt::print("Paired with {} on the same seeds: change of the mean; * = the 95% CI of the per-seed difference excludes 0\n",
+               e.policies[*e.baseline].label);
+    Table d(header);
+    for (const auto& ps : a.paired) {
+      if (ps.cluster != first.cluster || ps.load != first.load) continue;
+      std::vector<std::string> row = {e.policies[ps.policy].label};
+      for (const auto& m : shown) row.push_back(compare::format_change(ps.metrics[index_of(m)]));
+      d.add_row(std::move(row));
+    }
+    fmt::print("{}\n", trim_lines(d.render()));
+  }
+  fmt::print("JCT: submit to end of finished jobs. slowdown: run time over run time alone. GPU util: GPU-time with at\n"
+             "least one job over GPUs x makespan. k = 1e3, M = 1e6.\n");
+  if (!e.note.empty()) fmt::print("{}\n", e.note);
+}
+
+// The Python package: $COLOSIM_PYTHONPATH, else build/python next to this executable's
+// build/tools/ directory.
+fs::path python_package_dir() {
+  if (const char* env = std::getenv("COLOSIM_PYTHONPATH"); env && *env) return env;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw Error("--report: cannot locate the executable; set COLOSIM_PYTHONPATH to the build's python directory");
+  return exe.parent_path().parent_path() / "python";
+}
+
+void write_report(const fs::path& out, const fs::path& report) {
+  const fs::path pydir = python_package_dir();
+  if (!fs::exists(pydir / "colosim" / "report.py"))
+    throw Error("--report: the Python package is not at " + pydir.string() +
+                " (build with -DCOLOSIM_BUILD_PYTHON=ON, or set COLOSIM_PYTHONPATH)");
+  const char* py_env = std::getenv("COLOSIM_PYTHON");
+  const std::string python = py_env && *py_env ? py_env : "/usr/bin/python3";
+  std::string pythonpath = pydir.string();
+  if (const char* old = std::getenv("PYTHONPATH"); old && *old) pythonpath += ":" + std::string(old);
+  ::setenv("PYTHONPATH", pythonpath.c_str(), 1);
+  ::setenv("MPLBACKEND", "Agg", 1);
+  std::vector<std::string> args = {python, "-m", "colosim.report", "--runs", (out / "runs.csv").string(),
+                                   "--summary", (out / "summary.json").string(), "--jobs-dir", (out / "jobs").string(),
+                                   "--out", report.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  if (posix_spawn(&pid, python.c_str(), nullptr, nullptr, argv.data(), environ) != 0)
+    throw Error("--report: cannot start " + python);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw Error("--report: " + python + " -m colosim.report failed (see its message above)");
+}
+
+void run_compare(CompareArgs& a) {
+  CompareSpec spec = a.demo ? demo_spec() : CompareSpec{};
+  if (!a.sweep.empty()) {
+    if (a.demo) throw Error("give --demo or --sweep, not both");
+    spec = compare::read_sweep(a.sweep);
+  }
+  // Flags on the command line override the sweep file (or the demo).
+  const CompareSpec& f = a.spec;
+  if (a.given("--trace")) spec.trace = f.trace;
+  if (a.given("--cluster")) spec.clusters = f.clusters;
+  if (a.given("--policy")) spec.policies = f.policies;
+  if (a.given("--seeds")) spec.seeds = f.seeds;
+  if (a.given("--load")) spec.loads = compare::parse_loads(a.loads);
+  if (a.given("--interference")) spec.interference = f.interference;
+  if (a.given("--baseline")) spec.baseline = f.baseline;
+  if (a.given("--discipline")) spec.discipline = f.discipline;
+  if (a.given("--memory")) spec.memory = f.memory;
+  if (a.given("--composition")) spec.composition = f.composition;
+  if (a.given("--unknown-pair-slowdown")) spec.unknown_pair_slowdown = f.unknown_pair_slowdown;
+  if (a.given("--max-oom-retries")) spec.max_oom_retries = f.max_oom_retries;
+  if (a.given("--oom-delay")) spec.oom_delay_s = f.oom_delay_s;
+  if (a.given("--backfill-depth")) spec.backfill_depth = f.backfill_depth;
+  if (a.jobs < 1) throw Error("--jobs must be >= 1");
+
+  const PolicyRegistry registry = builtin_policies();
+  const Experiment e = compare::resolve(spec, registry);
+  // The demo writes files only when asked to; a comparison always does.
+  const bool write_files = !a.demo || a.given("--out") || !a.report.empty();
+  const bool save_jobs = write_files && (a.save_jobs || !a.report.empty());
+  const fs::path out = a.out;
+
+  if (a.demo) print_demo_intro();
+  const auto shape = e.shape();
+  const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(a.jobs, shape.size()));
+  fmt::print("colosim compare: {} runs = {} cluster{} x {} load{} x {} polic{} x {} seed{}, on {} thread{}\n\n", shape.size(),
+             shape.clusters, shape.clusters == 1 ? "" : "s", shape.loads, shape.loads == 1 ? "" : "s", shape.policies,
+             shape.policies == 1 ? "y" : "ies", shape.seeds, shape.seeds == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
+  std::fflush(stdout);
+
+  std::unique_ptr<compare::RunsCsv> csv;
+  if (write_files) {
+    fs::create_directories(out);
+    if (save_jobs) fs::create_directories(out / "jobs");
+    csv = std::make_unique<compare::RunsCsv>((out / "runs.csv").string());
+  }
+
+  ProgressBar bar(!a.quiet && ::isatty(STDERR_FILENO));
+  compare::GridOptions options;
+  options.threads = threads;
+  if (save_jobs)
+    options.jobs_csv = [&](const compare::RunPoint& p) { return (out / "jobs" / fmt::format("run-{:05}.csv", p.index)).string(); };
+  std::size_t written = 0;
+  options.on_in_order = [&](const compare::RunOutcome& r) {
+    if (csv) csv->write(e, r);
+    ++written;
+  };
+  options.on_progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
+  options.stop = &g_interrupted;
+
+  g_interrupted = false;
+  auto previous = std::signal(SIGINT, on_sigint);
+  compare::GridResult result;
+  try {
+    result = compare::run_grid(e, registry, options);
+  } catch (...) {
+    std::signal(SIGINT, previous);
+    bar.clear();
+    throw;
+  }
+  std::signal(SIGINT, previous);
+  bar.clear();
+
+  if (result.interrupted) {
+    // Finished runs past the first unfinished one: written now, still in grid order.
+    for (std::size_t i = written; i < result.runs.size(); ++i)
+      if (result.runs[i] && csv) csv->write(e, *result.runs[i]);
+    fmt::print(stderr, "colosim compare: interrupted; {} of {} runs finished{}. No summary was written.\n",
+               result.finished(), result.runs.size(),
+               csv ? fmt::format(", their rows are in {}", (out / "runs.csv").string()) : std::string());
+    throw CLI::RuntimeError(130);
+  }
+
+  std::vector<compare::RunOutcome> runs;
+  runs.reserve(result.runs.size());
+  for (auto& r : result.runs) runs.push_back(std::move(*r));
+  const compare::Analysis analysis = compare::analyse(e, runs);
+  print_tables(e, analysis);
+  if (write_files) {
+    const fs::path summary = out / "summary.json";
+    std::ofstream(summary) << compare::summary_json(e, analysis);
+    fmt::print("wrote {} and {}{}\n", (out / "runs.csv").string(), summary.string(),
+               save_jobs ? fmt::format(" (and each run's jobs in {})", (out / "jobs").string()) : std::string());
+  }
+  if (!a.report.empty()) {
+    write_report(out, a.report);
+    fmt::print("wrote {}\n", a.report);
+  }
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto args = std::make_shared<CompareArgs>();
+  auto* cmd = app.add_subcommand("compare", "Compare policies over seeds, clusters and loads, in parallel, with confidence intervals");
+  args->cmd = cmd;
+  // A flag given twice: the last one counts (handy after a shell alias or a sweep's defaults).
+  cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  auto& s = args->spec;
+  cmd->add_option("--trace", s.trace, "job trace file, or a generator spec, e.g. gen:jobs=500,load=0.9 (see docs/compare.md)");
+  cmd->add_option("--cluster", s.clusters, "cluster file(s), or uniform:nodes=4,gpus_per_node=4,memory_mib=16384; repeatable")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("-p,--policy", s.policies, "policies with parameters, e.g. binpack random:check_memory=false (default: all)")
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  cmd->add_option("--seeds", s.seeds, "seeds: 1-10, 1,2,5 or 1-3,7 (default 1)");
+  cmd->add_option("--load", args->loads, "arrival-rate factors, e.g. 0.5,1,1.5: submit times are divided by each (default 1)");
+  cmd->add_option("--interference", s.interference, "pair table .csv, 'seed-paper' (derived utilisation-sum) or 'none' (default)");
+  cmd->add_option("--baseline", s.baseline, "policy the others are compared with, seed by seed (default: exclusive if compared)");
+  cmd->add_option("--sweep", args->sweep, "the experiment as a file (colosim.v1.Sweep, .json or .textproto); flags override it");
+  cmd->add_option("-j,--jobs", args->jobs, "runs at once (default: all cores)");
+  cmd->add_option("--out", args->out, "directory for runs.csv and summary.json (default compare-out)");
+  cmd->add_option("--report", args->report, "write a self-contained HTML report with plots (needs the Python package)");
+  cmd->add_flag("--save-jobs", args->save_jobs, "also write each run's jobs.csv into OUT/jobs/ (implied by --report)");
+  cmd->add_flag("-q,--quiet", args->quiet, "no progress bar");
+  cmd->add_flag("--demo", args->demo, "a short comparison of the built-in policies on built-in data, explained");
+  cmd->add_option("--discipline", s.discipline, "queue discipline: fifo or backfill")->capture_default_str();
+  cmd->add_option("--memory", s.memory, "GPU memory: enforce, overcommit (OOM failures) or ignore")->capture_default_str();
+  cmd->add_option("--composition", s.composition, "3+ co-runners: multiplicative or additive")->capture_default_str();
+  cmd->add_option("--unknown-pair-slowdown", s.unknown_pair_slowdown, "slowdown for pairs missing from the table (default: error)");
+  cmd->add_option("--max-oom-retries", s.max_oom_retries, "requeues after OOM before a job fails")->capture_default_str();
+  cmd->add_option("--oom-delay", s.oom_delay_s, "seconds an over-committed job runs before it fails")->capture_default_str();
+  cmd->add_option("--backfill-depth", s.backfill_depth, "pending jobs offered per pass (0: all)")->capture_default_str();
+  cmd->callback([args] { run_compare(*args); });
+}
+
+}  // namespace colosim::cli

@@ -1,0 +1,230 @@
+#include "compare/output.h"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "colosim/errors.h"
+
+namespace colosim::compare {
+namespace {
+
+double as_double(std::int64_t x) { return static_cast<double>(x); }
+
+}  // namespace
+
+// Three significant digits or so, with k and M for large values: "28.7k", "1.96M", "0.222".
+std::string compact(double x) {
+  if (x == 0) return "0";
+  if (!std::isfinite(x)) return fmt::format("{}", x);
+  const double a = std::fabs(x);
+  const char* suffix = a >= 1e6 ? "M" : a >= 1e4 ? "k" : "";
+  const double v = a >= 1e6 ? x / 1e6 : a >= 1e4 ? x / 1e3 : x;
+  const double b = std::fabs(v);
+  const int d = b >= 100 ? 0 : b >= 10 ? 1 : b >= 1 ? 2 : 3;
+  return fmt::format("{:.{}f}{}", v, d, suffix);
+}
+
+const std::vector<Metric>& all_metrics() {
+  static const std::vector<Metric> metrics = {
+      {"jobs", "jobs", [](const Summary& s) { return as_double(s.jobs); }, false},
+      {"finished", "finished", [](const Summary& s) { return as_double(s.finished); }, false},
+      {"makespan_s", "makespan (s)", [](const Summary& s) { return s.makespan_s; }, true},
+      {"jct_mean_s", "JCT mean (s)", [](const Summary& s) { return s.jct_mean_s; }, true},
+      {"jct_p50_s", "JCT p50 (s)", [](const Summary& s) { return s.jct_p50_s; }, true},
+      {"jct_p95_s", "JCT p95 (s)", [](const Summary& s) { return s.jct_p95_s; }, true},
+      {"jct_p99_s", "JCT p99 (s)", [](const Summary& s) { return s.jct_p99_s; }, true},
+      {"queueing_delay_mean_s", "queueing delay (s)", [](const Summary& s) { return s.queueing_delay_mean_s; }, true},
+      {"slowdown_mean", "slowdown", [](const Summary& s) { return s.slowdown_mean; }, true},
+      {"slowdown_p95", "slowdown p95", [](const Summary& s) { return s.slowdown_p95; }, true},
+      {"gpu_time_utilisation", "GPU util", [](const Summary& s) { return s.gpu_time_utilisation; }, false},
+      {"memory_utilisation", "memory util", [](const Summary& s) { return s.memory_utilisation; }, false},
+      {"oom_events", "OOM events", [](const Summary& s) { return as_double(s.oom_events); }, true},
+      {"oom_failed", "OOM-failed", [](const Summary& s) { return as_double(s.oom_failed); }, true},
+      {"unschedulable", "unschedulable", [](const Summary& s) { return as_double(s.unschedulable); }, true},
+      {"never_started", "never started", [](const Summary& s) { return as_double(s.never_started); }, true},
+  };
+  return metrics;
+}
+
+const std::vector<Metric>& table_metrics() {
+  static const std::vector<Metric> metrics = [] {
+    std::vector<Metric> out;
+    for (const char* key : {"makespan_s", "jct_mean_s", "jct_p95_s", "jct_p99_s", "queueing_delay_mean_s",
+                            "slowdown_mean", "gpu_time_utilisation", "oom_events"})
+      for (const Metric& m : all_metrics())
+        if (std::string_view(m.key) == key) out.push_back(m);
+    return out;
+  }();
+  return metrics;
+}
+
+std::string json_string(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        else out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+RunsCsv::RunsCsv(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
+  if (!out_) throw Error("cannot write '" + path + "'");
+  out_ << header() << '\n';
+  out_.flush();
+}
+
+std::string RunsCsv::header() {
+  std::string h = "run,cluster,load,policy,seed";
+  for (const Metric& m : all_metrics()) h += std::string(",") + m.key;
+  return h + ",events";
+}
+
+std::string RunsCsv::row(const Experiment& e, const RunOutcome& r) {
+  const RunPoint& p = r.point;
+  std::string row = fmt::format("{},{},{},{},{}", p.index, csv_field(e.clusters[p.cluster].label), json_number(e.loads[p.load]),
+                                csv_field(e.policies[p.policy].label), e.seeds[p.seed]);
+  for (const Metric& m : all_metrics()) {
+    row += ',';
+    row += json_number(m.get(r.summary));
+  }
+  row += ',';
+  return row + std::to_string(r.stats.events);
+}
+
+void RunsCsv::write(const Experiment& e, const RunOutcome& run) {
+  out_ << row(e, run) << '\n';
+  out_.flush();  // each finished run reaches the file at once, so an interruption keeps it
+  if (!out_) throw Error("cannot write '" + path_ + "'");
+}
+
+Analysis analyse(const Experiment& e, const std::vector<RunOutcome>& runs) {
+  const GridShape shape = e.shape();
+  if (runs.size() != shape.size()) throw Error("analyse: the grid is incomplete");
+  const auto& metrics = all_metrics();
+  // values[metric][seed] of one (cluster, load, policy) group; seeds are the fastest axis.
+  auto values = [&](std::size_t c, std::size_t l, std::size_t p) {
+    std::vector<std::vector<double>> v(metrics.size());
+    for (std::size_t s = 0; s < shape.seeds; ++s) {
+      const RunOutcome& r = runs[((c * shape.loads + l) * shape.policies + p) * shape.seeds + s];
+      for (std::size_t m = 0; m < metrics.size(); ++m) v[m].push_back(metrics[m].get(r.summary));
+    }
+    return v;
+  };
+  Analysis a;
+  for (std::size_t c = 0; c < shape.clusters; ++c)
+    for (std::size_t l = 0; l < shape.loads; ++l) {
+      std::vector<std::vector<double>> base;
+      if (e.baseline) base = values(c, l, *e.baseline);
+      for (std::size_t p = 0; p < shape.policies; ++p) {
+        const auto v = values(c, l, p);
+        GroupStats g{c, l, p, {}};
+        for (const auto& m : v) g.metrics.push_back(mean_interval(m));
+        a.groups.push_back(std::move(g));
+        if (!e.baseline || p == *e.baseline) continue;
+        PairedStats ps{c, l, p, {}, {}};
+        for (std::size_t m = 0; m < metrics.size(); ++m) {
+          ps.metrics.push_back(paired_comparison(v[m], base[m]));
+          std::vector<double> d;
+          for (std::size_t s = 0; s < v[m].size(); ++s) d.push_back(v[m][s] - base[m][s]);
+          ps.differences.push_back(std::move(d));
+        }
+        a.paired.push_back(std::move(ps));
+      }
+    }
+  return a;
+}
+
+std::string summary_json(const Experiment& e, const Analysis& a) {
+  const auto& metrics = all_metrics();
+  std::string o = "{\n  \"format\": \"colosim compare summary\",\n  \"version\": 1,\n";
+  o += "  \"confidence_level\": 0.95,\n";
+  o += "  \"inputs\": {\n";
+  o += "    \"trace\": " + json_string(e.trace) + ",\n";
+  o += "    \"interference\": " + json_string(e.interference) + ",\n";
+  o += "    \"interference_model\": " + json_string(e.model->describe()) + ",\n";
+  o += "    \"discipline\": " + json_string(to_string(e.config.discipline)) + ",\n";
+  o += "    \"memory\": " + json_string(to_string(e.config.memory)) + ",\n";
+  o += "    \"composition\": " + json_string(e.spec.composition) + ",\n";
+  o += "    \"clusters\": [";
+  for (std::size_t i = 0; i < e.clusters.size(); ++i)
+    o += fmt::format("{}\n      {{\"label\": {}, \"source\": {}, \"gpus\": {}}}", i ? "," : "", json_string(e.clusters[i].label),
+                     json_string(e.clusters[i].source), e.clusters[i].spec.total_gpus());
+  o += "\n    ],\n    \"loads\": [";
+  for (std::size_t i = 0; i < e.loads.size(); ++i) o += (i ? ", " : "") + json_number(e.loads[i]);
+  o += "],\n    \"policies\": [";
+  for (std::size_t i = 0; i < e.policies.size(); ++i) o += (i ? ", " : "") + json_string(e.policies[i].label);
+  o += "],\n    \"seeds\": [";
+  for (std::size_t i = 0; i < e.seeds.size(); ++i) o += (i ? ", " : "") + std::to_string(e.seeds[i]);
+  o += "],\n    \"baseline\": " + (e.baseline ? json_string(e.policies[*e.baseline].label) : std::string("null")) + "\n  },\n";
+
+  auto key = [&](std::size_t c, std::size_t l, std::size_t p) {
+    return fmt::format("\"cluster\": {}, \"load\": {}, \"policy\": {}", json_string(e.clusters[c].label),
+                       json_number(e.loads[l]), json_string(e.policies[p].label));
+  };
+  o += "  \"groups\": [";
+  for (std::size_t g = 0; g < a.groups.size(); ++g) {
+    const GroupStats& gs = a.groups[g];
+    o += fmt::format("{}\n    {{{}, \"runs\": {}, \"metrics\": {{", g ? "," : "", key(gs.cluster, gs.load, gs.policy),
+                     gs.metrics.empty() ? 0 : gs.metrics.front().n);
+    for (std::size_t m = 0; m < metrics.size(); ++m) {
+      const MeanInterval& mi = gs.metrics[m];
+      o += fmt::format("{}\n      {}: {{\"mean\": {}, \"sd\": {}, \"ci_low\": {}, \"ci_high\": {}}}", m ? "," : "",
+                       json_string(metrics[m].key), json_number(mi.mean), json_number(mi.sd),
+                       mi.half_width ? json_number(mi.low()) : "null", mi.half_width ? json_number(mi.high()) : "null");
+    }
+    o += "\n    }}";
+  }
+  o += "\n  ],\n  \"paired\": [";
+  for (std::size_t i = 0; i < a.paired.size(); ++i) {
+    const PairedStats& ps = a.paired[i];
+    o += fmt::format("{}\n    {{{}, \"baseline\": {}, \"metrics\": {{", i ? "," : "", key(ps.cluster, ps.load, ps.policy),
+                     json_string(e.policies[*e.baseline].label));
+    for (std::size_t m = 0; m < metrics.size(); ++m) {
+      const PairedComparison& c = ps.metrics[m];
+      std::string diffs;
+      for (std::size_t s = 0; s < ps.differences[m].size(); ++s) diffs += (s ? ", " : "") + json_number(ps.differences[m][s]);
+      o += fmt::format(
+          "{}\n      {}: {{\"mean_difference\": {}, \"ci_low\": {}, \"ci_high\": {}, \"baseline_mean\": {}, "
+          "\"relative_change\": {}, \"excludes_zero\": {}, \"differences\": [{}]}}",
+          m ? "," : "", json_string(metrics[m].key), json_number(c.difference.mean),
+          c.difference.half_width ? json_number(c.difference.low()) : "null",
+          c.difference.half_width ? json_number(c.difference.high()) : "null", json_number(c.baseline_mean),
+          c.relative_change ? json_number(*c.relative_change) : "null", c.excludes_zero ? "true" : "false", diffs);
+    }
+    o += "\n    }}";
+  }
+  o += "\n  ]\n}\n";
+  return o;
+}
+
+std::string format_mean_ci(const MeanInterval& m) {
+  if (!m.half_width) return compact(m.mean);
+  return compact(m.mean) + " +- " + compact(*m.half_width);
+}
+
+std::string format_change(const PairedComparison& c) {
+  const std::string mark = c.excludes_zero ? " *" : "  ";
+  if (c.relative_change) return fmt::format("{:+.1f}%", 100 * *c.relative_change) + mark;
+  if (c.difference.mean == 0) return "0" + mark;
+  return (c.difference.mean > 0 ? "abs +" : "abs ") + compact(c.difference.mean) + mark;
+}
+
+}  // namespace colosim::compare

@@ -1,0 +1,77 @@
+#pragma once
+// What a comparison writes: runs.csv (one row per run, in grid order), the statistics over
+// seeds with the paired comparison against the baseline, and summary.json.
+#include <cstdint>
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compare/experiment.h"
+#include "compare/runner.h"
+#include "compare/stats.h"
+
+namespace colosim::compare {
+
+// A per-run number compared across policies.
+struct Metric {
+  const char* key;    // column of runs.csv and key of summary.json
+  const char* title;  // column of the printed table
+  double (*get)(const Summary&);
+  bool lower_is_better;
+};
+// Every Summary field, in runs.csv order.
+const std::vector<Metric>& all_metrics();
+// The columns of the printed table: makespan, JCT mean/p95/p99, queueing delay, slowdown,
+// utilisation, OOM events.
+const std::vector<Metric>& table_metrics();
+
+// Streams runs.csv: the header at once, then one flushed row per call, so that the rows of
+// finished runs survive an interruption.
+class RunsCsv {
+ public:
+  explicit RunsCsv(const std::string& path);  // throws Error if it cannot be written
+  void write(const Experiment& e, const RunOutcome& run);
+  static std::string header();
+  static std::string row(const Experiment& e, const RunOutcome& run);
+
+ private:
+  std::string path_;
+  std::ofstream out_;
+};
+
+struct GroupStats {
+  std::size_t cluster = 0, load = 0, policy = 0;
+  std::vector<MeanInterval> metrics;  // parallel to all_metrics()
+};
+
+struct PairedStats {
+  std::size_t cluster = 0, load = 0, policy = 0;  // compared with e.baseline on the same seeds
+  std::vector<PairedComparison> metrics;          // parallel to all_metrics()
+  std::vector<std::vector<double>> differences;   // [metric][seed]: policy - baseline
+};
+
+struct Analysis {
+  std::vector<GroupStats> groups;   // grid order: cluster, load, policy
+  std::vector<PairedStats> paired;  // the same order, without the baseline
+};
+
+// `runs` holds every run of the grid, by grid index. Confidence level 95%.
+Analysis analyse(const Experiment& e, const std::vector<RunOutcome>& runs);
+
+// Deterministic JSON (fixed key order, shortest round-trip numbers, null for NaN).
+std::string summary_json(const Experiment& e, const Analysis& a);
+
+// "28.7k +- 3.10k": about three significant digits, k and M for large values; just the mean
+// for one seed.
+std::string format_mean_ci(const MeanInterval& m);
+// "-12.3% *": relative change of the mean, '*' when the interval of the difference excludes
+// zero; the absolute difference when the baseline mean is 0.
+std::string format_change(const PairedComparison& c);
+std::string compact(double x);
+
+std::string json_string(const std::string& s);
+std::string json_number(double x);
+std::string csv_field(const std::string& s);
+
+}  // namespace colosim::compare

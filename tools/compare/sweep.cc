@@ -1,0 +1,48 @@
+#include "compare/sweep.h"
+
+#include <filesystem>
+
+#include "colosim.pb.h"
+#include "colosim/errors.h"
+#include "colosim/traces/proto_file.h"
+#include "colosim/traces/schema_version.h"
+
+namespace colosim::compare {
+namespace {
+
+std::string relative_to(const std::filesystem::path& dir, const std::string& path) {
+  if (path.empty() || path == "none" || path == "seed-paper" || GeneratorSpec::is_spec(path) ||
+      is_uniform_cluster_spec(path) || std::filesystem::path(path).is_absolute())
+    return path;
+  return (dir / path).lexically_normal().string();
+}
+
+}  // namespace
+
+CompareSpec read_sweep(const std::string& path) {
+  v1::Sweep sweep;
+  traces::read_message(path, sweep);
+  if (sweep.schema_version() != 0 && sweep.schema_version() != traces::kSchemaVersion)
+    throw InputError(path, 0, "schema_version",
+                     "is " + std::to_string(sweep.schema_version()) + ", this build reads " +
+                         std::to_string(traces::kSchemaVersion));
+  const std::filesystem::path dir = std::filesystem::path(path).parent_path();
+  CompareSpec s;
+  s.trace = relative_to(dir, sweep.trace());
+  for (const auto& c : sweep.clusters()) s.clusters.push_back(relative_to(dir, c));
+  for (const auto& p : sweep.policies()) s.policies.push_back(p);
+  if (!sweep.seeds().empty()) s.seeds = sweep.seeds();
+  if (sweep.loads_size() > 0) s.loads.assign(sweep.loads().begin(), sweep.loads().end());
+  if (!sweep.interference().empty()) s.interference = relative_to(dir, sweep.interference());
+  s.baseline = sweep.baseline();
+  if (!sweep.discipline().empty()) s.discipline = sweep.discipline();
+  if (!sweep.memory().empty()) s.memory = sweep.memory();
+  if (!sweep.composition().empty()) s.composition = sweep.composition();
+  if (sweep.has_unknown_pair_slowdown()) s.unknown_pair_slowdown = sweep.unknown_pair_slowdown();
+  if (sweep.has_max_oom_retries()) s.max_oom_retries = sweep.max_oom_retries();
+  if (sweep.has_oom_delay_s()) s.oom_delay_s = sweep.oom_delay_s();
+  s.backfill_depth = sweep.backfill_depth();
+  return s;
+}
+
+}  // namespace colosim::compare

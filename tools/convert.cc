@@ -1,0 +1,123 @@
+// colosim convert IN OUT: between trace encodings (.pb .json .textproto .csv), or from a public
+// trace through an importer (--from alibaba-gpu-v2023-openb, gavel, tiresias).
+#include <fmt/format.h>
+
+#include <map>
+#include <set>
+
+#include "colosim/errors.h"
+#include "colosim/traces/importer.h"
+#include "colosim/traces/job_checks.h"
+#include "colosim/traces/trace_reader.h"
+#include "colosim/traces/trace_writer.h"
+#include "commands.h"
+
+namespace colosim::cli {
+namespace {
+
+struct ConvertArgs {
+  std::string in, out, from, to, unit;
+  std::vector<std::string> with, options;
+};
+
+std::optional<v1::TimeUnit> parse_unit(const std::string& unit) {
+  if (unit.empty()) return std::nullopt;
+  if (unit == "s") return v1::SECONDS;
+  if (unit == "ms") return v1::MILLISECONDS;
+  if (unit == "us") return v1::MICROSECONDS;
+  throw Error("--unit must be s, ms or us, got '" + unit + "'");
+}
+
+std::map<std::string, std::string> parse_options(const std::vector<std::string>& items) {
+  std::map<std::string, std::string> out;
+  for (const auto& item : items) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos || eq == 0) throw Error("--opt needs key=value, got '" + item + "'");
+    out[item.substr(0, eq)] = item.substr(eq + 1);
+  }
+  return out;
+}
+
+std::set<std::string> feature_names(const std::string& in, std::optional<traces::TraceFormat> format) {
+  // CSV needs its columns before the first row: one extra pass over the input.
+  std::set<std::string> names;
+  auto reader = traces::open_trace_reader(in, format, {.check_duplicate_ids = false});
+  while (auto job = reader->next())
+    for (const auto& [name, value] : job->features) names.insert(name);
+  return names;
+}
+
+void convert(const ConvertArgs& a) {
+  const auto out_format = a.to.empty() ? std::nullopt : std::optional(traces::trace_format_from_name(a.to));
+  const bool csv_out = traces::trace_format_for_path(a.out, out_format) == traces::TraceFormat::csv;
+  const auto unit = parse_unit(a.unit);
+  const traces::ImporterRegistry importers = traces::builtin_importers();
+  if (!a.from.empty() && importers.find(a.from)) {
+    traces::ImportRequest request;
+    request.input = a.in;
+    request.extra.assign(a.with.begin(), a.with.end());
+    request.options = parse_options(a.options);
+    traces::ImportedTrace imported = importers.run(a.from, request);
+    for (const auto& note : imported.notes) fmt::print(stderr, "{}: {}\n", a.from, note);
+    if (unit) imported.header.set_time_unit(*unit);
+    std::set<std::string> features;
+    if (csv_out)
+      for (const auto& job : imported.jobs)
+        for (const auto& [name, value] : job.features) features.insert(name);
+    auto writer = traces::open_trace_writer(a.out, imported.header, out_format, features);
+    traces::JobStreamChecker checker;
+    std::int64_t record = 0;
+    for (const auto& job : imported.jobs) {
+      checker.check(job, a.in, ++record);
+      writer->write(job);
+    }
+    writer->finish();
+    fmt::print("{}: {} jobs written\n", a.out, writer->jobs_written());
+    return;
+  }
+  if (!a.with.empty() || !a.options.empty()) throw Error("--with and --opt are for importers (--from <importer>)");
+  std::optional<traces::TraceFormat> in_format;
+  if (!a.from.empty()) {
+    try {
+      in_format = traces::trace_format_from_name(a.from);
+    } catch (const Error&) {
+      std::string known;
+      for (const auto* info : importers.list()) known += ", " + info->name;
+      throw Error("--from '" + a.from + "' is neither a format (pb, json, textproto, csv) nor an importer (" +
+                  known.substr(2) + ")");
+    }
+  }
+  const std::set<std::string> features = csv_out ? feature_names(a.in, in_format) : std::set<std::string>{};
+  auto reader = traces::open_trace_reader(a.in, in_format);
+  v1::TraceHeader header = reader->header();
+  if (unit) header.set_time_unit(*unit);
+  auto writer = traces::open_trace_writer(a.out, header, out_format, features);
+  while (auto job = reader->next()) writer->write(*job);
+  writer->finish();
+  fmt::print("{}: {} jobs written\n", a.out, writer->jobs_written());
+}
+
+}  // namespace
+
+void add_convert_command(CLI::App& app) {
+  auto args = std::make_shared<ConvertArgs>();
+  auto* cmd = app.add_subcommand("convert", "Convert a job trace between formats, or import a public trace");
+  std::string importers_help = "\nImporters (--from NAME):\n";
+  const traces::ImporterRegistry registry = traces::builtin_importers();
+  for (const auto* info : registry.list()) {
+    importers_help += fmt::format("  {}: {}\n    {}\n", info->name, info->description, info->inputs);
+    for (const auto& o : info->options)
+      importers_help += fmt::format("    --opt {}={} : {}\n", o.name, o.default_value, o.help);
+  }
+  cmd->footer(importers_help);
+  cmd->add_option("IN", args->in, "input trace")->required();
+  cmd->add_option("OUT", args->out, "output trace (.pb .json .textproto .csv); written whole or not at all")->required();
+  cmd->add_option("--from", args->from, "input format (pb, json, textproto, csv) or importer name; default: IN's extension");
+  cmd->add_option("--to", args->to, "output format; default: OUT's extension");
+  cmd->add_option("--with", args->with, "companion files of an importer (node list, cluster spec, throughputs)");
+  cmd->add_option("--opt", args->options, "importer option key=value (repeatable)");
+  cmd->add_option("--unit", args->unit, "time unit of the output: s, ms or us (default: the input's)");
+  cmd->callback([args] { convert(*args); });
+}
+
+}  // namespace colosim::cli

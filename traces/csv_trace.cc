@@ -1,0 +1,136 @@
+// The plain CSV job format as a TraceReader / TraceWriter (the format itself: job_csv.h).
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "colosim/errors.h"
+#include "colosim/traces/job_csv.h"
+#include "colosim/traces/job_csv_writer.h"
+#include "colosim/traces/job_proto.h"
+#include "colosim/traces/schema_version.h"
+#include "colosim/traces/trace_reader.h"
+#include "colosim/traces/trace_writer.h"
+
+namespace colosim::traces {
+namespace {
+
+class CsvTraceReader final : public TraceReader {
+ public:
+  explicit CsvTraceReader(const std::string& path) : source_(path) {
+    header_.set_schema_version(kSchemaVersion);
+    header_.set_source(path);
+    header_.set_time_unit(v1::SECONDS);
+    header_.set_job_count(-1);
+  }
+  std::optional<JobSpec> next() override {
+    auto job = source_.next();
+    if (job) {
+      ++count_;
+      validate_job(*job, source_.name(), count_);
+    }
+    return job;
+  }
+  std::string name() const override { return source_.name(); }
+  const v1::TraceHeader& header() const override { return header_; }
+  std::int64_t jobs_read() const override { return count_; }
+
+ private:
+  JobCsvSource source_;
+  v1::TraceHeader header_;
+  std::int64_t count_ = 0;
+};
+
+void append_text(std::string& line, const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) {
+    line += text;
+    return;
+  }
+  line += '"';
+  for (char c : text) {
+    if (c == '"') line += '"';
+    line += c;
+  }
+  line += '"';
+}
+
+class CsvFileWriter final : public TraceWriter {
+ public:
+  CsvFileWriter(std::filesystem::path path, std::set<std::string> features)
+      : path_(std::move(path)), partial_(path_.string() + ".partial"), out_(partial_, std::ios::binary | std::ios::trunc),
+        writer_(out_, std::move(features)) {
+    if (!out_) throw Error("cannot write '" + partial_.string() + "'");
+  }
+  ~CsvFileWriter() override {
+    if (finished_) return;
+    out_.close();
+    std::error_code ec;
+    std::filesystem::remove(partial_, ec);
+  }
+  void write(const JobSpec& job) override {
+    writer_.write(job);
+    ++count_;
+  }
+  void finish() override {
+    out_.flush();
+    if (!out_) throw Error("write error on '" + partial_.string() + "'");
+    out_.close();
+    std::filesystem::rename(partial_, path_);
+    finished_ = true;
+  }
+  std::int64_t jobs_written() const override { return count_; }
+
+ private:
+  std::filesystem::path path_, partial_;
+  std::ofstream out_;
+  JobCsvWriter writer_;
+  std::int64_t count_ = 0;
+  bool finished_ = false;
+};
+
+}  // namespace
+
+std::unique_ptr<TraceReader> open_csv_trace(const std::string& path) { return std::make_unique<CsvTraceReader>(path); }
+
+JobCsvWriter::JobCsvWriter(std::ostream& out, std::set<std::string> feature_names)
+    : out_(out), features_(std::move(feature_names)) {
+  out_ << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util,gpu_milli,priority,user,gpu_types";
+  for (const auto& f : features_) {
+    out_ << ",";
+    std::string col;
+    append_text(col, "feature." + f);
+    out_ << col;
+  }
+  out_ << "\n";
+}
+
+void JobCsvWriter::write(const JobSpec& job) {
+  for (const auto& [name, value] : job.features)
+    if (!features_.count(name))
+      throw Error("job '" + job.id + "' has feature '" + name + "', which is not a column of this CSV file");
+  line_.clear();
+  append_text(line_, job.id);
+  line_ += ',';
+  append_text(line_, job.app);
+  fmt::format_to(std::back_inserter(line_), ",{},{},{},{},{},{},{},", ticks_to_seconds(job.submit),
+                 ticks_to_seconds(job.solo_duration), job.gpus, job.memory_mib, job.gpu_util, job.gpu_milli, job.priority);
+  append_text(line_, job.user);
+  line_ += ',';
+  std::string types;
+  for (const auto& t : job.gpu_types) types += (types.empty() ? "" : "|") + t;
+  append_text(line_, types);
+  for (const auto& f : features_) {
+    line_ += ',';
+    auto it = job.features.find(f);
+    if (it != job.features.end()) fmt::format_to(std::back_inserter(line_), "{}", it->second);
+  }
+  line_ += '\n';
+  out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
+}
+
+std::unique_ptr<TraceWriter> make_csv_trace_writer(const std::filesystem::path& path, const v1::TraceHeader& header,
+                                                   std::set<std::string> features) {
+  (void)header;  // CSV has no header record: source, unit and cluster are not kept
+  return std::make_unique<CsvFileWriter>(path, std::move(features));
+}
+
+}  // namespace colosim::traces

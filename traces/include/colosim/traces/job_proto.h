@@ -1,0 +1,38 @@
+#pragma once
+// JobSpec <-> colosim.v1.Job. A Job stores times as doubles in the trace header's time unit;
+// a JobSpec stores exact integer ticks. Conversion rounds to the nearest microsecond, so
+// JobSpec -> Job -> JobSpec is exact for any time below 2^51 us (71 years).
+//
+// Job.cpu_milli and Job.host_memory_mib have no JobSpec field: they travel in
+// JobSpec::features under the keys kCpuMilliFeature and kHostMemoryFeature, and are moved
+// back into their own fields when written.
+#include <cstdint>
+#include <string>
+
+#include "colosim.pb.h"
+#include "colosim/job.h"
+#include "colosim/time.h"
+
+namespace colosim::traces {
+
+inline constexpr const char* kCpuMilliFeature = "cpu_milli";
+inline constexpr const char* kHostMemoryFeature = "host_memory_mib";
+
+// Microseconds per unit (TIME_UNIT_UNSPECIFIED reads as seconds). Throws InputError for a value
+// outside the enum (possible in a binary file written by a newer schema).
+double ticks_per_unit(v1::TimeUnit unit, const std::string& file = "", std::int64_t record = 0);
+
+// Validates every field and converts. `record` is the 1-based job index used in errors.
+// Rejects: empty id, non-finite or negative submit/duration, times too large for a Tick,
+// gpus < 1, gpu_milli outside 0..1000, negative memory, gpu_util NaN or outside 0..100,
+// non-finite features, negative cpu_milli / host_memory_mib.
+JobSpec job_from_proto(const v1::Job& job, v1::TimeUnit unit, const std::string& file,
+                       std::int64_t record);
+
+v1::Job job_to_proto(const JobSpec& job, v1::TimeUnit unit);
+
+// Checks the parts of a JobSpec that every reader must check (the same rules as
+// job_from_proto), so that CSV, importers and generators agree. Throws InputError.
+void validate_job(const JobSpec& job, const std::string& file, std::int64_t record);
+
+}  // namespace colosim::traces
