@@ -8,32 +8,10 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "cli_runner.h"
 #include "shared_data.h"
 
 namespace {
-
-struct Outcome {
-  int status;
-  std::string output;
-};
-
-Outcome run_cli(const std::string& args) {
-  const std::string command = std::string(COLOSIM_CLI) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe)) out += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string example_args(const std::string& policy) {
   return "run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace " +
@@ -45,43 +23,43 @@ std::string example_args(const std::string& policy) {
 
 TEST_CASE("colosim run writes jobs.csv and summary.json, byte-identical for the same seed") {
   const auto dir = test_temp_dir("cli");
-  const auto first = run_cli(example_args("random") + " --seed 7 --out " + (dir / "a").string());
+  const auto first = run_colosim(example_args("random") + " --seed 7 --out " + (dir / "a").string());
   REQUIRE(first.status == 0);
   CHECK(first.output.find("makespan (s)") != std::string::npos);
-  const auto second = run_cli(example_args("random") + " --seed 7 --out " + (dir / "b").string());
+  const auto second = run_colosim(example_args("random") + " --seed 7 --out " + (dir / "b").string());
   REQUIRE(second.status == 0);
-  const std::string jobs = slurp((dir / "a" / "jobs.csv").string());
+  const std::string jobs = read_file((dir / "a" / "jobs.csv").string());
   CHECK(jobs.rfind("id,app,submit_s,start_s,end_s,gpus,queueing_delay_s,jct_s,slowdown,oom_retries,outcome,gpu_list,note\n", 0) == 0);
-  CHECK(jobs == slurp((dir / "b" / "jobs.csv").string()));
+  CHECK(jobs == read_file((dir / "b" / "jobs.csv").string()));
   // The summary differs only in the output paths it does not record.
-  CHECK(slurp((dir / "a" / "summary.json").string()) == slurp((dir / "b" / "summary.json").string()));
+  CHECK(read_file((dir / "a" / "summary.json").string()) == read_file((dir / "b" / "summary.json").string()));
 }
 
 TEST_CASE("colosim run: load-balance on the seed paper example, by hand") {
   // GPU0/1: TensorFlow + LAMMPS, slowdowns 1.11 both (util sum 111%): 600 s -> 666 s.
   // GPU2/3: GROMACS + QMCPACK, 1.187 both (118.7%): 712.2 s. Makespan 712.2 s.
-  const auto out = run_cli(example_args("load-balance"));
+  const auto out = run_colosim(example_args("load-balance"));
   REQUIRE(out.status == 0);
   CHECK(out.output.find("makespan (s)             712.200") != std::string::npos);
 }
 
 TEST_CASE("colosim run: bad inputs exit non-zero with file, line and field") {
-  const auto bad_policy = run_cli(example_args("bestfit"));
+  const auto bad_policy = run_colosim(example_args("bestfit"));
   CHECK(bad_policy.status == 1);
   CHECK(bad_policy.output.find("error: unknown policy 'bestfit'") != std::string::npos);
 
   const auto dir = test_temp_dir("cli-bad");
   const auto trace = (dir / "bad.csv").string();
   std::ofstream(trace) << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util\nx,LAMMPS,0,abc,1,100,5\n";
-  const auto bad_trace = run_cli("run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace " +
+  const auto bad_trace = run_colosim("run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace " +
                                  trace + " --interference none --policy binpack");
   CHECK(bad_trace.status == 1);
   CHECK(bad_trace.output.find("bad.csv:2: field 'duration_s': 'abc' is not a number") != std::string::npos);
 
-  const auto missing = run_cli("run --cluster /nonexistent.textproto --trace x.csv --interference none --policy binpack");
+  const auto missing = run_colosim("run --cluster /nonexistent.textproto --trace x.csv --interference none --policy binpack");
   CHECK(missing.status == 1);
   CHECK(missing.output.find("/nonexistent.textproto: cannot open file") != std::string::npos);
 
-  const auto usage = run_cli("run --cluster");
+  const auto usage = run_colosim("run --cluster");
   CHECK(usage.status != 0);
 }

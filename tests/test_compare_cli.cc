@@ -17,32 +17,14 @@
 #include <vector>
 #include <unistd.h>
 
+#include "cli_runner.h"
 #include "shared_data.h"
 
 namespace {
 
-struct Outcome {
-  int status;
-  std::string output;
-};
+CliOutcome compare_cli(const std::string& args, const std::string& cwd = "") { return run_colosim("compare " + args, cwd); }
 
-Outcome compare_cli(const std::string& args, const std::string& cwd = "") {
-  const std::string command = (cwd.empty() ? "" : "cd '" + cwd + "' && ") + std::string(COLOSIM_CLI) + " compare " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe)) out += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string slurp(const std::filesystem::path& path) { return read_file(path.string()); }
 
 std::filesystem::path scratch(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("colosim-compare-cli-" + name + "-" + std::to_string(::getpid()));

@@ -12,32 +12,10 @@
 #include <sstream>
 
 #include "colosim/traces/trace_stats.h"
+#include "cli_runner.h"
 #include "shared_data.h"
 
 namespace {
-
-struct CliResult {
-  int status;
-  std::string output;
-};
-
-CliResult colosim_cli(const std::string& args) {
-  const std::string command = std::string(COLOSIM_CLI) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  std::array<char, 4096> buffer{};
-  while (fgets(buffer.data(), buffer.size(), pipe)) out += buffer.data();
-  const int status = pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
-}
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string temp_path(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("colosim-cli-" + std::to_string(::getpid()) + "-" + name)).string();
@@ -47,13 +25,13 @@ std::string temp_path(const std::string& name) {
 
 TEST_CASE("issue 3: colosim generate is deterministic and trace-info reads it back") {
   const auto a = temp_path("a.pb"), b = temp_path("b.pb"), json = temp_path("a.json"), c = temp_path("c.pb");
-  REQUIRE(colosim_cli("generate " + a + " -n 500 --seed 9 --load 0.8 --gpus 64").status == 0);
-  REQUIRE(colosim_cli("generate " + b + " -n 500 --seed 9 --load 0.8 --gpus 64").status == 0);
-  CHECK(file_bytes(a) == file_bytes(b));
-  REQUIRE(colosim_cli("convert " + a + " " + json).status == 0);
-  REQUIRE(colosim_cli("convert " + json + " " + c).status == 0);
-  CHECK(file_bytes(a) == file_bytes(c));
-  const auto info = colosim_cli("trace-info " + a);
+  REQUIRE(run_colosim("generate " + a + " -n 500 --seed 9 --load 0.8 --gpus 64").status == 0);
+  REQUIRE(run_colosim("generate " + b + " -n 500 --seed 9 --load 0.8 --gpus 64").status == 0);
+  CHECK(read_file(a) == read_file(b));
+  REQUIRE(run_colosim("convert " + a + " " + json).status == 0);
+  REQUIRE(run_colosim("convert " + json + " " + c).status == 0);
+  CHECK(read_file(a) == read_file(c));
+  const auto info = run_colosim("trace-info " + a);
   CHECK(info.status == 0);
   CHECK(info.output.find("jobs:                 500") != std::string::npos);
   CHECK(info.output.find("validation: ok") != std::string::npos);
@@ -62,17 +40,17 @@ TEST_CASE("issue 3: colosim generate is deterministic and trace-info reads it ba
 
 TEST_CASE("issue 3: colosim trace-info and convert exit 1 with file, record and field on bad input") {
   const auto good = temp_path("good.pb"), bad = temp_path("bad.pb");
-  REQUIRE(colosim_cli("generate " + good + " -n 50 --seed 1").status == 0);
-  const std::string bytes = file_bytes(good);
+  REQUIRE(run_colosim("generate " + good + " -n 50 --seed 1").status == 0);
+  const std::string bytes = read_file(good);
   std::ofstream(bad, std::ios::binary) << bytes.substr(0, bytes.size() - 5);
-  const auto info = colosim_cli("trace-info " + bad);
+  const auto info = run_colosim("trace-info " + bad);
   CHECK(info.status == 1);
   CHECK(info.output.find("error: " + bad + ":50: field 'Job': truncated record") != std::string::npos);
   CHECK(info.output.find("validation: FAILED after 49 jobs") != std::string::npos);
   const auto out = temp_path("out.json");
-  CHECK(colosim_cli("convert " + bad + " " + out).status == 1);
+  CHECK(run_colosim("convert " + bad + " " + out).status == 1);
   CHECK_FALSE(std::filesystem::exists(out));  // nothing that looks complete
-  CHECK(colosim_cli("convert " + good + " " + out + " --from nosuch").status == 1);
+  CHECK(run_colosim("convert " + good + " " + out + " --from nosuch").status == 1);
   for (const auto& p : {good, bad}) std::filesystem::remove(p);
 }
 
@@ -81,14 +59,14 @@ TEST_CASE("issue 3: colosim convert runs an importer on the real Tiresias files"
   auto spec = shared_data_file("peer-traces/tiresias/n32g4.csv");
   if (!jobs || !spec) return;
   const auto out = temp_path("tiresias.pb");
-  const auto r = colosim_cli("convert " + jobs->string() + " " + out + " --from tiresias --with " + spec->string());
+  const auto r = run_colosim("convert " + jobs->string() + " " + out + " --from tiresias --with " + spec->string());
   CHECK(r.status == 0);
   CHECK(r.output.find(out + ": 60 jobs written") != std::string::npos);
-  const auto info = colosim_cli("trace-info " + out);
+  const auto info = run_colosim("trace-info " + out);
   CHECK(info.output.find("cluster 'tiresias n32g4.csv': 32 nodes, 128 GPUs") != std::string::npos);
   // The 10 8-GPU jobs do not fit one 4-GPU node; they fit when a gang may span nodes.
   CHECK(info.output.find("jobs that cannot run on the cluster: 10") != std::string::npos);
-  CHECK(colosim_cli("trace-info --multi-node " + out).output.find("jobs that cannot run on the cluster: 0") !=
+  CHECK(run_colosim("trace-info --multi-node " + out).output.find("jobs that cannot run on the cluster: 0") !=
         std::string::npos);
   std::filesystem::remove(out);
 }

@@ -20,6 +20,8 @@ std::string csv_field(const std::string& s) {
   return q + "\"";
 }
 
+}  // namespace
+
 std::string json_string(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
@@ -27,13 +29,15 @@ std::string json_string(const std::string& s) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
       case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
       default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", c); else out += c;
+        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        else out += c;
     }
   }
   return out + "\"";
 }
-}  // namespace
 
 std::string format_job_row(const JobRecord& r) {
   std::string gpus;

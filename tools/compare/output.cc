@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "colosim/errors.h"
+#include "colosim/traces/results_io.h"
 
 namespace colosim::compare {
 namespace {
@@ -59,22 +60,6 @@ const std::vector<Metric>& table_metrics() {
   return metrics;
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) out += fmt::format("\\u{:04x}", static_cast<int>(c));
-        else out += c;
-    }
-  }
-  return out + "\"";
-}
 
 std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
 
@@ -157,27 +142,27 @@ std::string summary_json(const Experiment& e, const Analysis& a) {
   std::string o = "{\n  \"format\": \"colosim compare summary\",\n  \"version\": 1,\n";
   o += "  \"confidence_level\": 0.95,\n";
   o += "  \"inputs\": {\n";
-  o += "    \"trace\": " + json_string(e.trace) + ",\n";
-  o += "    \"interference\": " + json_string(e.interference) + ",\n";
-  o += "    \"interference_model\": " + json_string(e.model->describe()) + ",\n";
-  o += "    \"discipline\": " + json_string(to_string(e.config.discipline)) + ",\n";
-  o += "    \"memory\": " + json_string(to_string(e.config.memory)) + ",\n";
-  o += "    \"composition\": " + json_string(e.spec.composition) + ",\n";
+  o += "    \"trace\": " + traces::json_string(e.trace) + ",\n";
+  o += "    \"interference\": " + traces::json_string(e.interference) + ",\n";
+  o += "    \"interference_model\": " + traces::json_string(e.model->describe()) + ",\n";
+  o += "    \"discipline\": " + traces::json_string(to_string(e.config.discipline)) + ",\n";
+  o += "    \"memory\": " + traces::json_string(to_string(e.config.memory)) + ",\n";
+  o += "    \"composition\": " + traces::json_string(e.spec.composition) + ",\n";
   o += "    \"clusters\": [";
   for (std::size_t i = 0; i < e.clusters.size(); ++i)
-    o += fmt::format("{}\n      {{\"label\": {}, \"source\": {}, \"gpus\": {}}}", i ? "," : "", json_string(e.clusters[i].label),
-                     json_string(e.clusters[i].source), e.clusters[i].spec.total_gpus());
+    o += fmt::format("{}\n      {{\"label\": {}, \"source\": {}, \"gpus\": {}}}", i ? "," : "", traces::json_string(e.clusters[i].label),
+                     traces::json_string(e.clusters[i].source), e.clusters[i].spec.total_gpus());
   o += "\n    ],\n    \"loads\": [";
   for (std::size_t i = 0; i < e.loads.size(); ++i) o += (i ? ", " : "") + json_number(e.loads[i]);
   o += "],\n    \"policies\": [";
-  for (std::size_t i = 0; i < e.policies.size(); ++i) o += (i ? ", " : "") + json_string(e.policies[i].label);
+  for (std::size_t i = 0; i < e.policies.size(); ++i) o += (i ? ", " : "") + traces::json_string(e.policies[i].label);
   o += "],\n    \"seeds\": [";
   for (std::size_t i = 0; i < e.seeds.size(); ++i) o += (i ? ", " : "") + std::to_string(e.seeds[i]);
-  o += "],\n    \"baseline\": " + (e.baseline ? json_string(e.policies[*e.baseline].label) : std::string("null")) + "\n  },\n";
+  o += "],\n    \"baseline\": " + (e.baseline ? traces::json_string(e.policies[*e.baseline].label) : std::string("null")) + "\n  },\n";
 
   auto key = [&](std::size_t c, std::size_t l, std::size_t p) {
-    return fmt::format("\"cluster\": {}, \"load\": {}, \"policy\": {}", json_string(e.clusters[c].label),
-                       json_number(e.loads[l]), json_string(e.policies[p].label));
+    return fmt::format("\"cluster\": {}, \"load\": {}, \"policy\": {}", traces::json_string(e.clusters[c].label),
+                       json_number(e.loads[l]), traces::json_string(e.policies[p].label));
   };
   o += "  \"groups\": [";
   for (std::size_t g = 0; g < a.groups.size(); ++g) {
@@ -187,7 +172,7 @@ std::string summary_json(const Experiment& e, const Analysis& a) {
     for (std::size_t m = 0; m < metrics.size(); ++m) {
       const MeanInterval& mi = gs.metrics[m];
       o += fmt::format("{}\n      {}: {{\"mean\": {}, \"sd\": {}, \"ci_low\": {}, \"ci_high\": {}}}", m ? "," : "",
-                       json_string(metrics[m].key), json_number(mi.mean), json_number(mi.sd),
+                       traces::json_string(metrics[m].key), json_number(mi.mean), json_number(mi.sd),
                        mi.half_width ? json_number(mi.low()) : "null", mi.half_width ? json_number(mi.high()) : "null");
     }
     o += "\n    }}";
@@ -196,7 +181,7 @@ std::string summary_json(const Experiment& e, const Analysis& a) {
   for (std::size_t i = 0; i < a.paired.size(); ++i) {
     const PairedStats& ps = a.paired[i];
     o += fmt::format("{}\n    {{{}, \"baseline\": {}, \"metrics\": {{", i ? "," : "", key(ps.cluster, ps.load, ps.policy),
-                     json_string(e.policies[*e.baseline].label));
+                     traces::json_string(e.policies[*e.baseline].label));
     for (std::size_t m = 0; m < metrics.size(); ++m) {
       const PairedComparison& c = ps.metrics[m];
       std::string diffs;
@@ -204,7 +189,7 @@ std::string summary_json(const Experiment& e, const Analysis& a) {
       o += fmt::format(
           "{}\n      {}: {{\"mean_difference\": {}, \"ci_low\": {}, \"ci_high\": {}, \"baseline_mean\": {}, "
           "\"relative_change\": {}, \"excludes_zero\": {}, \"differences\": [{}]}}",
-          m ? "," : "", json_string(metrics[m].key), json_number(c.difference.mean),
+          m ? "," : "", traces::json_string(metrics[m].key), json_number(c.difference.mean),
           c.difference.half_width ? json_number(c.difference.low()) : "null",
           c.difference.half_width ? json_number(c.difference.high()) : "null", json_number(c.baseline_mean),
           c.relative_change ? json_number(*c.relative_change) : "null", c.excludes_zero ? "true" : "false", diffs);

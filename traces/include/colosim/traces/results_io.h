@@ -12,6 +12,9 @@ namespace colosim::traces {
 // Header of jobs.csv, in column order.
 extern const char* const kJobsCsvHeader;
 
+// `s` as a quoted JSON string, with escapes.
+std::string json_string(const std::string& s);
+
 // One jobs.csv row (no newline), with times in seconds to the microsecond.
 std::string format_job_row(const JobRecord& record);
 
