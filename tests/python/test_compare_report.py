@@ -24,11 +24,13 @@ def run_compare(cli: Path, out: Path, *extra: str) -> subprocess.CompletedProces
 def screenshot(page: Path, png: Path) -> None:
     chromium = shutil.which("chromium")
     assert chromium, "chromium is not installed (./scripts/setup installs it)"
+    # The sanitizer run preloads the ASan runtime for Python; Chromium must not inherit it.
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_PRELOAD", "ASAN_OPTIONS", "UBSAN_OPTIONS")}
     with tempfile.TemporaryDirectory() as profile:
         subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                         "--disable-background-networking", "--disable-component-update", "--disable-sync",
                         f"--user-data-dir={profile}", f"--screenshot={png}", "--window-size=1200,1600",
-                        page.resolve().as_uri()], capture_output=True, timeout=120, check=True)
+                        page.resolve().as_uri()], capture_output=True, timeout=120, check=True, env=env)
 
 
 def test_report_is_self_contained_and_shows_table_and_plots(cli, tmp_path):
