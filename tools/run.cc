@@ -95,7 +95,7 @@ void add_run_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("run", "Run one simulation and print its summary");
   cmd->add_option("--cluster", args->cluster, "cluster spec (.textproto, .json or .pb)")->required();
   cmd->add_option("--trace", args->trace, "job trace (see docs/traces.md for formats)")->required();
-  cmd->add_option("--interference", args->interference, "pair table .csv (victim,aggressor,slowdown), or 'none'")->required();
+  cmd->add_option("--interference", args->interference, "pair table .csv (victim,aggressor,slowdown), calibrated model .pb (colosim calibrate), or 'none'")->required();
   cmd->add_option("--policy", args->policy, "placement policy, e.g. binpack or random:check_memory=false")->required();
   cmd->add_option("--seed", args->seed, "seed of all randomness in the run")->capture_default_str();
   cmd->add_option("--out", args->out, "directory for jobs.csv and summary.json");
