@@ -9,6 +9,16 @@
 
 namespace colosim::traces {
 
+std::string csv_quote(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  return out + "\"";
+}
+
 CsvReader::CsvReader(std::string path, char separator) : path_(std::move(path)), separator_(separator), in_(path_) {
   if (!in_) throw InputError(path_, 0, "", "cannot open file");
   if (!read_record(header_)) throw InputError(path_, 1, "", "empty file: expected a header line");

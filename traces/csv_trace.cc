@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "colosim/errors.h"
+#include "colosim/traces/csv.h"
 #include "colosim/traces/job_csv.h"
 #include "colosim/traces/job_csv_writer.h"
 #include "colosim/traces/job_proto.h"
@@ -40,18 +41,6 @@ class CsvTraceReader final : public TraceReader {
   std::int64_t count_ = 0;
 };
 
-void append_text(std::string& line, const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) {
-    line += text;
-    return;
-  }
-  line += '"';
-  for (char c : text) {
-    if (c == '"') line += '"';
-    line += c;
-  }
-  line += '"';
-}
 
 class CsvFileWriter final : public TraceWriter {
  public:
@@ -96,9 +85,7 @@ JobCsvWriter::JobCsvWriter(std::ostream& out, std::set<std::string> feature_name
   out_ << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util,gpu_milli,priority,user,gpu_types";
   for (const auto& f : features_) {
     out_ << ",";
-    std::string col;
-    append_text(col, "feature." + f);
-    out_ << col;
+    out_ << csv_quote("feature." + f);
   }
   out_ << "\n";
 }
@@ -108,16 +95,16 @@ void JobCsvWriter::write(const JobSpec& job) {
     if (!features_.count(name))
       throw Error("job '" + job.id + "' has feature '" + name + "', which is not a column of this CSV file");
   line_.clear();
-  append_text(line_, job.id);
+  line_ += csv_quote(job.id);
   line_ += ',';
-  append_text(line_, job.app);
+  line_ += csv_quote(job.app);
   fmt::format_to(std::back_inserter(line_), ",{},{},{},{},{},{},{},", ticks_to_seconds(job.submit),
                  ticks_to_seconds(job.solo_duration), job.gpus, job.memory_mib, job.gpu_util, job.gpu_milli, job.priority);
-  append_text(line_, job.user);
+  line_ += csv_quote(job.user);
   line_ += ',';
   std::string types;
   for (const auto& t : job.gpu_types) types += (types.empty() ? "" : "|") + t;
-  append_text(line_, types);
+  line_ += csv_quote(types);
   for (const auto& f : features_) {
     line_ += ',';
     auto it = job.features.find(f);

@@ -93,29 +93,5 @@ std::vector<JobSpec> read_job_csv(const std::string& path) {
   return jobs;
 }
 
-void write_job_csv(const std::vector<JobSpec>& jobs, const std::string& path) {
-  std::set<std::string> feature_names;
-  for (const auto& j : jobs)
-    for (const auto& [name, _] : j.features) feature_names.insert(name);
-  std::ofstream out(path);
-  if (!out) throw Error("cannot write " + path);
-  out << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util,gpu_milli,priority,user,gpu_types";
-  for (const auto& f : feature_names) out << "," << kFeaturePrefix << f;
-  out << "\n";
-  for (const auto& j : jobs) {
-    std::string types;
-    for (const auto& t : j.gpu_types) types += (types.empty() ? "" : "|") + t;
-    out << fmt::format("{},{},{},{},{},{},{},{},{},{},{}", j.id, j.app, ticks_to_seconds(j.submit),
-                       ticks_to_seconds(j.solo_duration), j.gpus, j.memory_mib, j.gpu_util, j.gpu_milli, j.priority,
-                       j.user, types);
-    for (const auto& f : feature_names) {
-      auto it = j.features.find(f);
-      out << ",";
-      if (it != j.features.end()) out << fmt::format("{}", it->second);
-    }
-    out << "\n";
-  }
-  if (!out) throw Error("error while writing " + path);
-}
 
 }  // namespace colosim::traces

@@ -1,57 +1,20 @@
 // JSON and text-format traces: one colosim.v1.Trace message per file.
-#include <google/protobuf/io/tokenizer.h>
-#include <google/protobuf/text_format.h>
-#include <google/protobuf/util/json_util.h>
-
 #include "colosim/errors.h"
 #include "colosim/traces/job_proto.h"
+#include "colosim/traces/proto_file.h"
 #include "colosim/traces/trace_reader.h"
 
 namespace colosim::traces {
-namespace {
-
-class FirstError final : public google::protobuf::io::ErrorCollector {
- public:
-  void AddError(int line, google::protobuf::io::ColumnNumber column, const std::string& message) override {
-    if (found) return;
-    found = true;
-    this->line = line + 1;  // the parser counts from 0
-    this->column = column + 1;
-    this->message = message;
-  }
-  bool found = false;
-  int line = 0;
-  int column = 0;
-  std::string message;
-};
-
-}  // namespace
 
 v1::Trace parse_trace_json(const std::string& text, const std::string& file) {
   v1::Trace trace;
-  google::protobuf::util::JsonParseOptions options;
-  options.ignore_unknown_fields = false;
-  auto status = google::protobuf::util::JsonStringToMessage(text, &trace, options);
-  if (!status.ok()) {
-    std::string message(status.message());
-    // The parser appends a multi-line excerpt; the first line is the message.
-    if (auto nl = message.find('\n'); nl != std::string::npos) message.resize(nl);
-    throw InputError(file, 0, "json", "not a colosim.v1.Trace in JSON: " + message);
-  }
+  parse_message(text, Encoding::json, file, trace);
   return trace;
 }
 
 v1::Trace parse_trace_textproto(const std::string& text, const std::string& file) {
   v1::Trace trace;
-  google::protobuf::TextFormat::Parser parser;
-  FirstError errors;
-  parser.RecordErrorsTo(&errors);
-  if (!parser.ParseFromString(text, &trace)) {
-    if (!errors.found) throw InputError(file, 0, "textproto", "not a colosim.v1.Trace in text format");
-    // InputError has one position: the line. The column goes into the message.
-    throw InputError(file, errors.line, "textproto",
-                     "column " + std::to_string(errors.column) + ": " + errors.message);
-  }
+  parse_message(text, Encoding::text, file, trace);
   return trace;
 }
 

@@ -34,13 +34,6 @@ class FirstError final : public google::protobuf::io::ErrorCollector {
   std::string message;
 };
 
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot open file");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 }  // namespace
 
@@ -90,19 +83,32 @@ void read_message(const std::string& path, google::protobuf::Message& message) {
   read_message(path, encoding_for(path), message);
 }
 
-void read_message(const std::string& path, Encoding encoding, google::protobuf::Message& message) {
-  const std::string data = slurp(path);
+std::string read_file_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(path, 0, "", "cannot open file");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void parse_message(const std::string& data, Encoding encoding, const std::string& source,
+                   google::protobuf::Message& message) {
   const std::string type = message.GetDescriptor()->full_name();
   switch (encoding) {
     case Encoding::binary:
       if (!message.ParseFromString(data))
-        throw InputError(path, 0, "", "not a valid binary " + type + " message (truncated or corrupt)");
+        throw InputError(source, 0, "", "not a valid binary " + type + " message (truncated or corrupt)");
       return;
     case Encoding::json: {
       google::protobuf::util::JsonParseOptions options;
       options.ignore_unknown_fields = false;
       const auto status = google::protobuf::util::JsonStringToMessage(data, &message, options);
-      if (!status.ok()) throw InputError(path, 0, "", "invalid JSON for " + type + ": " + std::string(status.message()));
+      if (!status.ok()) {
+        std::string problem(status.message());
+        // The parser appends a multi-line excerpt; the first line is the message.
+        if (auto nl = problem.find('\n'); nl != std::string::npos) problem.resize(nl);
+        throw InputError(source, 0, "", "not a " + type + " in JSON: " + problem);
+      }
       return;
     }
     case Encoding::text: {
@@ -110,11 +116,17 @@ void read_message(const std::string& path, Encoding encoding, google::protobuf::
       FirstError errors;
       parser.RecordErrorsTo(&errors);
       if (!parser.ParseFromString(data, &message)) {
-        throw InputError(path, errors.line, "", "column " + std::to_string(errors.column) + ": " + errors.message);
+        if (!errors.has_error) throw InputError(source, 0, "", "not a " + type + " in text format");
+        // InputError has one position, the line; the column goes into the message.
+        throw InputError(source, errors.line, "", "column " + std::to_string(errors.column) + ": " + errors.message);
       }
       return;
     }
   }
+}
+
+void read_message(const std::string& path, Encoding encoding, google::protobuf::Message& message) {
+  parse_message(read_file_bytes(path), encoding, path, message);
 }
 
 void write_message(const std::string& path, const google::protobuf::Message& message) {

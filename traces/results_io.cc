@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "colosim/errors.h"
+#include "colosim/traces/csv.h"
 
 namespace colosim::traces {
 
@@ -12,13 +13,6 @@ const char* const kJobsCsvHeader =
 namespace {
 std::string seconds_or_empty(Tick t) { return t < 0 ? "" : fmt::format("{:.6f}", ticks_to_seconds(t)); }
 
-// Quotes a CSV field when it needs it.
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 }  // namespace
 
@@ -43,11 +37,11 @@ std::string format_job_row(const JobRecord& r) {
   std::string gpus;
   for (GpuIndex g : r.gpu_list) gpus += (gpus.empty() ? "" : "|") + std::to_string(g);
   const bool done = r.outcome == JobOutcome::finished;
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", csv_field(r.id), csv_field(r.app), seconds_or_empty(r.submit),
+  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", csv_quote(r.id), csv_quote(r.app), seconds_or_empty(r.submit),
                      seconds_or_empty(r.start), seconds_or_empty(r.end), r.gpus,
                      r.start >= 0 ? seconds_or_empty(r.queueing_delay()) : "", done ? seconds_or_empty(r.jct()) : "",
                      done ? fmt::format("{:.6f}", r.slowdown()) : "", r.oom_retries, to_string(r.outcome), gpus,
-                     csv_field(r.note));
+                     csv_quote(r.note));
 }
 
 JobsCsvWriter::JobsCsvWriter(const std::string& path) : path_(path), out_(path) {

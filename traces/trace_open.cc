@@ -1,26 +1,15 @@
 // open_trace: picks the reader for a file's format.
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "colosim/errors.h"
+#include "colosim/traces/proto_file.h"
 #include "colosim/traces/trace_reader.h"
 
 namespace colosim::traces {
 
 std::unique_ptr<TraceReader> open_csv_trace(const std::string& path);
 
-namespace {
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(path, 0, "", "cannot open file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 std::unique_ptr<TraceReader> open_trace_reader(const std::string& path, std::optional<TraceFormat> format,
                                                TraceReadOptions options) {
@@ -36,9 +25,9 @@ std::unique_ptr<TraceReader> open_trace_reader(const std::string& path, std::opt
       return std::make_unique<PbTraceReader>(std::move(in), name, size, options);
     }
     case TraceFormat::json:
-      return std::make_unique<MessageTraceReader>(parse_trace_json(read_all(path), name), name, options);
+      return std::make_unique<MessageTraceReader>(parse_trace_json(read_file_bytes(path), name), name, options);
     case TraceFormat::textproto:
-      return std::make_unique<MessageTraceReader>(parse_trace_textproto(read_all(path), name), name, options);
+      return std::make_unique<MessageTraceReader>(parse_trace_textproto(read_file_bytes(path), name), name, options);
     case TraceFormat::csv: return open_csv_trace(path);
   }
   throw Error("unreachable trace format");

@@ -5,6 +5,7 @@
 #include <cmath>
 
 #include "colosim/errors.h"
+#include "colosim/traces/csv.h"
 #include "colosim/traces/results_io.h"
 
 namespace colosim::compare {
@@ -63,12 +64,6 @@ const std::vector<Metric>& table_metrics() {
 
 std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
 
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
-}
 
 RunsCsv::RunsCsv(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
   if (!out_) throw Error("cannot write '" + path + "'");
@@ -84,8 +79,8 @@ std::string RunsCsv::header() {
 
 std::string RunsCsv::row(const Experiment& e, const RunOutcome& r) {
   const RunPoint& p = r.point;
-  std::string row = fmt::format("{},{},{},{},{}", p.index, csv_field(e.clusters[p.cluster].label), json_number(e.loads[p.load]),
-                                csv_field(e.policies[p.policy].label), e.seeds[p.seed]);
+  std::string row = fmt::format("{},{},{},{},{}", p.index, traces::csv_quote(e.clusters[p.cluster].label), json_number(e.loads[p.load]),
+                                traces::csv_quote(e.policies[p.policy].label), e.seeds[p.seed]);
   for (const Metric& m : all_metrics()) {
     row += ',';
     row += json_number(m.get(r.summary));

@@ -72,6 +72,5 @@ std::string compact(double x);
 
 std::string json_string(const std::string& s);
 std::string json_number(double x);
-std::string csv_field(const std::string& s);
 
 }  // namespace colosim::compare

@@ -10,6 +10,9 @@
 
 namespace colosim::traces {
 
+// `text` as one CSV field: quoted (RFC 4180) when it holds a comma, quote or line break.
+std::string csv_quote(const std::string& text);
+
 class CsvReader {
  public:
   // Throws InputError when the file cannot be opened or has no header.

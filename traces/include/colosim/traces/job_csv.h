@@ -30,6 +30,6 @@ class JobCsvSource final : public JobSource {
 };
 
 std::vector<JobSpec> read_job_csv(const std::string& path);
-void write_job_csv(const std::vector<JobSpec>& jobs, const std::string& path);
+// Writing: JobCsvWriter (job_csv_writer.h), which streams.
 
 }  // namespace colosim::traces

@@ -1,8 +1,7 @@
 #pragma once
-// Streaming writer of the plain CSV job format (job_csv.h), for traces too large for
-// write_job_csv's vector: the feature columns are fixed when the writer is made, and a job with
-// a feature outside them is an Error. Numbers are written as write_job_csv writes them
-// (shortest round-trip form); text fields with a comma, quote or newline are quoted (RFC 4180).
+// Streaming writer of the plain CSV job format (job_csv.h): the feature columns are fixed when
+// the writer is made, and a job with a feature outside them is an Error. Numbers in shortest
+// round-trip form; text fields with a comma, quote or line break are quoted (RFC 4180).
 #include <fstream>
 #include <set>
 #include <string>

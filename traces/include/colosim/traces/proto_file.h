@@ -17,6 +17,14 @@ std::string to_binary(const google::protobuf::Message& message);
 std::string to_json(const google::protobuf::Message& message);
 std::string to_text(const google::protobuf::Message& message);
 
+// The bytes of a file; InputError if it cannot be read.
+std::string read_file_bytes(const std::string& path);
+
+// Parses `data` in `encoding` into `message`. Throws InputError naming `source` and, for text
+// format, the line and column of the first problem.
+void parse_message(const std::string& data, Encoding encoding, const std::string& source,
+                   google::protobuf::Message& message);
+
 // Throws InputError with the file and, for text format, the line and column of the problem.
 void read_message(const std::string& path, google::protobuf::Message& message);
 void read_message(const std::string& path, Encoding encoding, google::protobuf::Message& message);
