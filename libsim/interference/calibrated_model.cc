@@ -208,15 +208,20 @@ PairPrediction CalibratedModel::predict(const AppQuery& victim, std::span<const 
 double CalibratedModel::slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners,
                                  const GpuType& gpu) const {
   if (corunners.empty()) return 1.0;
-  const AppQuery v = AppQuery::from_job(victim);
+  const AppQuery v = query_of(victim);
   std::vector<double> pair;
   pair.reserve(corunners.size());
-  for (const JobSpec* c : corunners) pair.push_back(predict_pair(v, AppQuery::from_job(*c), gpu.name).slowdown);
+  for (const JobSpec* c : corunners) pair.push_back(predict_pair(v, query_of(*c), gpu.name).slowdown);
   return compose_excess(pair, p_.composition_exponent);
 }
 
 bool CalibratedModel::feasible(const JobSpec& a, const JobSpec& b, const GpuType& gpu) const {
-  return feasible_pair(AppQuery::from_job(a), AppQuery::from_job(b), gpu);
+  return feasible_pair(query_of(a), query_of(b), gpu);
+}
+
+AppQuery CalibratedModel::query_of(const JobSpec& job) const {
+  if (app_index(job.app)) return AppQuery{job.app, {}, job.memory_mib};
+  return AppQuery::from_job(job);
 }
 
 std::string CalibratedModel::describe() const {

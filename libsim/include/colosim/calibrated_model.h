@@ -134,6 +134,9 @@ class CalibratedModel final : public InterferenceModel {
 
  private:
   Eigen::VectorXd features_of(const AppQuery& q) const;
+  // The job as the model asks about it. A known application is predicted from its fitted
+  // terms, so its features are not copied: this runs at every rate update and fit check.
+  AppQuery query_of(const JobSpec& job) const;
   double memory_of(const AppQuery& q) const;
 
   CalibratedParams p_;
