@@ -40,7 +40,7 @@ TEST_CASE("colosim run: load-balance on the seed paper example, by hand") {
   // GPU2/3: GROMACS + QMCPACK, 1.187 both (118.7%): 712.2 s. Makespan 712.2 s.
   const auto out = run_colosim(example_args("load-balance"));
   REQUIRE(out.status == 0);
-  CHECK(out.output.find("makespan (s)             712.200") != std::string::npos);
+  CHECK(out.output.find("makespan (s)        712.200") != std::string::npos);
 }
 
 TEST_CASE("colosim run: bad inputs exit non-zero with file, line and field") {
