@@ -2,10 +2,13 @@
 
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 
 #include "colosim/errors.h"
 #include "colosim/registry.h"
 #include "colosim/traces/cluster_io.h"
+#include "colosim/calibrated_model.h"
+#include "colosim/traces/calibrated_model_io.h"
 #include "colosim/traces/interference_io.h"
 #include "colosim/traces/seed_paper.h"
 #include "colosim/traces/trace_reader.h"
@@ -127,9 +130,31 @@ ClusterSpec resolve_cluster(const std::string& source, const std::string& trace)
   return cluster_from_proto(reader->header().cluster(), trace + " (header cluster)");
 }
 
+InterferenceRegistry builtin_interference_models() {
+  InterferenceRegistry r("interference model");
+  r.add({"none", "no interference: every slowdown is 1", {},
+         [](const Params&, const std::string&, const PairTableOptions&) { return std::make_shared<NoInterference>(); }});
+  r.add({"seed-paper", "the seed paper's four applications (Kim & Kim 2020), derived utilisation-sum rule", {},
+         [](const Params&, const std::string&, const PairTableOptions& pairs) { return seed_paper_interference(pairs); }});
+  r.add({"pair-table", "measured pair slowdowns, a .csv with victim,aggressor,slowdown[,feasible]", {},
+         [](const Params&, const std::string& file, const PairTableOptions& pairs) {
+           return std::make_shared<PairTable>(read_pair_table_csv(file, pairs));
+         }});
+  r.add({"calibrated", "a calibrated model, a .pb written by colosim calibrate", {},
+         [](const Params&, const std::string& file, const PairTableOptions&) {
+           return std::make_shared<CalibratedModel>(load_calibrated_model(file));
+         }});
+  return r;
+}
+
 std::shared_ptr<const InterferenceModel> resolve_interference(const std::string& source, PairTableOptions pairs) {
-  if (source == "seed-paper") return seed_paper_interference(pairs);
-  return load_interference(source, pairs);
+  const InterferenceRegistry models = builtin_interference_models();
+  if (source == "none" || source == "seed-paper") return models.make(Spec{source, {}}, "", pairs);
+  const std::string ext = std::filesystem::path(source).extension().string();
+  if (ext == ".csv") return models.make(Spec{"pair-table", {}}, source, pairs);
+  if (ext == ".pb") return models.make(Spec{"calibrated", {}}, source, pairs);
+  throw InputError(source, 0, "", "unknown interference model: expected none, seed-paper, a .csv pair table or a .pb "
+                                  "calibrated model");
 }
 
 JobInput JobInput::resolve(const std::string& source) {

@@ -32,13 +32,4 @@ PairTable read_pair_table_csv(const std::string& path, PairTableOptions options)
   return table;
 }
 
-std::shared_ptr<const InterferenceModel> load_interference(const std::string& path, PairTableOptions options) {
-  if (path == "none") return std::make_shared<NoInterference>();
-  if (path.size() >= 4 && path.compare(path.size() - 4, 4, ".csv") == 0)
-    return std::make_shared<PairTable>(read_pair_table_csv(path, options));
-  if (path.size() >= 3 && path.compare(path.size() - 3, 3, ".pb") == 0)  // `colosim calibrate` output
-    return std::make_shared<CalibratedModel>(load_calibrated_model(path));
-  throw InputError(path, 0, "", "unknown interference file type: expected a .csv pair table, a .pb calibrated model or 'none'");
-}
-
 }  // namespace colosim::traces

@@ -17,6 +17,7 @@
 #include "colosim/interference.h"
 #include "colosim/job_source.h"
 #include "colosim/pair_table.h"
+#include "colosim/registry.h"
 #include "colosim/traces/generator.h"
 
 namespace colosim::traces {
@@ -52,7 +53,14 @@ ClusterSpec parse_uniform_cluster(const std::string& text);  // throws Error
 // file `trace`; Error when there is none (or the trace is generated).
 ClusterSpec resolve_cluster(const std::string& source, const std::string& trace = "");
 
-// An interference model as named (see above); `pairs` applies to pair tables.
+// Sources of interference models, by name: `none` and `seed-paper` need no file; `pair-table`
+// reads a .csv and `calibrated` a .pb (`colosim calibrate`), chosen by the file's extension.
+using InterferenceRegistry =
+    Registry<std::shared_ptr<const InterferenceModel>, const std::string& /*file*/, const PairTableOptions&>;
+InterferenceRegistry builtin_interference_models();
+
+// An interference model as named (see above): a registered name that needs no file, or a file
+// whose extension picks the entry. `pairs` applies to pair tables.
 std::shared_ptr<const InterferenceModel> resolve_interference(const std::string& source, PairTableOptions pairs = {});
 
 // A trace as named, checked once (the file's header and format, or the generator spec and its

@@ -12,8 +12,4 @@ namespace colosim::traces {
 // cannot share a GPU). Throws InputError with file, line and field.
 PairTable read_pair_table_csv(const std::string& path, PairTableOptions options = {});
 
-// "none" -> NoInterference; *.csv -> measured pair table; *.pb -> calibrated model
-// (colosim calibrate; the pair-table options do not apply to it).
-std::shared_ptr<const InterferenceModel> load_interference(const std::string& path, PairTableOptions options = {});
-
 }  // namespace colosim::traces

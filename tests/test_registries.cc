@@ -1,0 +1,53 @@
+// Issue 9: one registry pattern, and the rule that an extension's file is named after what it
+// registers (docs/ARCHITECTURE.md): users find `--policy load-balance` in policies/load_balance.cc.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "colosim/errors.h"
+#include "colosim/policies/builtin.h"
+#include "colosim/traces/importer.h"
+#include "colosim/traces/inputs.h"
+#include "shared_data.h"
+
+using namespace colosim;
+
+namespace {
+
+std::string file_name_of(std::string name) {
+  for (char& c : name)
+    if (c == '-') c = '_';
+  return name + ".cc";
+}
+
+}  // namespace
+
+TEST_CASE("issue 9: every registered policy and importer lives in the file named after it") {
+  const PolicyRegistry policies = builtin_policies();
+  const traces::ImporterRegistry importers = traces::builtin_importers();
+  for (const PolicyInfo* info : policies.list()) {
+    INFO("policy " << info->name);
+    CHECK(std::filesystem::exists(source_file("policies/" + file_name_of(info->name))));
+  }
+  for (const auto* info : importers.list()) {
+    INFO("importer " << info->name);
+    CHECK(std::filesystem::exists(source_file("traces/importers/" + file_name_of(info->name))));
+  }
+}
+
+TEST_CASE("issue 9: registries share one pattern: unknown names and keys list what is known") {
+  const auto models = traces::builtin_interference_models();
+  std::string names;
+  for (const auto* e : models.list()) names += e->name + " ";
+  CHECK(names == "calibrated none pair-table seed-paper ");
+  CHECK_THROWS_WITH(models.make("nosuch", "", PairTableOptions{}),
+                    "unknown interference model 'nosuch' (known: calibrated, none, pair-table, seed-paper)");
+  CHECK_THROWS_WITH(models.make("none:x=1", "", PairTableOptions{}),
+                    "interference model 'none' has no parameter 'x' (parameters: none)");
+  const PolicyRegistry policies = builtin_policies();
+  CHECK_THROWS_WITH(policies.make("random:nosuch=1"),
+                    "policy 'random' has no parameter 'nosuch' (parameters: check_memory)");
+  CHECK_THROWS_WITH(traces::resolve_interference("slowdowns.txt"), doctest::Contains("slowdowns.txt: unknown interference model"));
+  CHECK(traces::resolve_interference("seed-paper")->describe().find("seed paper") != std::string::npos);
+}
