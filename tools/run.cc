@@ -45,6 +45,7 @@ std::string summary_table(const Summary& s) {
   t.add_row({"OOM-failed jobs", std::to_string(s.oom_failed)});
   t.add_row({"unschedulable jobs", std::to_string(s.unschedulable)});
   t.add_row({"never started", std::to_string(s.never_started)});
+  t.add_row({"unfinished", std::to_string(s.unfinished)});
   return t.render();
 }
 

@@ -70,10 +70,10 @@ std::string summary_to_json(const Summary& s, const std::map<std::string, std::s
       "    \"jct_mean_s\": {},\n    \"jct_p50_s\": {},\n    \"jct_p95_s\": {},\n    \"jct_p99_s\": {},\n"
       "    \"queueing_delay_mean_s\": {},\n    \"slowdown_mean\": {},\n    \"slowdown_p95\": {},\n"
       "    \"gpu_time_utilisation\": {},\n    \"memory_utilisation\": {},\n"
-      "    \"oom_events\": {},\n    \"oom_failed\": {},\n    \"unschedulable\": {},\n    \"never_started\": {}\n  }}\n}}\n",
+      "    \"oom_events\": {},\n    \"oom_failed\": {},\n    \"unschedulable\": {},\n    \"never_started\": {},\n    \"unfinished\": {}\n  }}\n}}\n",
       s.jobs, s.finished, s.makespan_s, s.jct_mean_s, s.jct_p50_s, s.jct_p95_s, s.jct_p99_s, s.queueing_delay_mean_s,
       s.slowdown_mean, s.slowdown_p95, s.gpu_time_utilisation, s.memory_utilisation, s.oom_events, s.oom_failed,
-      s.unschedulable, s.never_started);
+      s.unschedulable, s.never_started, s.unfinished);
   return out;
 }
 

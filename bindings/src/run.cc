@@ -131,6 +131,7 @@ py::dict summary_dict(const Summary& s) {
   d["oom_failed"] = s.oom_failed;
   d["unschedulable"] = s.unschedulable;
   d["never_started"] = s.never_started;
+  d["unfinished"] = s.unfinished;
   return d;
 }
 

@@ -45,6 +45,7 @@ const std::vector<Metric>& all_metrics() {
       {"oom_failed", "OOM-failed", [](const Summary& s) { return as_double(s.oom_failed); }, true},
       {"unschedulable", "unschedulable", [](const Summary& s) { return as_double(s.unschedulable); }, true},
       {"never_started", "never started", [](const Summary& s) { return as_double(s.never_started); }, true},
+      {"unfinished", "unfinished", [](const Summary& s) { return as_double(s.unfinished); }, true},
   };
   return metrics;
 }

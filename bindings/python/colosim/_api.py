@@ -344,7 +344,7 @@ class Result:
         summary: dict with the keys of the CLI's summary.json (jobs, finished, makespan_s,
             jct_mean_s, jct_p50_s, jct_p95_s, jct_p99_s, queueing_delay_mean_s, slowdown_mean,
             slowdown_p95, gpu_time_utilisation, memory_utilisation, oom_events, oom_failed,
-            unschedulable, never_started).
+            unschedulable, never_started, unfinished).
         stats: dict events, passes, rate_updates.
         jobs: pandas DataFrame, one row per job in the order jobs left the simulation, with the
             columns and values of the CLI's jobs.csv (times in seconds, NaN where the CSV is
