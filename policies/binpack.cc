@@ -1,8 +1,11 @@
 // binpack: jobs in decreasing memory order (ties: queue order); each goes to the GPU with the
-// least free memory that still fits it (ties: lower GPU index). Gangs: the node with the fewest
-// idle GPUs that can hold them, on its fullest fitting GPUs.
+// least free memory that still fits it (ties: lower GPU index). Under --memory ignore, when no
+// GPU has that much free, the one with the most (the least over-filled). Gangs: the node with
+// the fewest idle GPUs that can hold them, on its fullest fitting GPUs.
 #include <algorithm>
+#include <iterator>
 #include <memory>
+#include <optional>
 
 #include "colosim/placement_helpers.h"
 #include "colosim/policies/builtin.h"
@@ -24,13 +27,7 @@ class Binpack final : public PlacementPolicy {
       const JobSpec& job = *p.spec;
       std::vector<GpuIndex> gpus;
       if (job.gpus == 1) {
-        // The free-memory index is ordered by (free, index): the first fitting entry is the answer.
-        const auto& index = cluster.by_free_memory();
-        for (auto it = index.lower_bound({job.memory_mib, 0}); it != index.end(); ++it)
-          if (pass.fits(job, it->second)) {
-            gpus.push_back(it->second);
-            break;
-          }
+        if (auto g = least_free_fitting(pass, job)) gpus.push_back(*g);
       } else if (needs_several_nodes(pass, job)) {
         gpus = gang_on_whole_nodes(pass, job);
       } else {
@@ -43,6 +40,24 @@ class Binpack final : public PlacementPolicy {
   }
 
  private:
+  static std::optional<GpuIndex> least_free_fitting(const SchedulingPass& pass, const JobSpec& job) {
+    // The free-memory index is ordered by (free, index): the first fitting entry is the answer.
+    const auto& index = pass.cluster().by_free_memory();
+    const auto roomy = index.lower_bound({job.memory_mib, 0});
+    for (auto it = roomy; it != index.end(); ++it)
+      if (pass.fits(job, it->second)) return it->second;
+    // Only when memory is ignored does a GPU with less free memory fit: most free first, in
+    // groups of equal free memory so that ties still go to the lower index.
+    if (pass.memory_mode() != MemoryMode::ignore) return std::nullopt;
+    for (auto group_end = roomy; group_end != index.begin();) {
+      const auto group = index.lower_bound({std::prev(group_end)->first, 0});
+      for (auto it = group; it != group_end; ++it)
+        if (pass.fits(job, it->second)) return it->second;
+      group_end = group;
+    }
+    return std::nullopt;
+  }
+
   std::vector<PendingJob> order_;
 };
 

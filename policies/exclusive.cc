@@ -27,12 +27,12 @@ class Exclusive final : public PlacementPolicy {
     }
   }
 
-  bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode) const override {
+  bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const override {
     // A gang that fits on one node needs that many idle GPUs on one node: the index's largest
     // count says so in O(1), so starving gangs cost nothing while the cluster is fragmented.
     const auto& nodes = cluster.nodes_by_empty_gpus();
     if (!nodes.empty() && job.gpus <= nodes.rbegin()->first) return true;
-    return job.gpus > cluster.max_gpus_on_one_node(job, true) &&
+    return job.gpus > cluster.max_gpus_on_one_node(job, mode != MemoryMode::ignore) &&
            static_cast<int>(cluster.empty_gpus().size()) >= job.gpus;
   }
   std::int64_t gpu_room(const ClusterView& cluster, MemoryMode) const override {

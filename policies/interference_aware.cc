@@ -17,15 +17,12 @@
 //     on a busy GPU or beside the smallest pending job: jobs that need a whole GPU are not
 //     candidates, so a queue full of them does not hide the ones that can share); an edge for
 //     every feasible placement (memory, GPU share, model feasibility) whose benefit exceeds
-//     `alpha`, weighted by the benefit. Boost's maximum-weight matching picks the pairs. Jobs
+//     `alpha`, weighted by the benefit. An exact maximum-weight matching picks the pairs. Jobs
 //     matched to a busy GPU join it; then matched pending pairs take an empty GPU each, best
 //     benefit first, as long as jobs outnumber empty GPUs (each pair frees an empty GPU for a
 //     job that cannot share); then the rest go alone onto empty GPUs in queue order. The
 //     others wait.
 // Deterministic: candidates in queue order, GPUs in index order, integer matching weights.
-#include <boost/graph/adjacency_list.hpp>
-#include <boost/graph/maximum_weighted_matching.hpp>
-
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -35,14 +32,12 @@
 #include <tuple>
 
 #include "colosim/errors.h"
+#include "colosim/matching.h"
 #include "colosim/placement_helpers.h"
 #include "colosim/policies/builtin.h"
 
 namespace colosim {
 namespace {
-
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::undirectedS, boost::no_property,
-                                    boost::property<boost::edge_weight_t, long long>>;
 
 class InterferenceAware final : public PlacementPolicy {
  public:
@@ -98,7 +93,7 @@ class InterferenceAware final : public PlacementPolicy {
       return;
     }
     const int n = static_cast<int>(cand.size());
-    Graph graph(static_cast<std::size_t>(n) + hosts.size());
+    std::vector<WeightedEdge> graph;
     const InterferenceModel& model = pass.interference();
     for (int i = 0; i < n; ++i) {
       const JobSpec& a = *singles[cand[i]]->spec;
@@ -114,16 +109,14 @@ class InterferenceAware final : public PlacementPolicy {
         add_edge(graph, i, n + static_cast<int>(h), gain_on(pass, a, g));
       }
     }
-    const auto none = boost::graph_traits<Graph>::null_vertex();
-    std::vector<boost::graph_traits<Graph>::vertex_descriptor> mate(boost::num_vertices(graph), none);
-    // Boost 1.74 doubles the smallest weight of an edgeless graph (signed overflow): skip it.
-    if (boost::num_edges(graph) > 0) boost::maximum_weighted_matching(graph, &mate[0]);
+    constexpr int none = -1;
+    const std::vector<int> mate = max_weight_matching(n + static_cast<int>(hosts.size()), graph);
 
     std::vector<bool> placed(singles.size(), false);
     // Beside running jobs.
     for (int i = 0; i < n; ++i) {
-      if (mate[i] == none || static_cast<int>(mate[i]) < n) continue;
-      const GpuIndex g = hosts[mate[i] - static_cast<std::size_t>(n)];
+      if (mate[i] == none || mate[i] < n) continue;
+      const GpuIndex g = hosts[static_cast<std::size_t>(mate[i] - n)];
       const PendingJob& p = *singles[cand[i]];
       if (!pass.fits(*p.spec, g)) continue;
       pass.place(p, std::span<const GpuIndex>(&g, 1), "matched with a running job");
@@ -132,8 +125,8 @@ class InterferenceAware final : public PlacementPolicy {
     // Pending pairs, best benefit first.
     std::vector<std::tuple<double, int, int>> pairs;
     for (int i = 0; i < n; ++i)
-      if (mate[i] != none && static_cast<int>(mate[i]) < n && static_cast<int>(mate[i]) > i) {
-        const int j = static_cast<int>(mate[i]);
+      if (mate[i] != none && mate[i] < n && mate[i] > i) {
+        const int j = mate[i];
         const JobSpec& a = *singles[cand[i]]->spec;
         const JobSpec& b = *singles[cand[j]]->spec;
         const GpuType* type = pair_gpu_type(pass, a, b);
@@ -197,10 +190,8 @@ class InterferenceAware final : public PlacementPolicy {
     const InterferenceModel& model = pass.interference();
     const GpuType& type = cluster.type_of(g);
     std::vector<const JobSpec*> others;
-    for (const auto& r : cluster.residents(g)) {
-      if (!model.feasible(job, pass.job(r.slot), type)) return -1.0;
-      others.push_back(&pass.job(r.slot));
-    }
+    for (const auto& r : cluster.residents(g)) others.push_back(&pass.job(r.slot));
+    if (!all_feasible(model, job, others, type)) return -1.0;
     double gain = 1.0 / model.slowdown(job, others, type);
     std::vector<const JobSpec*> before, after;
     for (std::size_t k = 0; k < others.size(); ++k) {
@@ -234,10 +225,11 @@ class InterferenceAware final : public PlacementPolicy {
     return 1.0 / model.slowdown(a, pb, type) + 1.0 / model.slowdown(b, pa, type) - 1.0;
   }
 
-  void add_edge(Graph& graph, int u, int v, double gain) const {
+  // Integer weights (micro-units of benefit) keep the matching exact and deterministic; gains
+  // above 1000 (only from a model that predicts large speed-ups) are all alike.
+  void add_edge(std::vector<WeightedEdge>& graph, int u, int v, double gain) const {
     if (!(gain > alpha_)) return;
-    boost::add_edge(static_cast<std::size_t>(u), static_cast<std::size_t>(v),
-                    static_cast<long long>(std::llround(gain * 1e6)), graph);
+    graph.push_back({u, v, std::llround(std::min(gain, 1000.0) * 1e6)});
   }
 
   void place_gang(SchedulingPass& pass, const PendingJob& p) const {
@@ -255,6 +247,19 @@ class InterferenceAware final : public PlacementPolicy {
     if (!gpus.empty()) pass.place(p, gpus);
   }
 
+  // Whether the model can predict `job` beside `others`: no pair among them known infeasible.
+  // Under --memory ignore such a pair may already share a GPU (a gang placed there), and the
+  // model has no slowdown for it.
+  static bool all_feasible(const InterferenceModel& model, const JobSpec& job, std::span<const JobSpec* const> others,
+                           const GpuType& type) {
+    for (std::size_t k = 0; k < others.size(); ++k) {
+      if (!model.feasible(job, *others[k], type)) return false;
+      for (std::size_t m = k + 1; m < others.size(); ++m)
+        if (!model.feasible(*others[k], *others[m], type)) return false;
+    }
+    return true;
+  }
+
   // Predicted increase of the summed slowdown of everyone on GPU g if `job` joins it.
   static double added_slowdown(const SchedulingPass& pass, const JobSpec& job, GpuIndex g) {
     const ClusterView& cluster = pass.cluster();
@@ -264,6 +269,7 @@ class InterferenceAware final : public PlacementPolicy {
     const GpuType& type = cluster.type_of(g);
     std::vector<const JobSpec*> others;
     for (const auto& r : residents) others.push_back(&pass.job(r.slot));
+    if (!all_feasible(model, job, others, type)) return std::numeric_limits<double>::infinity();
     double cost = model.slowdown(job, others, type) - 1.0;
     for (std::size_t k = 0; k < others.size(); ++k) {
       std::vector<const JobSpec*> before, after;

@@ -49,7 +49,8 @@ class RandomPlacement final : public PlacementPolicy {
       if (usable(pass, job, g)) return g;
     }
     std::vector<GpuIndex> fitting;
-    if (check_memory_) {
+    // The free-memory index holds every fitting GPU only where fits() checks memory.
+    if (check_memory_ && pass.memory_mode() != MemoryMode::ignore) {
       for (auto it = cluster.by_free_memory().lower_bound({job.memory_mib, 0}); it != cluster.by_free_memory().end(); ++it)
         if (usable(pass, job, it->second)) fitting.push_back(it->second);
       std::sort(fitting.begin(), fitting.end());

@@ -145,7 +145,7 @@ TEST_CASE("interference-aware: never places a GPU over memory, even when the cor
   }
 }
 
-TEST_CASE("interference-aware: lowest mean JCT and makespan on the Gavel V100 workload (docs experiment)") {
+TEST_CASE("interference-aware: lowest mean JCT on the Gavel V100 workload (docs experiment)") {
   auto path = shared_data_file("gavel-colocation/simulation_throughputs.json");
   if (!path) return;
   // The model of `colosim calibrate --data .../simulation_throughputs.json`, with its CV search
@@ -160,10 +160,12 @@ TEST_CASE("interference-aware: lowest mean JCT and makespan on the Gavel V100 wo
   const CalibratedModel model(calibrate(data, options));
 
   // The whole experiment of docs/interference.md, run for run (it takes about a second in
-  // Release): 2,000 jobs per seed, seeds 1-5, load 2 on 16 x 4 V100. The makespan is the end of
-  // the longest Philly job (about 2.7 M s alone), so its ordering is fragile: the same jobs
-  // with their GPU shares drawn in another order gave binpack and load-balance a lower mean
-  // makespan than interference-aware (docs/interference.md). The mean JCT order is robust.
+  // Release): 2,000 jobs per seed, seeds 1-5, load 2 on 16 x 4 V100. The mean JCT order is
+  // robust and asserted. The makespan is the end of the longest Philly job (about 2.7 M s
+  // alone), so its ordering is fragile and not asserted: the same jobs with their GPU shares
+  // drawn in another order gave binpack and load-balance a lower mean makespan, and since the
+  // matching is exact (issue 10 #2; Boost's was not always maximal) exclusive and binpack have a
+  // lower mean makespan than interference-aware (2.76 and 2.78 M s against 2.80 M s).
   constexpr int kSeeds = 5;
   const ClusterSpec cluster = ClusterSpec::uniform(16, 4, GpuType{"v100", 16384, 1.0});
   const std::vector<std::string> policies = {"exclusive",  "random",       "binpack",
@@ -183,6 +185,39 @@ TEST_CASE("interference-aware: lowest mean JCT and makespan on the Gavel V100 wo
     MESSAGE(policy << ": mean JCT " << jct[policy] << " s, makespan " << makespan[policy] << " s");
     if (policy == "interference-aware") continue;
     CHECK(jct["interference-aware"] < jct[policy]);
-    CHECK(makespan["interference-aware"] < makespan[policy]);
+  }
+}
+
+TEST_CASE("issue 10 #2: interference-aware runs where Boost's matching crashed (equal weights, 12 jobs)") {
+  // 12 single-GPU jobs of 12 applications at t=0 on one idle GPU, so the first pass matches
+  // pending jobs with each other: an edge (benefit 2/1.25 - 1 = 0.6, all equal) where the pair
+  // table says 1.25, none where it says 3 (2/3 - 1 < 0). This graph, edges in this order,
+  // made Boost 1.74's maximum_weighted_matching overflow its stack (boostorg/graph #199).
+  const int edges[][2] = {{0, 1}, {0, 3}, {0, 4}, {0, 5}, {0, 6}, {0, 7}, {0, 9}, {1, 3}, {1, 5}, {1, 8}, {1, 9},
+                          {2, 6}, {2, 11}, {3, 4}, {3, 5}, {3, 7}, {3, 8}, {3, 10}, {4, 8}, {4, 10}, {5, 6}, {5, 7},
+                          {5, 8}, {6, 7}, {6, 10}, {6, 11}, {7, 9}, {7, 10}, {7, 11}, {8, 9}, {8, 11}, {9, 10}, {9, 11}};
+  auto app = [](int i) { return "a" + std::to_string(i); };
+  PairTable table;
+  for (int i = 0; i < 12; ++i)
+    for (int k = 0; k < 12; ++k) table.set(app(i), app(k), 3.0);
+  for (const auto& e : edges) {
+    table.set(app(e[0]), app(e[1]), 1.25);
+    table.set(app(e[1]), app(e[0]), 1.25);
+  }
+  std::vector<JobSpec> jobs;
+  for (int i = 0; i < 12; ++i) {
+    jobs.push_back(one_gpu_job("j" + std::to_string(i), app(i), 100));
+    jobs.back().solo_duration = 100 * kTicksPerSecond;
+    jobs.back().gpu_milli = 50;
+  }
+  auto policy = builtin_policies().make("interference-aware");
+  for (auto discipline : {QueueDiscipline::fifo, QueueDiscipline::backfill}) {
+    CAPTURE(to_string(discipline));
+    SimConfig config;
+    config.discipline = discipline;
+    const RunResult result = simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}), jobs, table, *policy, config);
+    CHECK(result.summary.finished == 12);
+    // The first pass shares the idle GPU between a matched pair (sharing gains 0.6).
+    CHECK(std::count_if(result.jobs.begin(), result.jobs.end(), [](const JobRecord& r) { return r.start == 0; }) == 2);
   }
 }

@@ -76,3 +76,31 @@ TEST_CASE("enforce: a policy that places over memory breaks its contract and get
                                 none, *policy),
                        doctest::Contains("job 'b' does not fit on GPU 0: needs 6144 MiB, 2048 MiB free"), PolicyError);
 }
+
+TEST_CASE("issue 10 #5: under overcommit a pair known infeasible fails the later job out of memory, not the run") {
+  // One GPU; apps A and B measured infeasible together. 'a' (A, 100 s) at 0; 'b' (B, 50 s) at 1 s,
+  // put beside it by load-balance:check_memory=false. 'b', the later, fails 10 s after each start
+  // (11, 21, 31, 41 s) and gives up after 3 retries; 'a' runs as if alone (an infeasible pair has
+  // no slowdown) and ends at 100 s. Before, the first rate update aborted the run. With both at
+  // t=0 (one pass; 'a' is placed, so started, first) 'b' is still the one that fails, at 40 s.
+  PairTable table({Composition::multiplicative, 1.5});
+  table.set_infeasible("A", "B");
+  for (double b_submit : {1.0, 0.0}) {
+    CAPTURE(b_submit);
+    JobSpec a = job("a", 1000, 100), b = job("b", 1000, 50, b_submit);
+    a.app = "A";
+    b.app = "B";
+    SimConfig config;
+    config.memory = MemoryMode::overcommit;
+    auto policy = builtin_policies().make("load-balance:check_memory=false");
+    auto result = simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}), {a, b}, table, *policy, config);
+    std::map<std::string, JobRecord> by_id;
+    for (auto& r : result.jobs) by_id[r.id] = r;
+    CHECK(by_id["a"].outcome == JobOutcome::finished);
+    CHECK(by_id["a"].end == 100 * kTicksPerSecond);
+    CHECK(by_id["b"].outcome == JobOutcome::oom_failed);
+    CHECK(by_id["b"].oom_retries == 4);
+    CHECK(by_id["b"].end == seconds_to_ticks(b_submit + 40));
+    CHECK(result.summary.oom_events == 4);
+  }
+}

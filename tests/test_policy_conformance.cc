@@ -119,3 +119,172 @@ TEST_CASE("registry: unknown policies and parameters are errors that list what e
   CHECK_THROWS_WITH(registry.make("random:check_memory"), doctest::Contains("expected key=value"));
   CHECK(PolicySpec::parse("random:check_memory=false").to_string() == "random:check_memory=false");
 }
+
+namespace {
+
+const char* const kPolicyVariants[] = {"random:check_memory=false", "load-balance:check_memory=false",
+                                       "standalone:check_memory=false"};
+
+// Every registered policy, then the variants that place without looking at memory.
+std::vector<std::string> policies_to_check() {
+  const PolicyRegistry registry = builtin_policies();
+  std::vector<std::string> names;
+  for (const PolicyInfo* info : registry.list()) names.push_back(info->name);
+  names.insert(names.end(), std::begin(kPolicyVariants), std::end(kPolicyVariants));
+  return names;
+}
+
+ClusterSpec random_cluster(Rng& rng) {
+  ClusterSpec c;
+  c.name = "random";
+  c.gpu_types = {{"S", 16000, 1.0}, {"F", 40000, 2.0}};
+  const int nodes = 1 + static_cast<int>(rng.below(3));
+  for (int n = 0; n < nodes; ++n)
+    c.nodes.push_back({"n" + std::to_string(n), rng.below(3) == 0 ? "F" : "S", 1 + static_cast<int>(rng.below(4))});
+  return c;
+}
+
+// Small jobs and whole-GPU ones, gangs (some larger than any node), memory beyond a GPU's, GPU
+// types, now and then a job that outlives the horizon.
+std::vector<JobSpec> random_jobs(Rng& rng, int n) {
+  const char* apps[] = {"a", "b", "c", "d"};
+  std::vector<JobSpec> jobs;
+  Tick t = 0;
+  for (int i = 0; i < n; ++i) {
+    t += seconds_to_ticks(static_cast<double>(rng.below(20)));
+    JobSpec j;
+    j.id = "j" + std::to_string(i);
+    j.app = apps[rng.below(4)];
+    j.submit = t;
+    j.solo_duration = rng.below(50) == 0 ? seconds_to_ticks(3e12) : seconds_to_ticks(1 + static_cast<double>(rng.below(300)));
+    const std::uint64_t shape = rng.below(10);
+    j.gpus = shape < 7 ? 1 : shape < 9 ? 2 : 5;
+    j.memory_mib = static_cast<std::int64_t>(rng.below(24000));
+    j.gpu_milli = rng.below(3) == 0 ? 0 : 100 + static_cast<int>(rng.below(901));
+    j.gpu_util = static_cast<double>(rng.below(100));
+    if (rng.below(8) == 0) j.gpu_types = {"F"};
+    jobs.push_back(j);
+  }
+  return jobs;
+}
+
+// Pair slowdowns below 1 (measured speed-ups), large ones, an infeasible pair, unknown pairs.
+PairTable random_table(Rng& rng, Composition rule) {
+  PairTable table({rule, 1.2});
+  const char* apps[] = {"a", "b", "c", "d"};
+  const double values[] = {0.9, 1.0, 1.3, 2.0, 3.5};
+  for (const char* v : apps)
+    for (const char* a : apps)
+      if (rng.below(4) != 0) table.set(v, a, values[rng.below(5)]);
+  table.set_infeasible("c", "d");
+  return table;
+}
+
+struct ContractChecker final : SimObserver {
+  explicit ContractChecker(MemoryMode mode) : mode(mode) {}
+  void on_instant(Tick now, const ClusterView& cluster, std::size_t, std::size_t) override {
+    CHECK(now >= last);
+    CHECK(now < kHorizon);
+    last = now;
+    if (mode == MemoryMode::enforce)
+      for (GpuIndex g = 0; g < cluster.gpu_count(); ++g) CHECK(cluster.used_mib(g) <= cluster.capacity_mib(g));
+  }
+  void on_job_done(const JobRecord& r) override {
+    CAPTURE(r.id);
+    CAPTURE(to_string(r.outcome));
+    CHECK(ids.insert(r.id).second);
+    const bool started = r.outcome == JobOutcome::finished || r.outcome == JobOutcome::oom_failed ||
+                         r.outcome == JobOutcome::unfinished;
+    if (started) {
+      CHECK(r.start >= r.submit);
+      CHECK(static_cast<int>(r.gpu_list.size()) == r.gpus);
+    } else {
+      CHECK(r.start == -1);
+    }
+    if (r.outcome == JobOutcome::finished || r.outcome == JobOutcome::oom_failed) CHECK(r.end >= r.start);
+    else CHECK(r.end == -1);
+    if (r.outcome != JobOutcome::finished) CHECK_FALSE(r.note.empty());  // the reason
+    rows += traces::format_job_row(r) + "\n";
+  }
+  MemoryMode mode;
+  Tick last = 0;
+  std::set<std::string> ids;
+  std::string rows;
+};
+
+}  // namespace
+
+TEST_CASE("issue 10: random clusters and workloads keep the contract under every policy, discipline, memory mode and composition") {
+  // (6 policies x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2 disciplines x
+  // 2 compositions x 3 workloads = 288 runs of 25 jobs: every job reported exactly once with a
+  // valid outcome and its reason, start >= submit, end >= start, no GPU over memory when memory
+  // is enforced, no exception; the same seed gives the same rows. (check_memory=false under
+  // --memory enforce places over memory, a contract error of its own: test_oom.cc.)
+  int runs = 0;
+  for (const std::string& name : policies_to_check())
+    for (auto discipline : {QueueDiscipline::fifo, QueueDiscipline::backfill})
+      for (auto memory : {MemoryMode::enforce, MemoryMode::overcommit, MemoryMode::ignore})
+        for (auto rule : {Composition::multiplicative, Composition::additive})
+          for (std::uint64_t workload = 1; workload <= 3; ++workload) {
+            if (memory == MemoryMode::enforce && name.find("check_memory=false") != std::string::npos) continue;
+            CAPTURE(name);
+            CAPTURE(to_string(discipline));
+            CAPTURE(to_string(memory));
+            CAPTURE(to_string(rule));
+            CAPTURE(workload);
+            auto once = [&] {
+              Rng rng(workload * 7919);
+              const ClusterSpec cluster = random_cluster(rng);
+              const std::vector<JobSpec> jobs = random_jobs(rng, 25);
+              const PairTable table = random_table(rng, rule);
+              auto policy = builtin_policies().make(name);
+              SimConfig config;
+              config.seed = workload;
+              config.discipline = discipline;
+              config.memory = memory;
+              config.oom_delay = 5 * kTicksPerSecond;
+              Simulator sim(cluster, table, *policy, config);
+              ContractChecker checker(memory);
+              sim.add_observer(checker);
+              VectorJobSource source(jobs);
+              CHECK_NOTHROW(sim.run(source));
+              CHECK(checker.ids.size() == jobs.size());
+              return checker.rows;
+            };
+            const std::string rows = once();
+            if (workload == 1) CHECK(once() == rows);
+            ++runs;
+          }
+  CHECK(runs == 288);
+}
+
+TEST_CASE("issue 10 #4: under --memory ignore every policy starts a job larger than a GPU's memory") {
+  // 16,000 MiB GPUs, jobs of 20,000 MiB (admitted: memory is not modelled). binpack only looked
+  // among GPUs with that much free memory, so these were never started. The 63 + 1 GPU cluster
+  // makes random's 16 uniform draws miss the one allowed GPU and fall back on its exact search.
+  ClusterSpec cluster;
+  cluster.gpu_types = {{"V", 16000, 1.0}, {"A", 16000, 1.0}};
+  for (int n = 0; n < 16; ++n) cluster.nodes.push_back({"v" + std::to_string(n), "V", n < 15 ? 4 : 3});
+  cluster.nodes.push_back({"a", "A", 1});
+  std::vector<JobSpec> jobs(3);
+  for (int i = 0; i < 3; ++i) {
+    jobs[i].id = "j" + std::to_string(i);
+    jobs[i].app = "x";
+    jobs[i].solo_duration = 10 * kTicksPerSecond;
+    jobs[i].memory_mib = 20000;
+  }
+  jobs[1].gpus = 2;
+  jobs[2].gpu_types = {"A"};
+  for (const std::string& name : policies_to_check())
+    for (auto discipline : {QueueDiscipline::fifo, QueueDiscipline::backfill}) {
+      CAPTURE(name);
+      CAPTURE(to_string(discipline));
+      auto policy = builtin_policies().make(name);
+      SimConfig config;
+      config.memory = MemoryMode::ignore;
+      config.discipline = discipline;
+      NoInterference none;
+      const RunResult result = simulate(cluster, jobs, none, *policy, config);
+      CHECK(result.summary.finished == 3);
+    }
+}

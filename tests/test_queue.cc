@@ -90,3 +90,55 @@ TEST_CASE("unsorted submit times are an input error naming the record") {
                                 none, *policy),
                        doctest::Contains("jobs:2: field 'submit': job 'b': jobs must come in submit-time order"), InputError);
 }
+
+TEST_CASE("issue 10 #3: under FIFO a policy's own order does not leave an idle cluster idle") {
+  // One 16,000 MiB GPU; 'a' (8,000 MiB) then 'b' (12,000 MiB) at t=0, 100 s each. binpack
+  // (largest memory first) and load-balance (highest utilisation first) place 'b' first, which
+  // FIFO may not start before 'a'. The head starts when it fits: 'a' 0-100 s, then 'b' 100-200 s.
+  std::vector<JobSpec> jobs = {job("a", 1, 100, 0, 8000), job("b", 1, 100, 0, 12000)};
+  jobs[1].gpu_util = 90;
+  for (const char* policy : {"binpack", "load-balance"}) {
+    CAPTURE(policy);
+    auto r = run(policy, QueueDiscipline::fifo, jobs, ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}));
+    CHECK(r["a"].outcome == JobOutcome::finished);
+    CHECK(r["a"].start == 0);
+    CHECK(r["b"].outcome == JobOutcome::finished);
+    CHECK(r["b"].start == 100 * kTicksPerSecond);
+    CHECK(r["b"].end == 200 * kTicksPerSecond);
+  }
+}
+
+TEST_CASE("issue 10 #3: under FIFO the core starts the head for any policy, even one that places the queue backwards") {
+  // The policy places jobs last first, each on the first GPU it fits. Two 16,000 MiB GPUs; at t=0
+  // 'a' 8,000, 'b' 12,000, 'c' 12,000 MiB (100 s each). Backwards, 'c' and 'b' take both GPUs and
+  // 'a' fits nowhere: both are undone, 'a' is offered alone (GPU 0); then 'b' and 'c' again: 'c'
+  // takes GPU 1, 'b' fits nowhere, 'c' is undone, 'b' alone takes GPU 1; 'c' alone fits nowhere.
+  // So 'a' and 'b' run 0-100 s, and 'c' starts at 100 s: what FIFO in queue order gives.
+  class Backwards final : public PlacementPolicy {
+    void schedule(SchedulingPass& pass) override {
+      const auto pending = pass.pending();
+      for (auto it = pending.rbegin(); it != pending.rend(); ++it)
+        for (GpuIndex g = 0; g < pass.cluster().gpu_count(); ++g)
+          if (pass.fits(*it->spec, g)) {
+            pass.place(*it, std::span<const GpuIndex>(&g, 1));
+            break;
+          }
+    }
+  } backwards;
+  SimConfig config;
+  config.discipline = QueueDiscipline::fifo;
+  NoInterference none;
+  std::map<std::string, JobRecord> r;
+  for (auto& rec : simulate(ClusterSpec::uniform(1, 2, {"G", 16000, 1.0}),
+                            {job("a", 1, 100, 0, 8000), job("b", 1, 100, 0, 12000), job("c", 1, 100, 0, 12000)}, none,
+                            backwards, config)
+                       .jobs)
+    r[rec.id] = rec;
+  CHECK(r["a"].start == 0);
+  CHECK(r["a"].gpu_list == std::vector<GpuIndex>{0});
+  CHECK(r["b"].start == 0);
+  CHECK(r["b"].gpu_list == std::vector<GpuIndex>{1});
+  CHECK(r["c"].start == 100 * kTicksPerSecond);
+  CHECK(r["b"].outcome == JobOutcome::finished);
+  CHECK(r["c"].outcome == JobOutcome::finished);
+}

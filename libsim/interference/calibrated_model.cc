@@ -65,13 +65,18 @@ CalibratedModel::CalibratedModel(CalibratedParams params) : p_(std::move(params)
         p_.aggressor_gpu_factor[g].rows() != A || p_.aggressor_gpu_factor[g].cols() != r)
       bad("per-GPU factors have the wrong shape");
   if (static_cast<Eigen::Index>(p_.app_memory_mib.size()) != A) bad("app memory has the wrong size");
-  if (!(p_.composition_exponent > 0)) bad("composition exponent must be > 0");
+  if (!(p_.composition_exponent > 0) || !std::isfinite(p_.composition_exponent))
+    bad("composition exponent must be finite and > 0");
+  // Predictions are clamped to at least this; below 1, co-location would speed jobs up.
+  if (!(p_.min_slowdown >= 1.0) || !std::isfinite(p_.min_slowdown))
+    bad("min_slowdown must be finite and >= 1, got " + std::to_string(p_.min_slowdown));
   for (Eigen::Index a = 0; a < A; ++a) app_index_.emplace(p_.apps[a], static_cast<int>(a));
   auto check = [&](int g, int a, int b) {
     if (g < 0 || g >= G || a < 0 || a >= A || b < 0 || b >= A) bad("measurement index out of range");
   };
   for (const auto& m : p_.measured) {
     check(m.gpu, m.victim, m.aggressor);
+    if (!(m.slowdown > 0) || !std::isfinite(m.slowdown)) bad("a measured slowdown must be finite and positive");
     measured_[{m.gpu, m.victim, m.aggressor}] = m.slowdown;
   }
   for (const auto& m : p_.infeasible) {

@@ -1,5 +1,6 @@
 #include "colosim/pair_table.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -76,7 +77,7 @@ double PairTable::pair(const std::string& victim, const std::string& aggressor) 
 
 double PairTable::slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners,
                            const GpuType&) const {
-  if (corunners.size() == 1) return pair(victim.app, corunners[0]->app);
+  if (corunners.size() == 1) return std::max(pair(victim.app, corunners[0]->app), 1.0);  // as compose()
   double pairs[8];
   std::vector<double> many;
   double* out = pairs;
@@ -97,6 +98,8 @@ std::string PairTable::describe() const {
   std::string d = "measured pair table (" + source_ + ", " + std::to_string(entries_) + " pairs, " +
                   to_string(options_.composition) + " composition, unknown pairs: ";
   d += options_.unknown_pair_slowdown ? "slowdown " + std::to_string(*options_.unknown_pair_slowdown) : "error";
+  const auto below_one = std::count_if(matrix_.begin(), matrix_.end(), [](double s) { return s < 1.0; });
+  if (below_one > 0) d += ", " + std::to_string(below_one) + " pair slowdowns below 1 taken as 1";
   return d + ")";
 }
 

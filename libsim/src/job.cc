@@ -8,6 +8,7 @@ const char* to_string(JobOutcome outcome) {
     case JobOutcome::oom_failed: return "oom-failed";
     case JobOutcome::unschedulable: return "unschedulable";
     case JobOutcome::never_started: return "never-started";
+    case JobOutcome::unfinished: return "unfinished";
   }
   return "?";
 }

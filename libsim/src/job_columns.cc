@@ -25,7 +25,7 @@ const std::vector<JobColumn>& job_columns() {
        [](const JobRecord& r) { return finished(r) ? Cell{r.slowdown()} : Cell{}; }},
       {"oom_retries", ColumnType::count, "out-of-memory failures that were retried",
        [](const JobRecord& r) -> Cell { return std::int64_t{r.oom_retries}; }},
-      {"outcome", ColumnType::text, "finished, oom-failed, unschedulable or never-started",
+      {"outcome", ColumnType::text, "finished, oom-failed, unschedulable, never-started or unfinished",
        [](const JobRecord& r) -> Cell { return std::string(to_string(r.outcome)); }},
       {"gpu_list", ColumnType::text, "GPUs of the last attempt, '|'-separated",
        [](const JobRecord& r) -> Cell {

@@ -36,7 +36,8 @@ const std::vector<MetricDef>& summary_metrics() {
       {"oom_events", "OOM events", "out-of-memory failures, retried or not", &Summary::oom_events, true, true},
       {"oom_failed", "OOM-failed", "jobs failed after the out-of-memory retry limit", &Summary::oom_failed, true, false},
       {"unschedulable", "unschedulable", "jobs that can never fit on the cluster", &Summary::unschedulable, true, false},
-      {"never_started", "never started", "jobs still pending when nothing could start them", &Summary::never_started, true, false},
+      {"never_started", "never started", "jobs still pending when nothing could start them (or at the end of simulated time)", &Summary::never_started, true, false},
+      {"unfinished", "unfinished", "jobs still running at the end of simulated time (kHorizon, about 73,000 years)", &Summary::unfinished, true, false},
   };
   return metrics;
 }

@@ -36,6 +36,7 @@ void MetricsCollector::on_job_done(const JobRecord& r) {
     case JobOutcome::oom_failed: ++oom_failed_; break;
     case JobOutcome::unschedulable: ++unschedulable_; break;
     case JobOutcome::never_started: ++never_started_; break;
+    case JobOutcome::unfinished: ++unfinished_; break;
   }
   if (r.end > last_end_) last_end_ = r.end;
 }
@@ -59,6 +60,7 @@ Summary MetricsCollector::summary() const {
   s.oom_failed = oom_failed_;
   s.unschedulable = unschedulable_;
   s.never_started = never_started_;
+  s.unfinished = unfinished_;
   if (first_submit_ >= 0 && last_end_ > first_submit_) {
     const Tick span = last_end_ - first_submit_;
     s.makespan_s = ticks_to_seconds(span);

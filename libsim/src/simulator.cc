@@ -19,7 +19,6 @@ enum EventKind : std::uint32_t { kCompletion = 0, kOomFailure = 1 };
 // A completion time within this many ticks of a whole tick is rounded down to it, so that
 // floating-point residue never adds a spurious microsecond.
 constexpr double kTickTolerance = 1e-6;
-constexpr Tick kNever = std::numeric_limits<Tick>::max() / 4;
 
 enum class State { free, pending, running };
 
@@ -60,10 +59,10 @@ class Simulator::Engine final : public SchedulingPass {
     std::optional<JobSpec> next = pull(source);
     Tick now = 0;
     for (;;) {
-      Tick t = kNever;
+      Tick t = kHorizon;
       if (!events_.empty()) t = events_.top_key().time;
       if (next && next->submit < t) t = next->submit;
-      if (t == kNever) break;
+      if (t >= kHorizon) break;
       now = t;
       capacity_freed_ = false;
       first_new_seq_ = next_seq_;
@@ -86,11 +85,26 @@ class Simulator::Engine final : public SchedulingPass {
 #endif
       for (auto* o : observers_) o->on_instant(now, cluster_, pending_.size(), running_);
     }
-    // Nothing can change any more: whoever still waits will never start.
+    // Nothing can change before the horizon any more: every job left is reported now.
+    const bool at_horizon = !events_.empty() || next.has_value();
+    while (!events_.empty()) {
+      const JobSlot slot = events_.pop();
+      Active& a = slots_[slot];
+      a.note = "still running at the end of simulated time (" + horizon_text() + "): " +
+               std::to_string(a.time_per_work) + " times slower than alone, it would finish later";
+      emit(slot, JobOutcome::unfinished, -1);
+    }
     while (!pending_.empty()) {
       const JobSlot slot = pending_.begin()->second;
       pending_.erase(pending_.begin());
-      slots_[slot].note = "still pending when no event was left that could start it";
+      slots_[slot].note = at_horizon ? "still pending at the end of simulated time (" + horizon_text() + ")"
+                                     : "still pending when no event was left that could start it";
+      emit(slot, JobOutcome::never_started, -1);
+    }
+    for (; next; next = pull(source)) {
+      const JobSlot slot = allocate(std::move(*next));
+      slots_[slot].note = "submitted at " + std::to_string(ticks_to_seconds(slots_[slot].spec.submit)) +
+                          " s, after the end of simulated time (" + horizon_text() + ")";
       emit(slot, JobOutcome::never_started, -1);
     }
     for (auto* o : observers_) o->on_end(now);
@@ -100,7 +114,7 @@ class Simulator::Engine final : public SchedulingPass {
   // --- SchedulingPass, as the policy sees it ---
   Tick now() const override { return pass_now_; }
   const ClusterView& cluster() const override { return cluster_; }
-  std::span<const PendingJob> pending() const override { return batch_; }
+  std::span<const PendingJob> pending() const override { return offered_; }
   const JobSpec& job(JobSlot slot) const override {
     if (slot < 0 || static_cast<std::size_t>(slot) >= slots_.size() || slots_[slot].state == State::free)
       throw PolicyError("no active job in slot " + std::to_string(slot));
@@ -251,16 +265,41 @@ class Simulator::Engine final : public SchedulingPass {
     ++stats_.passes;
     pass_now_ = now;
     placements_.clear();
-    for (const PendingJob& p : batch_) pass_flag_[p.slot] = kOffered;
-    policy_.schedule(*this);
-    if (fifo) undo_out_of_order_placements();
+    if (fifo) offer_in_queue_order(); else offer(0, batch_.size());
     for (const PendingJob& p : batch_) pass_flag_[p.slot] = kNotOffered;
     for (JobSlot slot : placements_) start(slot, now);
   }
 
-  // Strict FIFO keeps only placements that form a prefix of the queue.
-  void undo_out_of_order_placements() {
-    std::size_t prefix = 0;
+  // One call of the policy with batch_[first, last) as the pending jobs.
+  void offer(std::size_t first, std::size_t last) {
+    offered_ = std::span<const PendingJob>(batch_).subspan(first, last - first);
+    for (const PendingJob& p : offered_) pass_flag_[p.slot] = kOffered;
+    policy_.schedule(*this);
+    for (const PendingJob& p : offered_)
+      if (pass_flag_[p.slot] == kOffered) pass_flag_[p.slot] = kNotOffered;
+    offered_ = {};
+  }
+
+  // Strict FIFO starts a prefix of the queue, and its head whenever the policy can place it. A
+  // policy with its own order (largest first, ...) may fill the head's room with a later job:
+  // such placements are undone, the head is offered alone, then the jobs behind it again. Each
+  // round starts at least one job or ends the pass, and a pass the policy places in queue
+  // order costs one call, as under backfill.
+  void offer_in_queue_order() {
+    std::size_t head = 0;
+    while (head < batch_.size()) {
+      offer(head, batch_.size());
+      head = keep_placed_prefix(head);
+      if (head == batch_.size()) return;
+      offer(head, head + 1);
+      if (pass_flag_[batch_[head].slot] != kPlaced) return;
+      ++head;
+    }
+  }
+
+  // Undoes the placements behind the first job of batch_[from, end) left unplaced; returns its index.
+  std::size_t keep_placed_prefix(std::size_t from) {
+    std::size_t prefix = from;
     while (prefix < batch_.size() && pass_flag_[batch_[prefix].slot] == kPlaced) ++prefix;
     bool undone = false;
     for (std::size_t i = prefix; i < batch_.size(); ++i) {
@@ -270,11 +309,12 @@ class Simulator::Engine final : public SchedulingPass {
       cluster_.remove(slot, a.spec, a.gpus);
       a.gpus.clear();
       a.note.clear();
-      pass_flag_[slot] = kOffered;
+      pass_flag_[slot] = kNotOffered;
       undone = true;
     }
     if (undone)
       std::erase_if(placements_, [this](JobSlot s) { return pass_flag_[s] != kPlaced; });
+    return prefix;
   }
 
   void start(JobSlot slot, Tick now) {
@@ -287,19 +327,26 @@ class Simulator::Engine final : public SchedulingPass {
     a.time_per_work = 0;
     a.oom_at = -1;
     ++running_;
-    if (config_.memory == MemoryMode::overcommit && overcommitted(slot)) a.oom_at = now + config_.oom_delay;
+    if (config_.memory == MemoryMode::overcommit && overcommitted(slot))
+      a.oom_at = now + std::min(config_.oom_delay, kHorizon - now);
     mark_gpus_dirty(a.gpus);
     for (auto* o : observers_) o->on_start(now, a.spec, a.gpus);
   }
 
   // The job that started last is the one that fails when its GPU is over memory, as on a
-  // real GPU where the last allocation is refused.
+  // real GPU where the last allocation is refused. Jobs placed in the same pass start in
+  // placement order: those not started yet do not count against this one.
   bool overcommitted(JobSlot slot) const {
     const Active& a = slots_[slot];
     for (GpuIndex g : a.gpus) {
-      if (cluster_.free_mib(g) < 0) return true;
-      for (const Resident& r : cluster_.residents(g))
-        if (r.slot != slot && !model_.feasible(a.spec, slots_[r.slot].spec, cluster_.type_of(g))) return true;
+      std::int64_t used = a.spec.memory_mib;
+      for (const Resident& r : cluster_.residents(g)) {
+        const Active& other = slots_[r.slot];
+        if (r.slot == slot || other.state != State::running) continue;
+        used += other.spec.memory_mib;
+        if (!model_.feasible(a.spec, other.spec, cluster_.type_of(g))) return true;
+      }
+      if (used > cluster_.capacity_mib(g)) return true;
     }
     return false;
   }
@@ -391,24 +438,44 @@ class Simulator::Engine final : public SchedulingPass {
     a.last_update = now;
     double time_per_work = 0;
     for (GpuIndex g : a.gpus) {
-      corunners_.clear();
-      for (const Resident& r : cluster_.residents(g))
-        if (r.slot != slot) corunners_.push_back(&slots_[r.slot].spec);
       const GpuType& type = cluster_.type_of(g);
+      corunners_.clear();
+      for (const Resident& r : cluster_.residents(g)) {
+        if (r.slot == slot) continue;
+        const JobSpec& other = slots_[r.slot].spec;
+        // A pair known infeasible has no slowdown to look up. Only memory modes other than
+        // enforce co-locate one: under overcommit the later job is about to fail out of
+        // memory, under ignore memory is not modelled; until then each runs as if apart.
+        if (config_.memory != MemoryMode::enforce && !model_.feasible(a.spec, other, type)) continue;
+        corunners_.push_back(&other);
+      }
       const double s = corunners_.empty() ? 1.0 : model_.slowdown(a.spec, corunners_, type);
-      if (!std::isfinite(s) || s <= 0.0)
-        throw SimulationError("interference model returned slowdown " + std::to_string(s) + " for job '" + a.spec.id + "'");
+      if (!std::isfinite(s) || s <= 0.0) throw bad_slowdown(a.spec, type, s);
       time_per_work = std::max(time_per_work, s / type.speed);
     }
     a.time_per_work = time_per_work;
     ++stats_.rate_updates;
-    const double left = std::max(0.0, a.remaining) * time_per_work;
+    // Past the horizon (a huge slowdown or duration, a very slow GPU) the completion is
+    // parked at the horizon, where run() reports the job unfinished; no arithmetic overflows.
+    const double left = a.remaining > 0 ? a.remaining * time_per_work : 0.0;
     const double ticks = std::ceil(left - kTickTolerance);
-    const Tick done = ticks <= 0 ? now : (ticks >= static_cast<double>(kNever - now) ? kNever : now + static_cast<Tick>(ticks));
+    const Tick done = !(ticks > 0) ? now : ticks < static_cast<double>(kHorizon - now) ? now + static_cast<Tick>(ticks) : kHorizon;
     if (a.oom_at >= 0 && a.oom_at < done)
       events_.schedule(slot, {a.oom_at, kOomFailure, a.seq});
     else
       events_.schedule(slot, {done, kCompletion, a.seq});
+  }
+
+  SimulationError bad_slowdown(const JobSpec& victim, const GpuType& type, double s) const {
+    std::string beside;
+    for (const JobSpec* c : corunners_) beside += (beside.empty() ? "'" : ", '") + c->app + "'";
+    return SimulationError("interference model " + model_.describe() + " returned slowdown " + std::to_string(s) +
+                           " for job '" + victim.id + "' (application '" + victim.app + "') beside " + beside +
+                           " on GPU type " + type.name + "; a slowdown must be finite and positive");
+  }
+
+  static std::string horizon_text() {
+    return "the horizon, " + std::to_string(kHorizon / kTicksPerSecond) + " s, about 73,000 years";
   }
 
   // Debug builds (and the sanitizer build) check the whole state after every instant: O(cluster),
@@ -480,6 +547,7 @@ class Simulator::Engine final : public SchedulingPass {
   std::uint64_t first_new_seq_ = 0;  // sequence number of this instant's first arrival
   Tick pass_now_ = 0;
   std::vector<PendingJob> batch_;
+  std::span<const PendingJob> offered_;  // the part of batch_ the policy sees now
   std::vector<JobSlot> placements_;
   std::vector<JobSlot> dirty_;
   std::uint64_t instant_stamp_ = 1;

@@ -288,3 +288,24 @@ def test_one_policy_instance_serves_one_run_at_a_time(small):
 
     colosim.run(cluster, trace[:20], "none", Outer())
     assert errors and "already in use" in errors[0]
+
+
+def test_issue_10_3_fifo_starts_the_head_for_a_python_policy_placing_backwards():
+    """issue 10 #3: under FIFO the core undoes a placement out of queue order and offers the head
+    alone, so a policy with its own order cannot leave an idle GPU idle. One 16,000 MiB GPU; 'a'
+    (8,000 MiB) then 'b' (12,000 MiB) at t=0, 100 s each: 'a' runs 0-100 s, 'b' 100-200 s."""
+
+    class Backwards(colosim.Policy):
+        def schedule(self, pass_):
+            for job in reversed(list(pass_.pending)):
+                for g in range(pass_.cluster.gpu_count):
+                    if pass_.fits(job, g):
+                        pass_.place(job, [g])
+                        break
+
+    cluster = colosim.Cluster.uniform(nodes=1, gpus_per_node=1, gpu_type="G", memory_mib=16000)
+    jobs = [{"id": "a", "app": "x", "submit_s": 0.0, "duration_s": 100.0, "gpus": 1, "memory_mib": 8000},
+            {"id": "b", "app": "x", "submit_s": 0.0, "duration_s": 100.0, "gpus": 1, "memory_mib": 12000}]
+    r = colosim.run(cluster, jobs, "none", Backwards(), discipline="fifo").jobs.set_index("id")
+    assert list(r["outcome"]) == ["finished", "finished"]
+    assert r.loc["a", "start_s"] == 0.0 and r.loc["b", "start_s"] == 100.0 and r.loc["b", "end_s"] == 200.0

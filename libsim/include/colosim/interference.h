@@ -10,6 +10,8 @@ namespace colosim {
 
 // How pair slowdowns combine when a job shares its GPU with two or more others. There is no
 // public measurement of triples; both rules are assumptions, documented in docs/interference.md.
+// Either way a pair below 1 counts as 1 and the result saturates at max(k + 1, worst pair) for
+// k co-runners (time-slicing the GPU), so it is always within [1, that bound].
 enum class Composition {
   multiplicative,  // s(v | a, b) = s(v|a) * s(v|b)
   additive,        // s(v | a, b) = 1 + (s(v|a) - 1) + (s(v|b) - 1)
@@ -17,6 +19,7 @@ enum class Composition {
 
 const char* to_string(Composition c);
 Composition parse_composition(const std::string& text);  // throws Error on unknown names
+// Throws SimulationError on a pair slowdown that is not finite and positive.
 double compose(std::span<const double> pair_slowdowns, Composition rule);
 
 class InterferenceModel {

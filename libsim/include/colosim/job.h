@@ -37,7 +37,9 @@ enum class JobOutcome {
   finished,       // ran to completion
   oom_failed,     // ran out of GPU memory more often than the retry limit allows
   unschedulable,  // can never fit on any node of the cluster
-  never_started,  // still pending when no further event could start it
+  never_started,  // still pending when no further event could start it, or when simulated time
+                  // ended (kHorizon), or submitted after that
+  unfinished,     // started, still running when simulated time ended (kHorizon)
 };
 
 const char* to_string(JobOutcome outcome);

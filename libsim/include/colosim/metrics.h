@@ -20,6 +20,7 @@ struct Summary {
   std::int64_t oom_failed = 0;      // jobs that gave up after the retry limit
   std::int64_t unschedulable = 0;
   std::int64_t never_started = 0;
+  std::int64_t unfinished = 0;      // still running at the end of simulated time (kHorizon)
 };
 
 // Nearest-rank percentile (p in [0,100]) of `values`, which it sorts; 0 for no values.
@@ -38,7 +39,7 @@ class MetricsCollector final : public SimObserver {
   int gpus_ = 0;
   std::int64_t capacity_mib_ = 0;
   std::int64_t jobs_ = 0, finished_ = 0, oom_events_ = 0, oom_failed_ = 0;
-  std::int64_t unschedulable_ = 0, never_started_ = 0;
+  std::int64_t unschedulable_ = 0, never_started_ = 0, unfinished_ = 0;
   Tick first_submit_ = -1, last_end_ = -1;
   std::vector<double> jct_s_, delay_s_, slowdown_;
   // Piecewise-constant integrals between instants.

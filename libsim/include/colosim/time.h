@@ -3,6 +3,7 @@
 // printed time are reproducible bit for bit.
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -10,6 +11,10 @@ namespace colosim {
 
 using Tick = std::int64_t;
 inline constexpr Tick kTicksPerSecond = 1'000'000;
+// The end of simulated time, 2^61 us (about 73,000 years), far enough below the largest Tick
+// that time arithmetic never overflows. A job still running there is reported `unfinished`,
+// one waiting or arriving later `never-started`, each with the reason (docs/ARCHITECTURE.md).
+inline constexpr Tick kHorizon = std::numeric_limits<Tick>::max() / 4;
 
 // Rounds to the nearest tick; the caller validates that `seconds` is finite and non-negative.
 inline Tick seconds_to_ticks(double seconds) {
