@@ -24,8 +24,9 @@ class Binpack final : public PlacementPolicy {
       const JobSpec& job = *p.spec;
       std::vector<GpuIndex> gpus;
       if (job.gpus == 1) {
-        // The free-memory index is ordered by (free, index): the first fitting entry is the answer.
-        const auto& index = cluster.by_free_memory();
+        // Both indexes are ordered by (free, index): the first fitting entry is the answer. A
+        // whole-GPU job looks among idle GPUs only (their free memory is their capacity).
+        const auto& index = cluster.needs_idle_gpu(job) ? cluster.empty_by_memory() : cluster.by_free_memory();
         for (auto it = index.lower_bound({job.memory_mib, 0}); it != index.end(); ++it)
           if (pass.fits(job, it->second)) {
             gpus.push_back(it->second);

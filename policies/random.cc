@@ -49,7 +49,10 @@ class RandomPlacement final : public PlacementPolicy {
       if (usable(pass, job, g)) return g;
     }
     std::vector<GpuIndex> fitting;
-    if (check_memory_) {
+    if (cluster.needs_idle_gpu(job)) {
+      for (GpuIndex g : cluster.empty_gpus())
+        if (usable(pass, job, g)) fitting.push_back(g);
+    } else if (check_memory_) {
       for (auto it = cluster.by_free_memory().lower_bound({job.memory_mib, 0}); it != cluster.by_free_memory().end(); ++it)
         if (usable(pass, job, it->second)) fitting.push_back(it->second);
       std::sort(fitting.begin(), fitting.end());
@@ -69,6 +72,7 @@ class RandomPlacement final : public PlacementPolicy {
     for (int i = 0; i < nodes; ++i) {
       const NodeIndex node = (start + i) % nodes;
       if (cluster.gpus_on(node) < job.gpus) continue;
+      if (cluster.needs_idle_gpu(job) && cluster.empty_gpus_on(node) < job.gpus) continue;
       fitting.clear();
       const GpuIndex first = cluster.first_gpu(node);
       for (GpuIndex g = first; g < first + cluster.gpus_on(node); ++g)
