@@ -147,6 +147,21 @@ TEST_CASE("issue 9: the core refuses a second whole-GPU job on a busy GPU, in ev
   }
 }
 
+TEST_CASE("issue 9: under FIFO a policy that places gangs first cannot starve the head of the queue") {
+  // One node, 2 GPUs, idle. Queue: s (1 GPU) then g (2 GPUs), whole GPUs. interference-aware
+  // places gangs first: g takes both GPUs, s gets none, and FIFO undoes g. The core then offers
+  // s alone: s runs 0-100 s, g 100-200 s (before the fix neither ever started).
+  JobSpec s = job("s", 0), g = job("g", 0);
+  g.gpus = 2;
+  auto policy = builtin_policies().make("interference-aware");
+  SimConfig config;
+  config.discipline = QueueDiscipline::fifo;
+  NoInterference none;
+  const RunResult r = simulate(ClusterSpec::uniform(1, 2, {"G", 16384, 1.0}), {s, g}, none, *policy, config);
+  CHECK(ends(r) == std::map<std::string, double>{{"s", 100.0}, {"g", 200.0}});
+  CHECK(r.summary.never_started == 0);
+}
+
 TEST_CASE("issue 9: Tiresias FIFO replay of 60_job.csv gives the Tiresias simulator's own figures") {
   // Tiresias (SymbioticLab/Tiresias simulator, run_sim.py --schedule fifo --scheme yarn) on its
   // 60_job.csv reports mean JCT 219.18 s and makespan 3,341 s on 4 nodes x 4 GPUs, and

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "colosim/errors.h"
 #include "colosim/event_queue.h"
@@ -262,13 +263,29 @@ class Simulator::Engine final : public SchedulingPass {
     placements_.clear();
     for (const PendingJob& p : batch_) pass_flag_[p.slot] = kOffered;
     policy_.schedule(*this);
-    if (fifo) undo_out_of_order_placements();
+    if (fifo) {
+      if (const auto head = undo_out_of_order_placements()) offer_head_alone(*head);
+    }
     for (const PendingJob& p : batch_) pass_flag_[p.slot] = kNotOffered;
+    for (JobSlot slot : placements_) pass_flag_[slot] = kNotOffered;
     for (JobSlot slot : placements_) start(slot, now);
   }
 
-  // Strict FIFO keeps only placements that form a prefix of the queue.
-  void undo_out_of_order_placements() {
+  // A policy that does not place in queue order (gangs first, pairs first) can give the GPUs
+  // the first waiting job needs to jobs behind it, which strict FIFO then undoes: repeated at
+  // every pass, nothing would start. So that job is offered once more, alone.
+  void offer_head_alone(std::size_t head) {
+    const PendingJob job = batch_[head];
+    for (const PendingJob& p : batch_)
+      if (pass_flag_[p.slot] == kOffered) pass_flag_[p.slot] = kNotOffered;
+    batch_.assign(1, job);
+    pass_flag_[job.slot] = kOffered;
+    policy_.schedule(*this);
+  }
+
+  // Strict FIFO keeps only placements that form a prefix of the queue. Returns the position of
+  // the first job left waiting when placements behind it were undone.
+  std::optional<std::size_t> undo_out_of_order_placements() {
     std::size_t prefix = 0;
     while (prefix < batch_.size() && pass_flag_[batch_[prefix].slot] == kPlaced) ++prefix;
     bool undone = false;
@@ -282,8 +299,9 @@ class Simulator::Engine final : public SchedulingPass {
       pass_flag_[slot] = kOffered;
       undone = true;
     }
-    if (undone)
-      std::erase_if(placements_, [this](JobSlot s) { return pass_flag_[s] != kPlaced; });
+    if (!undone) return std::nullopt;
+    std::erase_if(placements_, [this](JobSlot s) { return pass_flag_[s] != kPlaced; });
+    return prefix;
   }
 
   void start(JobSlot slot, Tick now) {
