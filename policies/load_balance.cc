@@ -31,11 +31,13 @@ class LoadBalance final : public PlacementPolicy {
     std::stable_sort(order_.begin(), order_.end(), [](const PendingJob& a, const PendingJob& b) {
       return a.spec->gpu_util > b.spec->gpu_util;
     });
-    // Sorted by decreasing utilisation: the jobs without one are at the end.
+    // Sorted by decreasing utilisation: the jobs without one are at the end, in queue order.
     if (!order_.empty() && !(order_.back().spec->gpu_util > 0)) {
-      if (missing_util_is_error_)
-        throw Error("load-balance: job '" + order_.back().spec->id +
+      if (missing_util_is_error_) {
+        const auto first = std::find_if(order_.begin(), order_.end(), [](const PendingJob& p) { return !(p.spec->gpu_util > 0); });
+        throw Error("load-balance: job '" + first->spec->id +
                     "' has no GPU utilisation (gpu_util 0), which load-balance balances by (missing_util=error)");
+      }
       pass.warn(kMissingUtil);
     }
     const ClusterView& cluster = pass.cluster();

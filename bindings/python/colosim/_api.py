@@ -345,7 +345,7 @@ class Result:
             jct_mean_s, jct_p50_s, jct_p95_s, jct_p99_s, queueing_delay_mean_s, slowdown_mean,
             slowdown_p95, gpu_time_utilisation, memory_utilisation, oom_events, oom_failed,
             unschedulable, never_started).
-        stats: dict events, passes, rate_updates.
+        stats: dict events, passes, rate_updates, warnings (the policy's, e.g. missing inputs).
         jobs: pandas DataFrame, one row per job in the order jobs left the simulation, with the
             columns and values of the CLI's jobs.csv (times in seconds, NaN where the CSV is
             empty; slowdown to 6 decimals as printed there).
@@ -357,7 +357,7 @@ class Result:
         self._raw = raw
         self.policy: str = raw.policy
         self.summary: dict[str, Any] = raw.summary
-        self.stats: dict[str, int] = raw.stats
+        self.stats: dict[str, Any] = raw.stats
         self._jobs = None
         self._series = None
 
