@@ -10,17 +10,21 @@
 
 #include "colosim/errors.h"
 #include "colosim/policies/builtin.h"
-#include "compare/experiment.h"
-#include "compare/grid.h"
-#include "compare/output.h"
-#include "compare/runner.h"
-#include "compare/seed_paper.h"
-#include "compare/stats.h"
-#include "compare/sweep.h"
+#include "colosim/experiments/experiment.h"
+#include "colosim/experiments/grid.h"
+#include "colosim/experiments/output.h"
+#include "colosim/experiments/runner.h"
+#include "colosim/experiments/stats.h"
+#include "colosim/experiments/sweep.h"
+#include "colosim/metric_table.h"
+#include "colosim/traces/seed_paper.h"
 #include "shared_data.h"
 
 using namespace colosim;
-using namespace colosim::compare;
+using namespace colosim::experiments;
+using colosim::traces::AppProfile;
+using colosim::traces::seed_paper_apps;
+using colosim::traces::seed_paper_interference;
 
 namespace {
 
@@ -189,11 +193,11 @@ TEST_CASE("compare inputs: bad policy names, parameters, seeds, loads and specs 
   CHECK(with([](CompareSpec& s) { s.loads = {1.0, 0.0}; }).find("must be a positive number") != std::string::npos);
   CHECK(with([](CompareSpec& s) { s.trace = "gen:jobz=5"; }).find("unknown key 'jobz'") != std::string::npos);
   CHECK(with([](CompareSpec& s) { s.trace = "gen:rate=1,load=1"; }).find("not both") != std::string::npos);
-  CHECK(with([](CompareSpec& s) { s.trace = "/nonexistent/trace.csv"; }) == "trace '/nonexistent/trace.csv' does not exist");
+  CHECK(with([](CompareSpec& s) { s.trace = "/nonexistent/trace.csv"; }) == "/nonexistent/trace.csv: cannot open file");
   CHECK(with([](CompareSpec& s) { s.clusters = {"uniform:nodes=0"}; }).find("'nodes' must be") != std::string::npos);
-  CHECK(with([](CompareSpec& s) { s.clusters = {}; }).find("no cluster") != std::string::npos);
+  CHECK(with([](CompareSpec& s) { s.clusters = {}; }).find("no cluster") != std::string::npos);  // a generated trace has no header cluster
   CHECK(with([](CompareSpec& s) { s.interference = "nosuch.csv"; }) != "(no error)");
-  CHECK(with([](CompareSpec& s) { s.discipline = "lifo"; }) != "(no error)");
+  CHECK(error_of([] { RunOptions o; set_run_option(o, "discipline", "lifo"); }).find("unknown queue discipline 'lifo'") != std::string::npos);
 
   // Parameters are canonical (sorted keys), and a baseline may be named without them.
   CompareSpec s = small_spec();
@@ -209,7 +213,7 @@ TEST_CASE("compare load factors divide submit times; generated workloads follow 
   jobs[0].submit = 0;
   jobs[1].submit = 10;
   jobs[2].submit = 15;
-  LoadScaledSource twice(std::make_unique<VectorJobSource>(jobs), 2.0);
+  traces::LoadScaledSource twice(std::make_unique<VectorJobSource>(jobs), 2.0);
   CHECK(twice.next()->submit == 0);
   CHECK(twice.next()->submit == 5);
   CHECK(twice.next()->submit == 8);  // 7.5 rounds to 8: order is kept
@@ -285,7 +289,7 @@ TEST_CASE("compare analysis: one group per cluster, load and policy; paired grou
   CHECK(a.paired.size() == 2 * 2);   // without exclusive
   for (const auto& ps : a.paired) {
     CHECK(ps.policy != *e.baseline);
-    for (std::size_t m = 0; m < all_metrics().size(); ++m) {
+    for (std::size_t m = 0; m < summary_metrics().size(); ++m) {
       REQUIRE(ps.differences[m].size() == 3);
       // The paired mean difference is the difference of the group means.
       const auto& mine = a.groups[ps.load * 3 + ps.policy].metrics[m];
@@ -310,8 +314,8 @@ seeds: "1-5"
 loads: [0.5, 1.0]
 interference: "seed-paper"
 baseline: "binpack"
-memory: "overcommit"
-max_oom_retries: 0
+options { key: "memory" value: "overcommit" }
+options { key: "max_oom_retries" value: "0" }
 )";
   const CompareSpec s = read_sweep((dir / "sweep.textproto").string());
   CHECK(s.trace == "gen:jobs=50,load=1");
@@ -323,15 +327,21 @@ max_oom_retries: 0
   CHECK(s.loads == std::vector<double>{0.5, 1.0});
   CHECK(s.interference == "seed-paper");
   CHECK(s.baseline == "binpack");
-  CHECK(s.memory == "overcommit");
-  CHECK(s.max_oom_retries == 0);
-  CHECK(s.discipline == "backfill");  // unset: the default
+  CHECK(s.options.sim.memory == MemoryMode::overcommit);
+  CHECK(s.options.sim.max_oom_retries == 0);
+  CHECK(s.options.sim.discipline == QueueDiscipline::backfill);  // unset: the default
 
   std::ofstream(dir / "sweep.json") << R"({"trace": "gen:jobs=50", "clusters": ["uniform:nodes=1"], "seeds": "2-3", "loads": [1.5]})";
   const CompareSpec j = read_sweep((dir / "sweep.json").string());
   CHECK(j.seeds == "2-3");
   CHECK(j.loads == std::vector<double>{1.5});
-  CHECK(j.max_oom_retries == 3);
+  CHECK(j.options.sim.max_oom_retries == 3);
+
+  // Options are the run options by key: an unknown key or a bad value names the file and key.
+  std::ofstream(dir / "badopt.json") << R"({"trace": "gen:jobs=5", "options": {"backfill_dept": "0"}})";
+  CHECK(error_of([&] { read_sweep((dir / "badopt.json").string()); }).find("options.backfill_dept") != std::string::npos);
+  std::ofstream(dir / "badval.json") << R"({"trace": "gen:jobs=5", "options": {"backfill_depth": "-1"}})";
+  CHECK(error_of([&] { read_sweep((dir / "badval.json").string()); }).find("backfill_depth") != std::string::npos);
 
   std::ofstream(dir / "bad.textproto") << "trace: \"x\"\nseedz: \"1\"\n";
   CHECK(error_of([&] { read_sweep((dir / "bad.textproto").string()); }).find("bad.textproto") != std::string::npos);

@@ -1,6 +1,6 @@
 // colosim compare: policies x seeds x clusters x loads, run in parallel; a table of means with
 // 95% confidence intervals, a paired comparison against a baseline policy, runs.csv,
-// summary.json and an HTML report. The grid logic lives in tools/compare/ (colosim_compare).
+// summary.json and an HTML report. The grid logic lives in experiments/ (colosim_experiments).
 #include <fmt/format.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -17,11 +17,12 @@
 #include "colosim/errors.h"
 #include "colosim/policies/builtin.h"
 #include "commands.h"
-#include "compare/experiment.h"
-#include "compare/output.h"
-#include "compare/runner.h"
-#include "compare/seed_paper.h"
-#include "compare/sweep.h"
+#include "colosim/experiments/experiment.h"
+#include "colosim/experiments/output.h"
+#include "colosim/experiments/runner.h"
+#include "colosim/experiments/sweep.h"
+#include "colosim/traces/seed_paper.h"
+#include "option_flags.h"
 #include "table.h"
 
 extern char** environ;
@@ -30,8 +31,8 @@ namespace colosim::cli {
 namespace {
 
 namespace fs = std::filesystem;
-using compare::CompareSpec;
-using compare::Experiment;
+using experiments::CompareSpec;
+using experiments::Experiment;
 
 // Set by SIGINT. A signal handler can reach nothing but a static; this is the only one.
 std::atomic<bool> g_interrupted{false};
@@ -48,6 +49,7 @@ struct CompareArgs {
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool quiet = false, demo = false, save_jobs = false;
   CLI::App* cmd = nullptr;
+  std::shared_ptr<OptionFlags> flags;
   bool given(const char* name) const { return cmd->count(name) > 0; }
 };
 
@@ -60,14 +62,15 @@ CompareSpec demo_spec() {
   s.clusters = {kDemoCluster};
   s.seeds = "1-3";
   s.interference = "seed-paper";
-  s.composition = "additive";
+  set_run_option(s.options, "composition", "additive");
+  set_run_option(s.options, "gpu_sharing", "stack");  // the paper co-located whole-GPU programs
   s.baseline = "exclusive";
   return s;  // every registered policy
 }
 
 void print_demo_intro() {
   std::string apps;
-  for (const auto& a : compare::seed_paper_apps())
+  for (const auto& a : traces::seed_paper_apps())
     apps += fmt::format("{}{} {:.1f} GB {}%", apps.empty() ? "" : ", ", a.name, a.memory_mib / 1024.0, a.gpu_util);
   fmt::print(
       "colosim compare --demo: every built-in policy on built-in data (nothing is read from disk).\n"
@@ -80,12 +83,15 @@ void print_demo_intro() {
       "  slowdown  derived, not measured (the paper publishes no pair slowdowns): the utilisation-sum\n"
       "            rule of examples/seed_paper, slowdown(v | a) = max(1, (util_v + util_a) / 100);\n"
       "            with three or more jobs on a GPU the excesses add up (--composition additive).\n"
+      "  sharing   the jobs state no GPU share; as in the paper they stack on a GPU, limited by\n"
+      "            memory only (--gpu-sharing stack; by default each would take a whole GPU).\n"
       "  seeds     1-3: each seed draws a new workload; every policy runs on the same three, so the\n"
       "            comparison with exclusive (one job per GPU, the Kubernetes default) is paired.\n"
       "The same comparison as a command:\n"
       "  colosim compare --trace {} \\\n"
       "      --cluster {} \\\n"
-      "      --interference seed-paper --composition additive --seeds 1-3 --baseline exclusive\n\n",
+      "      --interference seed-paper --composition additive --gpu-sharing stack --seeds 1-3 \\\n"
+      "      --baseline exclusive\n\n",
       apps, kDemoTrace, kDemoCluster);
 }
 
@@ -135,21 +141,18 @@ std::string trim_lines(const std::string& text) {
   return out;
 }
 
-std::string label_of(const Experiment& e, const compare::GroupStats& g) {
+std::string label_of(const Experiment& e, const experiments::GroupStats& g) {
   return fmt::format("cluster {} ({} GPUs), load x{}", e.clusters[g.cluster].label, e.clusters[g.cluster].spec.total_gpus(),
-                     compare::json_number(e.loads[g.load]));
+                     experiments::json_number(e.loads[g.load]));
 }
 
-void print_tables(const Experiment& e, const compare::Analysis& a) {
-  const auto& all = compare::all_metrics();
-  const auto& shown = compare::table_metrics();
-  auto index_of = [&](const compare::Metric& m) {
-    for (std::size_t i = 0; i < all.size(); ++i)
-      if (std::string_view(all[i].key) == m.key) return i;
-    return std::size_t{0};
-  };
+void print_tables(const Experiment& e, const experiments::Analysis& a) {
+  const auto& all = summary_metrics();
+  std::vector<std::size_t> shown;  // indices into summary_metrics()
+  for (std::size_t i = 0; i < all.size(); ++i)
+    if (all[i].in_compare_table) shown.push_back(i);
   std::vector<std::string> header = {"policy"};
-  for (const auto& m : shown) header.push_back(m.title);
+  for (std::size_t m : shown) header.push_back(all[m].label);
   const std::size_t per_block = e.policies.size();
   for (std::size_t b = 0; b * per_block < a.groups.size(); ++b) {
     const auto& first = a.groups[b * per_block];
@@ -159,7 +162,7 @@ void print_tables(const Experiment& e, const compare::Analysis& a) {
     for (std::size_t p = 0; p < per_block; ++p) {
       const auto& g = a.groups[b * per_block + p];
       std::vector<std::string> row = {e.policies[g.policy].label};
-      for (const auto& m : shown) row.push_back(compare::format_mean_ci(g.metrics[index_of(m)]));
+      for (std::size_t m : shown) row.push_back(experiments::format_mean_ci(g.metrics[m]));
       t.add_row(std::move(row));
     }
     fmt::print("{}\n", trim_lines(t.render()));
@@ -170,7 +173,7 @@ void print_tables(const Experiment& e, const compare::Analysis& a) {
     for (const auto& ps : a.paired) {
       if (ps.cluster != first.cluster || ps.load != first.load) continue;
       std::vector<std::string> row = {e.policies[ps.policy].label};
-      for (const auto& m : shown) row.push_back(compare::format_change(ps.metrics[index_of(m)]));
+      for (std::size_t m : shown) row.push_back(experiments::format_change(ps.metrics[m]));
       d.add_row(std::move(row));
     }
     fmt::print("{}\n", trim_lines(d.render()));
@@ -220,7 +223,7 @@ void run_compare(CompareArgs& a) {
   CompareSpec spec = a.demo ? demo_spec() : CompareSpec{};
   if (!a.sweep.empty()) {
     if (a.demo) throw Error("give --demo or --sweep, not both");
-    spec = compare::read_sweep(a.sweep);
+    spec = experiments::read_sweep(a.sweep);
   }
   // Flags on the command line override the sweep file (or the demo).
   const CompareSpec& f = a.spec;
@@ -228,20 +231,14 @@ void run_compare(CompareArgs& a) {
   if (a.given("--cluster")) spec.clusters = f.clusters;
   if (a.given("--policy")) spec.policies = f.policies;
   if (a.given("--seeds")) spec.seeds = f.seeds;
-  if (a.given("--load")) spec.loads = compare::parse_loads(a.loads);
+  if (a.given("--load")) spec.loads = experiments::parse_loads(a.loads);
   if (a.given("--interference")) spec.interference = f.interference;
   if (a.given("--baseline")) spec.baseline = f.baseline;
-  if (a.given("--discipline")) spec.discipline = f.discipline;
-  if (a.given("--memory")) spec.memory = f.memory;
-  if (a.given("--composition")) spec.composition = f.composition;
-  if (a.given("--unknown-pair-slowdown")) spec.unknown_pair_slowdown = f.unknown_pair_slowdown;
-  if (a.given("--max-oom-retries")) spec.max_oom_retries = f.max_oom_retries;
-  if (a.given("--oom-delay")) spec.oom_delay_s = f.oom_delay_s;
-  if (a.given("--backfill-depth")) spec.backfill_depth = f.backfill_depth;
+  a.flags->apply(spec.options);
   if (a.jobs < 1) throw Error("--jobs must be >= 1");
 
   const PolicyRegistry registry = builtin_policies();
-  const Experiment e = compare::resolve(spec, registry);
+  const Experiment e = experiments::resolve(spec, registry);
   // The demo writes files only when asked to; a comparison always does.
   const bool write_files = !a.demo || a.given("--out") || !a.report.empty();
   const bool save_jobs = write_files && (a.save_jobs || !a.report.empty());
@@ -255,20 +252,20 @@ void run_compare(CompareArgs& a) {
              shape.policies == 1 ? "y" : "ies", shape.seeds, shape.seeds == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
   std::fflush(stdout);
 
-  std::unique_ptr<compare::RunsCsv> csv;
+  std::unique_ptr<experiments::RunsCsv> csv;
   if (write_files) {
     fs::create_directories(out);
     if (save_jobs) fs::create_directories(out / "jobs");
-    csv = std::make_unique<compare::RunsCsv>((out / "runs.csv").string());
+    csv = std::make_unique<experiments::RunsCsv>((out / "runs.csv").string());
   }
 
   ProgressBar bar(!a.quiet && ::isatty(STDERR_FILENO));
-  compare::GridOptions options;
+  experiments::GridOptions options;
   options.threads = threads;
   if (save_jobs)
-    options.jobs_csv = [&](const compare::RunPoint& p) { return (out / "jobs" / fmt::format("run-{:05}.csv", p.index)).string(); };
+    options.jobs_csv = [&](const experiments::RunPoint& p) { return (out / "jobs" / fmt::format("run-{:05}.csv", p.index)).string(); };
   std::size_t written = 0;
-  options.on_in_order = [&](const compare::RunOutcome& r) {
+  options.on_in_order = [&](const experiments::RunOutcome& r) {
     if (csv) csv->write(e, r);
     ++written;
   };
@@ -277,9 +274,9 @@ void run_compare(CompareArgs& a) {
 
   g_interrupted = false;
   auto previous = std::signal(SIGINT, on_sigint);
-  compare::GridResult result;
+  experiments::GridResult result;
   try {
-    result = compare::run_grid(e, registry, options);
+    result = experiments::run_grid(e, registry, options);
   } catch (...) {
     std::signal(SIGINT, previous);
     bar.clear();
@@ -298,14 +295,14 @@ void run_compare(CompareArgs& a) {
     throw CLI::RuntimeError(130);
   }
 
-  std::vector<compare::RunOutcome> runs;
+  std::vector<experiments::RunOutcome> runs;
   runs.reserve(result.runs.size());
   for (auto& r : result.runs) runs.push_back(std::move(*r));
-  const compare::Analysis analysis = compare::analyse(e, runs);
+  const experiments::Analysis analysis = experiments::analyse(e, runs);
   print_tables(e, analysis);
   if (write_files) {
     const fs::path summary = out / "summary.json";
-    std::ofstream(summary) << compare::summary_json(e, analysis);
+    std::ofstream(summary) << experiments::summary_json(e, analysis);
     fmt::print("wrote {} and {}{}\n", (out / "runs.csv").string(), summary.string(),
                save_jobs ? fmt::format(" (and each run's jobs in {})", (out / "jobs").string()) : std::string());
   }
@@ -340,13 +337,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_flag("--save-jobs", args->save_jobs, "also write each run's jobs.csv into OUT/jobs/ (implied by --report)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress bar");
   cmd->add_flag("--demo", args->demo, "a short comparison of the built-in policies on built-in data, explained");
-  cmd->add_option("--discipline", s.discipline, "queue discipline: fifo or backfill")->capture_default_str();
-  cmd->add_option("--memory", s.memory, "GPU memory: enforce, overcommit (OOM failures) or ignore")->capture_default_str();
-  cmd->add_option("--composition", s.composition, "3+ co-runners: multiplicative or additive")->capture_default_str();
-  cmd->add_option("--unknown-pair-slowdown", s.unknown_pair_slowdown, "slowdown for pairs missing from the table (default: error)");
-  cmd->add_option("--max-oom-retries", s.max_oom_retries, "requeues after OOM before a job fails")->capture_default_str();
-  cmd->add_option("--oom-delay", s.oom_delay_s, "seconds an over-committed job runs before it fails")->capture_default_str();
-  cmd->add_option("--backfill-depth", s.backfill_depth, "pending jobs offered per pass (0: all)")->capture_default_str();
+  args->flags = std::make_shared<OptionFlags>(cmd);
   cmd->callback([args] { run_compare(*args); });
 }
 

@@ -2,19 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include "colosim/errors.h"
+#include "colosim/job_columns.h"
+#include "colosim/metric_table.h"
 #include "colosim/traces/csv.h"
 
 namespace colosim::traces {
 
-const char* const kJobsCsvHeader =
-    "id,app,submit_s,start_s,end_s,gpus,queueing_delay_s,jct_s,slowdown,oom_retries,outcome,gpu_list,note";
-
-namespace {
-std::string seconds_or_empty(Tick t) { return t < 0 ? "" : fmt::format("{:.6f}", ticks_to_seconds(t)); }
-
-
-}  // namespace
+std::string jobs_csv_header() {
+  std::string header;
+  for (const JobColumn& c : job_columns()) header += (header.empty() ? "" : ",") + std::string(c.key);
+  return header;
+}
 
 std::string json_string(const std::string& s) {
   std::string out = "\"";
@@ -34,19 +35,22 @@ std::string json_string(const std::string& s) {
 }
 
 std::string format_job_row(const JobRecord& r) {
-  std::string gpus;
-  for (GpuIndex g : r.gpu_list) gpus += (gpus.empty() ? "" : "|") + std::to_string(g);
-  const bool done = r.outcome == JobOutcome::finished;
-  return fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{}", csv_quote(r.id), csv_quote(r.app), seconds_or_empty(r.submit),
-                     seconds_or_empty(r.start), seconds_or_empty(r.end), r.gpus,
-                     r.start >= 0 ? seconds_or_empty(r.queueing_delay()) : "", done ? seconds_or_empty(r.jct()) : "",
-                     done ? fmt::format("{:.6f}", r.slowdown()) : "", r.oom_retries, to_string(r.outcome), gpus,
-                     csv_quote(r.note));
+  std::string row;
+  bool first = true;
+  for (const JobColumn& c : job_columns()) {
+    if (!first) row += ',';
+    first = false;
+    const Cell cell = c.get(r);
+    if (const auto* text = std::get_if<std::string>(&cell)) row += csv_quote(*text);
+    else if (const auto* real = std::get_if<double>(&cell)) row += fmt::format("{:.{}f}", *real, kJobRealDecimals);
+    else if (const auto* count = std::get_if<std::int64_t>(&cell)) row += std::to_string(*count);
+  }
+  return row;
 }
 
 JobsCsvWriter::JobsCsvWriter(const std::string& path) : path_(path), out_(path) {
   if (!out_) throw Error("cannot write " + path);
-  out_ << kJobsCsvHeader << '\n';
+  out_ << jobs_csv_header() << '\n';
 }
 
 void JobsCsvWriter::on_job_done(const JobRecord& record) { out_ << format_job_row(record) << '\n'; }
@@ -64,16 +68,14 @@ std::string summary_to_json(const Summary& s, const std::map<std::string, std::s
     first = false;
   }
   out += meta.empty() ? "},\n" : "\n  },\n";
-  out += fmt::format(
-      "  \"summary\": {{\n"
-      "    \"jobs\": {},\n    \"finished\": {},\n    \"makespan_s\": {},\n"
-      "    \"jct_mean_s\": {},\n    \"jct_p50_s\": {},\n    \"jct_p95_s\": {},\n    \"jct_p99_s\": {},\n"
-      "    \"queueing_delay_mean_s\": {},\n    \"slowdown_mean\": {},\n    \"slowdown_p95\": {},\n"
-      "    \"gpu_time_utilisation\": {},\n    \"memory_utilisation\": {},\n"
-      "    \"oom_events\": {},\n    \"oom_failed\": {},\n    \"unschedulable\": {},\n    \"never_started\": {}\n  }}\n}}\n",
-      s.jobs, s.finished, s.makespan_s, s.jct_mean_s, s.jct_p50_s, s.jct_p95_s, s.jct_p99_s, s.queueing_delay_mean_s,
-      s.slowdown_mean, s.slowdown_p95, s.gpu_time_utilisation, s.memory_utilisation, s.oom_events, s.oom_failed,
-      s.unschedulable, s.never_started);
+  out += "  \"summary\": {";
+  first = true;
+  for (const MetricDef& m : summary_metrics()) {
+    const double x = m.value(s);
+    out += fmt::format("{}\n    {}: {}", first ? "" : ",", json_string(m.key), std::isfinite(x) ? m.text(s) : "null");
+    first = false;
+  }
+  out += "\n  }\n}\n";
   return out;
 }
 

@@ -3,12 +3,14 @@
 // calls them in order (errors first: the other files' docstrings name the exception classes).
 #include <pybind11/pybind11.h>
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "colosim/interference.h"
 #include "colosim/job.h"
+#include "colosim/run_options.h"
 
 namespace colosim::py_bindings {
 
@@ -20,6 +22,9 @@ void bind_trace(py::module_& m);
 void bind_interference(py::module_& m);
 void bind_policy(py::module_& m);
 void bind_run(py::module_& m);
+
+// Run options from Python's {key: text} (colosim/run_options.h); Error names a bad key or value.
+RunOptions run_options_from(const std::map<std::string, std::string>& values);
 
 // The Python exception classes, created by bind_errors().
 struct ErrorTypes {

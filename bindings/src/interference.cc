@@ -12,6 +12,7 @@
 #include "colosim/pair_table.h"
 #include "colosim/traces/calibrated_model_io.h"
 #include "colosim/traces/interference_import.h"
+#include "colosim/traces/inputs.h"
 #include "colosim/traces/interference_io.h"
 
 #include "bindings.h"
@@ -19,14 +20,7 @@
 namespace colosim::py_bindings {
 namespace {
 
-PairTableOptions pair_options(const std::string& composition, std::optional<double> unknown_pair_slowdown) {
-  PairTableOptions o;
-  o.composition = parse_composition(composition);
-  if (unknown_pair_slowdown && !(std::isfinite(*unknown_pair_slowdown) && *unknown_pair_slowdown > 0))
-    throw Error("unknown_pair_slowdown must be a positive number");
-  o.unknown_pair_slowdown = unknown_pair_slowdown;
-  return o;
-}
+using OptionValues = std::map<std::string, std::string>;
 
 const CalibratedModel& calibrated(const Interference& i) {
   const auto* c = dynamic_cast<const CalibratedModel*>(i.model.get());
@@ -82,22 +76,21 @@ void bind_interference(py::module_& m) {
                   "No interference: every slowdown is 1.0.")
       .def_static(
           "load",
-          [](const std::string& path, const std::string& composition, std::optional<double> unknown_pair_slowdown) {
-            const auto options = pair_options(composition, unknown_pair_slowdown);
+          [](const std::string& source, const OptionValues& options) {
+            const PairTableOptions pairs = run_options_from(options).pairs;
             py::gil_scoped_release release;
-            auto model = traces::load_interference(path, options);
+            auto model = traces::resolve_interference(source, pairs);
             return Interference{model, kind_of(*model)};
           },
-          py::arg("path"), py::arg("composition") = "multiplicative", py::arg("unknown_pair_slowdown") = py::none(),
-          "As `colosim run --interference`: 'none', a pair table .csv (victim,aggressor,slowdown[,feasible]) with "
-          "its `composition` (multiplicative or additive) and `unknown_pair_slowdown` (None: an unknown pair is a "
-          "SimulationError), or a calibrated model .pb.")
+          py::arg("source"), py::arg("options") = OptionValues{},
+          "As `colosim run --interference`: 'none', 'seed-paper', a pair table .csv "
+          "(victim,aggressor,slowdown[,feasible]) or a calibrated model .pb. `options`: run options by key "
+          "(colosim.run_options()); a pair table uses `composition` and `unknown_pair_slowdown`.")
       .def_static(
           "from_pairs",
           [](const std::vector<std::tuple<std::string, std::string, double>>& pairs,
-             const std::vector<std::pair<std::string, std::string>>& infeasible, const std::string& composition,
-             std::optional<double> unknown_pair_slowdown) {
-            PairTable table(pair_options(composition, unknown_pair_slowdown), "Python pairs");
+             const std::vector<std::pair<std::string, std::string>>& infeasible, const OptionValues& options) {
+            PairTable table(run_options_from(options).pairs, "Python pairs");
             std::size_t row = 0;
             for (const auto& [victim, aggressor, s] : pairs) {
               ++row;
@@ -114,9 +107,9 @@ void bind_interference(py::module_& m) {
             return Interference{std::make_shared<PairTable>(std::move(table)), "pair table"};
           },
           py::arg("pairs"), py::arg("infeasible") = std::vector<std::pair<std::string, std::string>>{},
-          py::arg("composition") = "multiplicative", py::arg("unknown_pair_slowdown") = py::none(),
+          py::arg("options") = OptionValues{},
           "A measured pair table from (victim, aggressor, slowdown) triples; `infeasible`: (a, b) pairs that "
-          "cannot share a GPU.")
+          "cannot share a GPU; `options`: run options by key (`composition`, `unknown_pair_slowdown`).")
       .def_property_readonly("kind", [](const Interference& i) { return i.kind; },
                              "'none', 'pair table' or 'calibrated'")
       .def("describe", [](const Interference& i) { return i.model->describe(); })

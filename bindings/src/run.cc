@@ -7,9 +7,12 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "colosim/job_columns.h"
+#include "colosim/metric_table.h"
+#include "colosim/run_options.h"
 #include "colosim/simulator.h"
+#include "colosim/traces/inputs.h"
 #include "colosim/traces/results_io.h"
-#include "colosim/traces/trace_reader.h"
 
 #include "python_policy.h"
 
@@ -56,12 +59,10 @@ struct PyRunResult {
   std::int64_t capacity_mib = 0;
 };
 
-double seconds_or_nan(Tick t) { return t < 0 ? std::nan("") : ticks_to_seconds(t); }
-
-// jobs.csv prints the slowdown with 6 decimals; the DataFrame carries the same value.
+// jobs.csv prints reals with kJobRealDecimals; the DataFrame carries the same value.
 double as_printed(double x) {
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%.6f", x);
+  std::snprintf(buf, sizeof buf, "%.*f", kJobRealDecimals, x);
   return std::strtod(buf, nullptr);
 }
 
@@ -74,64 +75,82 @@ py::array_t<T> array_of(const std::vector<T>& v) {
 
 py::dict jobs_columns(const PyRunResult& r) {
   const auto n = static_cast<py::ssize_t>(r.jobs.size());
-  py::list id(n), app(n), outcome(n), gpu_list(n), note(n);
-  py::array_t<double> submit(n), start(n), end(n), delay(n), jct(n), slowdown(n);
-  py::array_t<std::int64_t> gpus(n), retries(n);
-  for (py::ssize_t i = 0; i < n; ++i) {
-    const JobRecord& j = r.jobs[static_cast<std::size_t>(i)];
-    const bool done = j.outcome == JobOutcome::finished;
-    id[i] = j.id;
-    app[i] = j.app;
-    submit.mutable_at(i) = seconds_or_nan(j.submit);
-    start.mutable_at(i) = seconds_or_nan(j.start);
-    end.mutable_at(i) = seconds_or_nan(j.end);
-    gpus.mutable_at(i) = j.gpus;
-    delay.mutable_at(i) = j.start >= 0 ? seconds_or_nan(j.queueing_delay()) : std::nan("");
-    jct.mutable_at(i) = done ? seconds_or_nan(j.jct()) : std::nan("");
-    slowdown.mutable_at(i) = done ? as_printed(j.slowdown()) : std::nan("");
-    retries.mutable_at(i) = j.oom_retries;
-    outcome[i] = to_string(j.outcome);
-    std::string list;
-    for (GpuIndex g : j.gpu_list) list += (list.empty() ? "" : "|") + std::to_string(g);
-    gpu_list[i] = list;
-    note[i] = j.note;
+  py::dict out;  // the column order of jobs.csv: job_columns()
+  for (const JobColumn& c : job_columns()) {
+    switch (c.type) {
+      case ColumnType::text: {
+        py::list values(n);
+        for (py::ssize_t i = 0; i < n; ++i) {
+          const Cell cell = c.get(r.jobs[static_cast<std::size_t>(i)]);
+          const auto* text = std::get_if<std::string>(&cell);
+          values[i] = text ? *text : std::string();
+        }
+        out[c.key] = values;
+        break;
+      }
+      case ColumnType::real: {
+        py::array_t<double> values(n);
+        for (py::ssize_t i = 0; i < n; ++i) {
+          const Cell cell = c.get(r.jobs[static_cast<std::size_t>(i)]);
+          const auto* real = std::get_if<double>(&cell);
+          values.mutable_at(i) = real ? as_printed(*real) : std::nan("");
+        }
+        out[c.key] = values;
+        break;
+      }
+      case ColumnType::count: {
+        py::array_t<std::int64_t> values(n);
+        for (py::ssize_t i = 0; i < n; ++i) {
+          const Cell cell = c.get(r.jobs[static_cast<std::size_t>(i)]);
+          const auto* count = std::get_if<std::int64_t>(&cell);
+          values.mutable_at(i) = count ? *count : 0;
+        }
+        out[c.key] = values;
+        break;
+      }
+    }
   }
-  py::dict out;  // the column order of jobs.csv
-  out["id"] = id;
-  out["app"] = app;
-  out["submit_s"] = submit;
-  out["start_s"] = start;
-  out["end_s"] = end;
-  out["gpus"] = gpus;
-  out["queueing_delay_s"] = delay;
-  out["jct_s"] = jct;
-  out["slowdown"] = slowdown;
-  out["oom_retries"] = retries;
-  out["outcome"] = outcome;
-  out["gpu_list"] = gpu_list;
-  out["note"] = note;
   return out;
 }
 
 py::dict summary_dict(const Summary& s) {
-  py::dict d;
-  d["jobs"] = s.jobs;
-  d["finished"] = s.finished;
-  d["makespan_s"] = s.makespan_s;
-  d["jct_mean_s"] = s.jct_mean_s;
-  d["jct_p50_s"] = s.jct_p50_s;
-  d["jct_p95_s"] = s.jct_p95_s;
-  d["jct_p99_s"] = s.jct_p99_s;
-  d["queueing_delay_mean_s"] = s.queueing_delay_mean_s;
-  d["slowdown_mean"] = s.slowdown_mean;
-  d["slowdown_p95"] = s.slowdown_p95;
-  d["gpu_time_utilisation"] = s.gpu_time_utilisation;
-  d["memory_utilisation"] = s.memory_utilisation;
-  d["oom_events"] = s.oom_events;
-  d["oom_failed"] = s.oom_failed;
-  d["unschedulable"] = s.unschedulable;
-  d["never_started"] = s.never_started;
+  py::dict d;  // summary_metrics() order; counts stay integers
+  for (const MetricDef& m : summary_metrics()) {
+    if (m.is_count()) d[m.key] = m.count(s);
+    else d[m.key] = m.value(s);
+  }
   return d;
+}
+
+py::list option_table() {
+  py::list out;
+  const RunOptions defaults;
+  for (const OptionDef& d : run_option_table()) {
+    const char* type = d.type == OptionType::integer ? "int" : d.type == OptionType::real ? "float"
+                       : d.type == OptionType::boolean ? "bool" : "str";
+    out.append(py::dict(py::arg("key") = d.key, py::arg("flag") = d.cli_flag(), py::arg("help") = d.help,
+                        py::arg("type") = type, py::arg("choices") = d.choices, py::arg("default") = d.get(defaults),
+                        py::arg("may_be_unset") = d.may_be_unset));
+  }
+  return out;
+}
+
+py::list metric_table() {
+  py::list out;
+  for (const MetricDef& m : summary_metrics())
+    out.append(py::dict(py::arg("key") = m.key, py::arg("label") = m.label, py::arg("help") = m.help,
+                        py::arg("type") = m.is_count() ? "int" : "float", py::arg("lower_is_better") = m.lower_is_better,
+                        py::arg("in_compare_table") = m.in_compare_table));
+  return out;
+}
+
+py::list column_table() {
+  py::list out;
+  for (const JobColumn& c : job_columns())
+    out.append(py::dict(py::arg("key") = c.key,
+                        py::arg("type") = c.type == ColumnType::text ? "str" : c.type == ColumnType::real ? "float" : "int",
+                        py::arg("help") = c.help));
+  return out;
 }
 
 py::dict series_dict(const PyRunResult& r) {
@@ -156,26 +175,11 @@ py::dict series_dict(const PyRunResult& r) {
 }
 
 PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Interference& interference,
-                const py::object& policy, std::uint64_t seed, const std::string& discipline, const std::string& memory,
-                std::optional<int> max_oom_retries, std::optional<double> oom_delay_s, std::optional<int> backfill_depth,
-                bool allow_multi_node, bool time_series) {
-  SimConfig config;  // what is not given keeps the library's default, as in the CLI
-  config.seed = seed;
-  config.discipline = parse_discipline(discipline);
-  config.memory = parse_memory_mode(memory);
-  if (max_oom_retries) {
-    if (*max_oom_retries < 0) throw Error("max_oom_retries must be >= 0");
-    config.max_oom_retries = *max_oom_retries;
-  }
-  if (oom_delay_s) {
-    if (!(*oom_delay_s >= 0 && *oom_delay_s < 9.0e12)) throw Error("oom_delay_s must be >= 0 seconds");
-    config.oom_delay = seconds_to_ticks(*oom_delay_s);
-  }
-  if (backfill_depth) {
-    if (*backfill_depth < 0) throw Error("backfill_depth must be >= 0 (0: all)");
-    config.backfill_depth = *backfill_depth;
-  }
-  config.allow_multi_node = allow_multi_node;
+                const py::object& policy, std::uint64_t seed, const std::map<std::string, std::string>& option_values,
+                bool time_series) {
+  RunOptions options = run_options_from(option_values);  // what is not given keeps the library's default
+  options.sim.seed = seed;
+  const SimConfig config = options.sim;
 
   PolicyHandle handle;
   if (py::isinstance<PolicyHandle>(policy)) {
@@ -211,7 +215,7 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
     py::gil_scoped_release release;
     std::unique_ptr<JobSource> source;
     if (in_memory) source = std::make_unique<SpanJobSource>(in_memory->jobs, in_memory->name);
-    else source = traces::open_trace(path);
+    else source = traces::JobInput::resolve(path).open(seed, cluster.total_gpus());
     Simulator sim(cluster, *model, *handle.policy, config);
     MetricsCollector metrics;
     RecordCollector records;
@@ -229,6 +233,12 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
 }
 
 }  // namespace
+
+RunOptions run_options_from(const std::map<std::string, std::string>& values) {
+  RunOptions options;
+  for (const auto& [key, value] : values) set_run_option(options, key, value);
+  return options;
+}
 
 void bind_run(py::module_& m) {
   py::class_<PyRunResult>(m, "RunResult", "What one run produced; colosim.run() wraps it in colosim.Result.")
@@ -250,7 +260,7 @@ void bind_run(py::module_& m) {
           [](const PyRunResult& r, const std::string& path) {
             std::ofstream out(path);
             if (!out) throw Error("cannot write " + path);
-            out << traces::kJobsCsvHeader << '\n';
+            out << traces::jobs_csv_header() << '\n';
             for (const auto& j : r.jobs) out << traces::format_job_row(j) << '\n';
             out.flush();
             if (!out) throw Error("error while writing " + path);
@@ -264,17 +274,21 @@ void bind_run(py::module_& m) {
            "summary.json as `colosim run --out` writes it, with `meta` as its run object")
       .def("__len__", [](const PyRunResult& r) { return r.jobs.size(); });
 
-  const SimConfig defaults;
-  m.attr("DEFAULT_CONFIG") = py::dict(
-      py::arg("seed") = defaults.seed, py::arg("discipline") = to_string(defaults.discipline),
-      py::arg("memory") = to_string(defaults.memory), py::arg("max_oom_retries") = defaults.max_oom_retries,
-      py::arg("oom_delay_s") = ticks_to_seconds(defaults.oom_delay), py::arg("backfill_depth") = defaults.backfill_depth,
-      py::arg("allow_multi_node") = defaults.allow_multi_node);
+  m.def("run_options", &option_table,
+        "The run options (one dict each: key, flag, help, type, choices, default, may_be_unset), as the CLI's flags "
+        "and sweep files name them");
+  m.def("summary_metrics", &metric_table,
+        "The summary metrics (one dict each: key, label, help, type, lower_is_better, in_compare_table)");
+  m.def("job_columns", &column_table, "The columns of jobs.csv and Result.jobs (one dict each: key, type, help)");
+  m.def(
+      "resolve_cluster",
+      [](const std::string& source, const std::string& trace) { return traces::resolve_cluster(source, trace); },
+      py::arg("source"), py::arg("trace") = "",
+      "A cluster file, a 'uniform:...' spec, or (source empty) the cluster in the trace file's header");
+  m.def("check_options", [](const std::map<std::string, std::string>& values) { run_options_from(values); }, py::arg("options"),
+        "Raises colosim.Error for an unknown option or a bad value");
   m.def("run", &run, py::arg("cluster"), py::arg("trace"), py::arg("interference"), py::arg("policy"),
-        py::arg("seed") = 1, py::arg("discipline") = "backfill", py::arg("memory") = "enforce",
-        py::arg("max_oom_retries") = py::none(), py::arg("oom_delay_s") = py::none(),
-        py::arg("backfill_depth") = py::none(),
-        py::arg("allow_multi_node") = true, py::arg("time_series") = true,
+        py::arg("seed") = 1, py::arg("options") = std::map<std::string, std::string>{}, py::arg("time_series") = true,
         "The compiled run(); use colosim.run(), which takes names, files and DataFrames too. Releases the GIL.");
 }
 

@@ -34,11 +34,12 @@ bool PolicyParams::flag(const std::string& name) const {
   throw Error("policy '" + policy_ + "': parameter '" + name + "' must be true or false, got '" + value + "'");
 }
 
-PolicySpec PolicySpec::parse(std::string_view text) {
+PolicySpec PolicySpec::parse(std::string_view text, std::string_view kind) {
   PolicySpec spec;
   const auto colon = text.find(':');
   spec.name = std::string(text.substr(0, colon));
-  if (spec.name.empty()) throw Error("empty policy name in '" + std::string(text) + "'");
+  const std::string what = std::string(kind) + " '" + spec.name + "'";
+  if (spec.name.empty()) throw Error("empty " + std::string(kind) + " name in '" + std::string(text) + "'");
   if (colon == std::string_view::npos) return spec;
   std::string_view rest = text.substr(colon + 1);
   while (!rest.empty()) {
@@ -46,10 +47,10 @@ PolicySpec PolicySpec::parse(std::string_view text) {
     const std::string_view item = rest.substr(0, comma);
     const auto eq = item.find('=');
     if (eq == std::string_view::npos || eq == 0)
-      throw Error("policy '" + spec.name + "': expected key=value, got '" + std::string(item) + "'");
+      throw Error(what + ": expected key=value, got '" + std::string(item) + "'");
     const std::string key(item.substr(0, eq));
     if (!spec.params.emplace(key, std::string(item.substr(eq + 1))).second)
-      throw Error("policy '" + spec.name + "': parameter '" + key + "' given twice");
+      throw Error(what + ": parameter '" + key + "' given twice");
     if (comma == std::string_view::npos) break;
     rest = rest.substr(comma + 1);
   }

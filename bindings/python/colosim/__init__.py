@@ -22,9 +22,7 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 try:
-    from ._api import (
-        JOBS_COLUMNS as JOBS_COLUMNS,
-        TIME_SERIES_KEYS as TIME_SERIES_KEYS,
+    from ._colosim import (
         Cluster as Cluster,
         ClusterView as ClusterView,
         Error as Error,
@@ -39,27 +37,37 @@ try:
         PolicyError as PolicyError,
         PolicyHandle as PolicyHandle,
         PolicyRegistry as PolicyRegistry,
-        Result as Result,
         Rng as Rng,
         SchedulingPass as SchedulingPass,
         SimulationError as SimulationError,
         Trace as Trace,
+        importers as importers,
+    )
+    from ._inputs import (
         calibrate as calibrate,
         cluster as cluster,
-        compare as compare,
         import_trace as import_trace,
-        importers as importers,
         interference as interference,
         load_interference_data as load_interference_data,
         measured_matrix as measured_matrix,
-        policies as policies,
-        policy as policy,
-        read_jobs_csv as read_jobs_csv,
-        register_policy as register_policy,
-        registry as registry,
-        run as run,
         trace as trace,
     )
+    from ._policies import (
+        policies as policies,
+        policy as policy,
+        register_policy as register_policy,
+        registry as registry,
+    )
+    from ._results import (
+        JOBS_COLUMNS as JOBS_COLUMNS,
+        SUMMARY_METRICS as SUMMARY_METRICS,
+        TIME_SERIES_KEYS as TIME_SERIES_KEYS,
+        Result as Result,
+        read_jobs_csv as read_jobs_csv,
+        summaries as summaries,
+    )
+    from ._compare import compare as compare
+    from ._run import run as run, run_options as run_options
 except ModuleNotFoundError as _error:
     # Without the compiled module (a plain checkout, a machine that only renders reports),
     # colosim.plot still imports; everything else says how to get the module.

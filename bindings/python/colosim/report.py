@@ -33,17 +33,11 @@ from matplotlib.figure import Figure
 # module, whose absence the package reports through its attribute hook.
 plot = importlib.import_module("colosim.plot")
 
-# Columns of the table, as in the terminal (key, title).
-TABLE_METRICS = [
-    ("makespan_s", "makespan (s)"),
-    ("jct_mean_s", "JCT mean (s)"),
-    ("jct_p95_s", "JCT p95 (s)"),
-    ("jct_p99_s", "JCT p99 (s)"),
-    ("queueing_delay_mean_s", "queueing delay (s)"),
-    ("slowdown_mean", "slowdown"),
-    ("gpu_time_utilisation", "GPU utilisation"),
-    ("oom_events", "OOM events"),
-]
+
+def table_metrics(summary: dict) -> list[tuple[str, str]]:
+    """Columns of the table, as in the terminal: (key, label) of the metrics that summary.json
+    lists with ``in_compare_table`` (the core's one metric table, written into the file)."""
+    return [(m["key"], m["label"]) for m in summary["metrics"] if m["in_compare_table"]]
 
 
 # ------------------------------------------------------------------ loading
@@ -195,20 +189,20 @@ def _change(m: dict) -> str:
     return f"<td{cls}>{html.escape(text)}</td>"
 
 
-def _table(groups: list[dict]) -> str:
-    head = "".join(f"<th>{html.escape(t)}</th>" for _, t in TABLE_METRICS)
+def _table(groups: list[dict], metrics: list[tuple[str, str]]) -> str:
+    head = "".join(f"<th>{html.escape(t)}</th>" for _, t in metrics)
     rows = []
     for g in groups:
-        cells = "".join(f"<td>{_mean_ci(g['metrics'][k])}</td>" for k, _ in TABLE_METRICS)
+        cells = "".join(f"<td>{_mean_ci(g['metrics'][k])}</td>" for k, _ in metrics)
         rows.append(f"<tr><th>{html.escape(g['policy'])}</th>{cells}</tr>")
     return f'<table class="results"><tr><th>policy</th>{head}</tr>{"".join(rows)}</table>'
 
 
-def _paired_table(paired: list[dict]) -> str:
-    head = "".join(f"<th>{html.escape(t)}</th>" for _, t in TABLE_METRICS)
+def _paired_table(paired: list[dict], metrics: list[tuple[str, str]]) -> str:
+    head = "".join(f"<th>{html.escape(t)}</th>" for _, t in metrics)
     rows = []
     for p in paired:
-        cells = "".join(_change(p["metrics"][k]) for k, _ in TABLE_METRICS)
+        cells = "".join(_change(p["metrics"][k]) for k, _ in metrics)
         rows.append(f"<tr><th>{html.escape(p['policy'])}</th>{cells}</tr>")
     return f'<table class="paired"><tr><th>policy</th>{head}</tr>{"".join(rows)}</table>'
 
@@ -238,7 +232,7 @@ def build_report(runs: pd.DataFrame, summary: dict, jobs: pd.DataFrame, title: s
             ("clusters", ", ".join(f"{c['label']} ({c['gpus']} GPUs)" for c in inputs["clusters"])),
             ("policies", ", ".join(inputs["policies"])), ("seeds", ", ".join(str(s) for s in inputs["seeds"])),
             ("load factors", ", ".join(str(x) for x in inputs["loads"])),
-            ("queue / memory", f"{inputs['discipline']} / {inputs['memory']}"),
+            ("options", ", ".join(f"{k} {v}" for k, v in inputs["options"].items() if v != "")),
             ("runs", str(len(runs)))]
     out.append('<table class="inputs">' + "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(str(v))}</td></tr>"
                                                    for k, v in rows) + "</table>")
@@ -256,11 +250,11 @@ def build_report(runs: pd.DataFrame, summary: dict, jobs: pd.DataFrame, title: s
     for (cluster, load), groups in blocks.items():
         name = f"cluster {cluster}, load x{load:g}"
         out.append(f"<h2>{html.escape(name)}</h2>")
-        out.append(_table(groups))
+        out.append(_table(groups, table_metrics(summary)))
         paired = paired_blocks.get((cluster, load), [])
         if paired:
             out.append(f"<h3>Paired with {html.escape(paired[0]['baseline'])}</h3>")
-            out.append(_paired_table(paired))
+            out.append(_paired_table(paired, table_metrics(summary)))
         block_jobs = jobs[(jobs["cluster"] == cluster) & (jobs["load"] == load)] if len(jobs) else jobs
         if len(block_jobs):
             out.append(_img(plot.jct_cdf(block_jobs, title=f"JCT CDF per policy, {name}, all seeds"), f"JCT CDF, {name}"))

@@ -33,12 +33,14 @@ class PolicyParams {
   std::map<std::string, std::string> values_;
 };
 
-// "name" or "name:key=value,key=value".
+// "name" or "name:key=value,key=value": the one spec syntax of policies, generator specs
+// ("gen:...") and cluster specs ("uniform:...").
 struct PolicySpec {
   std::string name;
   std::map<std::string, std::string> params;
 
-  static PolicySpec parse(std::string_view text);  // throws Error
+  // Throws Error naming the `kind` of thing ("policy", "generator spec") and the bad item.
+  static PolicySpec parse(std::string_view text, std::string_view kind = "policy");
   std::string to_string() const;
 };
 

@@ -9,8 +9,8 @@
 
 namespace colosim::traces {
 
-// Header of jobs.csv, in column order.
-extern const char* const kJobsCsvHeader;
+// Header of jobs.csv: the keys of job_columns() (colosim/job_columns.h), in order.
+std::string jobs_csv_header();
 
 // `s` as a quoted JSON string, with escapes.
 std::string json_string(const std::string& s);

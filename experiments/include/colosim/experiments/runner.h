@@ -13,9 +13,9 @@
 
 #include "colosim/metrics.h"
 #include "colosim/simulator.h"
-#include "compare/experiment.h"
+#include "colosim/experiments/experiment.h"
 
-namespace colosim::compare {
+namespace colosim::experiments {
 
 struct RunOutcome {
   RunPoint point;
@@ -56,4 +56,4 @@ struct GridResult {
 // pool has stopped.
 GridResult run_grid(const Experiment& e, const PolicyRegistry& registry, const GridOptions& options);
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

@@ -5,7 +5,7 @@
 #include <optional>
 #include <span>
 
-namespace colosim::compare {
+namespace colosim::experiments {
 
 // Two-sided Student-t critical value: the (1 + level) / 2 quantile with `df` degrees of freedom.
 double student_t_critical(double level, std::size_t df);
@@ -38,4 +38,4 @@ struct PairedComparison {
 PairedComparison paired_comparison(std::span<const double> policy, std::span<const double> baseline,
                                    double level = 0.95);
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

@@ -1,4 +1,4 @@
-#include "compare/stats.h"
+#include "colosim/experiments/stats.h"
 
 #include <algorithm>
 #include <boost/math/distributions/students_t.hpp>
@@ -7,7 +7,7 @@
 
 #include "colosim/errors.h"
 
-namespace colosim::compare {
+namespace colosim::experiments {
 
 double student_t_critical(double level, std::size_t df) {
   if (!(level > 0 && level < 1)) throw Error("confidence level must be in (0, 1)");
@@ -53,4 +53,4 @@ PairedComparison paired_comparison(std::span<const double> policy, std::span<con
   return c;
 }
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

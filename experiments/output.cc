@@ -1,20 +1,15 @@
-#include "compare/output.h"
+#include "colosim/experiments/output.h"
 
 #include <fmt/format.h>
 
 #include <cmath>
 
 #include "colosim/errors.h"
+#include "colosim/number_text.h"
 #include "colosim/traces/csv.h"
 #include "colosim/traces/results_io.h"
 
-namespace colosim::compare {
-namespace {
-
-double as_double(std::int64_t x) { return static_cast<double>(x); }
-
-}  // namespace
-
+namespace colosim::experiments {
 // Three significant digits or so, with k and M for large values: "28.7k", "1.96M", "0.222".
 std::string compact(double x) {
   if (x == 0) return "0";
@@ -27,42 +22,7 @@ std::string compact(double x) {
   return fmt::format("{:.{}f}{}", v, d, suffix);
 }
 
-const std::vector<Metric>& all_metrics() {
-  static const std::vector<Metric> metrics = {
-      {"jobs", "jobs", [](const Summary& s) { return as_double(s.jobs); }, false},
-      {"finished", "finished", [](const Summary& s) { return as_double(s.finished); }, false},
-      {"makespan_s", "makespan (s)", [](const Summary& s) { return s.makespan_s; }, true},
-      {"jct_mean_s", "JCT mean (s)", [](const Summary& s) { return s.jct_mean_s; }, true},
-      {"jct_p50_s", "JCT p50 (s)", [](const Summary& s) { return s.jct_p50_s; }, true},
-      {"jct_p95_s", "JCT p95 (s)", [](const Summary& s) { return s.jct_p95_s; }, true},
-      {"jct_p99_s", "JCT p99 (s)", [](const Summary& s) { return s.jct_p99_s; }, true},
-      {"queueing_delay_mean_s", "queueing delay (s)", [](const Summary& s) { return s.queueing_delay_mean_s; }, true},
-      {"slowdown_mean", "slowdown", [](const Summary& s) { return s.slowdown_mean; }, true},
-      {"slowdown_p95", "slowdown p95", [](const Summary& s) { return s.slowdown_p95; }, true},
-      {"gpu_time_utilisation", "GPU util", [](const Summary& s) { return s.gpu_time_utilisation; }, false},
-      {"memory_utilisation", "memory util", [](const Summary& s) { return s.memory_utilisation; }, false},
-      {"oom_events", "OOM events", [](const Summary& s) { return as_double(s.oom_events); }, true},
-      {"oom_failed", "OOM-failed", [](const Summary& s) { return as_double(s.oom_failed); }, true},
-      {"unschedulable", "unschedulable", [](const Summary& s) { return as_double(s.unschedulable); }, true},
-      {"never_started", "never started", [](const Summary& s) { return as_double(s.never_started); }, true},
-  };
-  return metrics;
-}
-
-const std::vector<Metric>& table_metrics() {
-  static const std::vector<Metric> metrics = [] {
-    std::vector<Metric> out;
-    for (const char* key : {"makespan_s", "jct_mean_s", "jct_p95_s", "jct_p99_s", "queueing_delay_mean_s",
-                            "slowdown_mean", "gpu_time_utilisation", "oom_events"})
-      for (const Metric& m : all_metrics())
-        if (std::string_view(m.key) == key) out.push_back(m);
-    return out;
-  }();
-  return metrics;
-}
-
-
-std::string json_number(double x) { return std::isfinite(x) ? fmt::format("{}", x) : "null"; }
+std::string json_number(double x) { return std::isfinite(x) ? shortest_text(x) : "null"; }
 
 
 RunsCsv::RunsCsv(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
@@ -73,7 +33,7 @@ RunsCsv::RunsCsv(const std::string& path) : path_(path), out_(path, std::ios::tr
 
 std::string RunsCsv::header() {
   std::string h = "run,cluster,load,policy,seed";
-  for (const Metric& m : all_metrics()) h += std::string(",") + m.key;
+  for (const MetricDef& m : summary_metrics()) h += std::string(",") + m.key;
   return h + ",events";
 }
 
@@ -81,9 +41,9 @@ std::string RunsCsv::row(const Experiment& e, const RunOutcome& r) {
   const RunPoint& p = r.point;
   std::string row = fmt::format("{},{},{},{},{}", p.index, traces::csv_quote(e.clusters[p.cluster].label), json_number(e.loads[p.load]),
                                 traces::csv_quote(e.policies[p.policy].label), e.seeds[p.seed]);
-  for (const Metric& m : all_metrics()) {
+  for (const MetricDef& m : summary_metrics()) {
     row += ',';
-    row += json_number(m.get(r.summary));
+    row += std::isfinite(m.value(r.summary)) ? m.text(r.summary) : "null";
   }
   row += ',';
   return row + std::to_string(r.stats.events);
@@ -98,13 +58,13 @@ void RunsCsv::write(const Experiment& e, const RunOutcome& run) {
 Analysis analyse(const Experiment& e, const std::vector<RunOutcome>& runs) {
   const GridShape shape = e.shape();
   if (runs.size() != shape.size()) throw Error("analyse: the grid is incomplete");
-  const auto& metrics = all_metrics();
+  const auto& metrics = summary_metrics();
   // values[metric][seed] of one (cluster, load, policy) group; seeds are the fastest axis.
   auto values = [&](std::size_t c, std::size_t l, std::size_t p) {
     std::vector<std::vector<double>> v(metrics.size());
     for (std::size_t s = 0; s < shape.seeds; ++s) {
       const RunOutcome& r = runs[((c * shape.loads + l) * shape.policies + p) * shape.seeds + s];
-      for (std::size_t m = 0; m < metrics.size(); ++m) v[m].push_back(metrics[m].get(r.summary));
+      for (std::size_t m = 0; m < metrics.size(); ++m) v[m].push_back(metrics[m].value(r.summary));
     }
     return v;
   };
@@ -133,16 +93,28 @@ Analysis analyse(const Experiment& e, const std::vector<RunOutcome>& runs) {
 }
 
 std::string summary_json(const Experiment& e, const Analysis& a) {
-  const auto& metrics = all_metrics();
+  const auto& metrics = summary_metrics();
   std::string o = "{\n  \"format\": \"colosim compare summary\",\n  \"version\": 1,\n";
   o += "  \"confidence_level\": 0.95,\n";
+  o += "  \"metrics\": [";  // the metric table, so that readers need no copy of it
+  for (std::size_t m = 0; m < metrics.size(); ++m)
+    o += fmt::format("{}\n    {{\"key\": {}, \"label\": {}, \"help\": {}, \"type\": \"{}\", \"lower_is_better\": {}, "
+                     "\"in_compare_table\": {}}}",
+                     m ? "," : "", traces::json_string(metrics[m].key), traces::json_string(metrics[m].label),
+                     traces::json_string(metrics[m].help), metrics[m].is_count() ? "int" : "float",
+                     metrics[m].lower_is_better ? "true" : "false", metrics[m].in_compare_table ? "true" : "false");
+  o += "\n  ],\n";
   o += "  \"inputs\": {\n";
-  o += "    \"trace\": " + traces::json_string(e.trace) + ",\n";
+  o += "    \"trace\": " + traces::json_string(e.jobs.source()) + ",\n";
   o += "    \"interference\": " + traces::json_string(e.interference) + ",\n";
   o += "    \"interference_model\": " + traces::json_string(e.model->describe()) + ",\n";
-  o += "    \"discipline\": " + traces::json_string(to_string(e.config.discipline)) + ",\n";
-  o += "    \"memory\": " + traces::json_string(to_string(e.config.memory)) + ",\n";
-  o += "    \"composition\": " + traces::json_string(e.spec.composition) + ",\n";
+  o += "    \"options\": {";
+  bool first_option = true;
+  for (const auto& [key, value] : run_option_values(e.options)) {
+    o += (first_option ? "" : ", ") + traces::json_string(key) + ": " + traces::json_string(value);
+    first_option = false;
+  }
+  o += "},\n";
   o += "    \"clusters\": [";
   for (std::size_t i = 0; i < e.clusters.size(); ++i)
     o += fmt::format("{}\n      {{\"label\": {}, \"source\": {}, \"gpus\": {}}}", i ? "," : "", traces::json_string(e.clusters[i].label),
@@ -207,4 +179,4 @@ std::string format_change(const PairedComparison& c) {
   return (c.difference.mean > 0 ? "abs +" : "abs ") + compact(c.difference.mean) + mark;
 }
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

@@ -7,24 +7,12 @@
 #include <string>
 #include <vector>
 
-#include "compare/experiment.h"
-#include "compare/runner.h"
-#include "compare/stats.h"
+#include "colosim/experiments/experiment.h"
+#include "colosim/metric_table.h"
+#include "colosim/experiments/runner.h"
+#include "colosim/experiments/stats.h"
 
-namespace colosim::compare {
-
-// A per-run number compared across policies.
-struct Metric {
-  const char* key;    // column of runs.csv and key of summary.json
-  const char* title;  // column of the printed table
-  double (*get)(const Summary&);
-  bool lower_is_better;
-};
-// Every Summary field, in runs.csv order.
-const std::vector<Metric>& all_metrics();
-// The columns of the printed table: makespan, JCT mean/p95/p99, queueing delay, slowdown,
-// utilisation, OOM events.
-const std::vector<Metric>& table_metrics();
+namespace colosim::experiments {
 
 // Streams runs.csv: the header at once, then one flushed row per call, so that the rows of
 // finished runs survive an interruption.
@@ -42,12 +30,12 @@ class RunsCsv {
 
 struct GroupStats {
   std::size_t cluster = 0, load = 0, policy = 0;
-  std::vector<MeanInterval> metrics;  // parallel to all_metrics()
+  std::vector<MeanInterval> metrics;  // parallel to summary_metrics()
 };
 
 struct PairedStats {
   std::size_t cluster = 0, load = 0, policy = 0;  // compared with e.baseline on the same seeds
-  std::vector<PairedComparison> metrics;          // parallel to all_metrics()
+  std::vector<PairedComparison> metrics;          // parallel to summary_metrics()
   std::vector<std::vector<double>> differences;   // [metric][seed]: policy - baseline
 };
 
@@ -73,4 +61,4 @@ std::string compact(double x);
 std::string json_string(const std::string& s);
 std::string json_number(double x);
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

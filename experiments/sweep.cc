@@ -1,18 +1,19 @@
-#include "compare/sweep.h"
+#include "colosim/experiments/sweep.h"
 
 #include <filesystem>
+#include <map>
 
 #include "colosim.pb.h"
 #include "colosim/errors.h"
 #include "colosim/traces/proto_file.h"
 #include "colosim/traces/schema_version.h"
 
-namespace colosim::compare {
+namespace colosim::experiments {
 namespace {
 
 std::string relative_to(const std::filesystem::path& dir, const std::string& path) {
-  if (path.empty() || path == "none" || path == "seed-paper" || GeneratorSpec::is_spec(path) ||
-      is_uniform_cluster_spec(path) || std::filesystem::path(path).is_absolute())
+  if (path.empty() || path == "none" || path == "seed-paper" || traces::GeneratorSpec::is_spec(path) ||
+      traces::is_uniform_cluster_spec(path) || std::filesystem::path(path).is_absolute())
     return path;
   return (dir / path).lexically_normal().string();
 }
@@ -35,14 +36,16 @@ CompareSpec read_sweep(const std::string& path) {
   if (sweep.loads_size() > 0) s.loads.assign(sweep.loads().begin(), sweep.loads().end());
   if (!sweep.interference().empty()) s.interference = relative_to(dir, sweep.interference());
   s.baseline = sweep.baseline();
-  if (!sweep.discipline().empty()) s.discipline = sweep.discipline();
-  if (!sweep.memory().empty()) s.memory = sweep.memory();
-  if (!sweep.composition().empty()) s.composition = sweep.composition();
-  if (sweep.has_unknown_pair_slowdown()) s.unknown_pair_slowdown = sweep.unknown_pair_slowdown();
-  if (sweep.has_max_oom_retries()) s.max_oom_retries = sweep.max_oom_retries();
-  if (sweep.has_oom_delay_s()) s.oom_delay_s = sweep.oom_delay_s();
-  s.backfill_depth = sweep.backfill_depth();
+  // Sorted, so that the first bad key reported does not depend on the map's order.
+  const std::map<std::string, std::string> options(sweep.options().begin(), sweep.options().end());
+  for (const auto& [key, value] : options) {
+    try {
+      set_run_option(s.options, key, value);
+    } catch (const Error& e) {
+      throw InputError(path, 0, "options." + key, e.what());
+    }
+  }
   return s;
 }
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

@@ -1,10 +1,10 @@
-#include "compare/seed_paper.h"
+#include "colosim/traces/seed_paper.h"
 
 #include <algorithm>
 
 #include "colosim/errors.h"
 
-namespace colosim::compare {
+namespace colosim::traces {
 namespace {
 
 std::int64_t mib(double gb) { return static_cast<std::int64_t>(gb * 1024 + 0.5); }
@@ -41,4 +41,4 @@ std::optional<JobSpec> AppProfileSource::next() {
   return job;
 }
 
-}  // namespace colosim::compare
+}  // namespace colosim::traces

@@ -1,4 +1,4 @@
-#include "compare/grid.h"
+#include "colosim/experiments/grid.h"
 
 #include <charconv>
 #include <cmath>
@@ -6,7 +6,7 @@
 
 #include "colosim/errors.h"
 
-namespace colosim::compare {
+namespace colosim::experiments {
 namespace {
 
 std::vector<std::string_view> split(std::string_view text, char sep) {
@@ -96,21 +96,6 @@ std::vector<double> parse_loads(std::string_view text) {
   return loads;
 }
 
-std::vector<std::pair<std::string, std::string>> parse_key_values(std::string_view text, std::string_view what) {
-  std::vector<std::pair<std::string, std::string>> out;
-  if (text.empty()) return out;
-  for (std::string_view item : split(text, ',')) {
-    const auto eq = item.find('=');
-    if (eq == std::string_view::npos || eq == 0)
-      throw Error(std::string(what) + ": expected key=value, got '" + std::string(item) + "'");
-    std::string key(item.substr(0, eq));
-    for (const auto& kv : out)
-      if (kv.first == key) throw Error(std::string(what) + ": '" + key + "' given twice");
-    out.emplace_back(std::move(key), std::string(item.substr(eq + 1)));
-  }
-  return out;
-}
-
 RunPoint point_at(const GridShape& g, std::size_t index) {
   RunPoint p;
   p.index = index;
@@ -130,4 +115,4 @@ std::vector<RunPoint> expand(const GridShape& shape) {
   return out;
 }
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

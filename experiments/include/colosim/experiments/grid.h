@@ -7,7 +7,7 @@
 #include <string_view>
 #include <vector>
 
-namespace colosim::compare {
+namespace colosim::experiments {
 
 // "7", "1-10", "1-3,7,9-10": ascending or not, but no seed twice. Throws Error quoting the
 // text and the bad item.
@@ -16,10 +16,6 @@ std::vector<std::uint64_t> parse_seeds(std::string_view text);
 // "1", "0.5,1.0,1.5": finite, positive, no factor twice. Throws Error.
 std::vector<double> parse_loads(std::string_view text);
 void check_loads(const std::vector<double>& loads);  // the same checks on already parsed values
-
-// "key=value,key=value" after a "prefix:" (generator and cluster specs share the syntax of
-// policy specs). Throws Error naming `what` on an item without '=' or a key given twice.
-std::vector<std::pair<std::string, std::string>> parse_key_values(std::string_view text, std::string_view what);
 
 struct GridShape {
   std::size_t clusters = 0, loads = 0, policies = 0, seeds = 0;
@@ -36,4 +32,4 @@ struct RunPoint {
 std::vector<RunPoint> expand(const GridShape& shape);
 RunPoint point_at(const GridShape& shape, std::size_t index);
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

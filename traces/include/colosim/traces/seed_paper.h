@@ -15,7 +15,7 @@
 #include "colosim/job_source.h"
 #include "colosim/pair_table.h"
 
-namespace colosim::compare {
+namespace colosim::traces {
 
 struct AppProfile {
   std::string name;
@@ -42,4 +42,4 @@ class AppProfileSource final : public JobSource {
   std::map<std::string, AppProfile, std::less<>> apps_;
 };
 
-}  // namespace colosim::compare
+}  // namespace colosim::traces

@@ -1,4 +1,4 @@
-#include "compare/runner.h"
+#include "colosim/experiments/runner.h"
 
 #include <condition_variable>
 #include <exception>
@@ -8,7 +8,7 @@
 
 #include "colosim/traces/results_io.h"
 
-namespace colosim::compare {
+namespace colosim::experiments {
 namespace {
 
 // Abandons a run at its next instant once `stop` is set, so that Ctrl-C does not wait for a
@@ -34,8 +34,7 @@ std::size_t GridResult::finished() const {
 
 RunOutcome run_point(const Experiment& e, const PolicyRegistry& registry, const RunPoint& point,
                      const std::atomic<bool>* stop, const std::string& jobs_csv) {
-  SimConfig config = e.config;
-  config.seed = e.seeds[point.seed];
+  const SimConfig config = e.config(point);
   const auto policy = registry.make(e.policies[point.policy].spec);
   Simulator sim(e.clusters[point.cluster].spec, *e.model, *policy, config);
   MetricsCollector metrics;
@@ -145,4 +144,4 @@ GridResult run_grid(const Experiment& e, const PolicyRegistry& registry, const G
   return result;
 }
 
-}  // namespace colosim::compare
+}  // namespace colosim::experiments

@@ -1,0 +1,42 @@
+#include "colosim/job_columns.h"
+
+namespace colosim {
+namespace {
+
+Cell seconds(Tick t) { return t < 0 ? Cell{} : Cell{ticks_to_seconds(t)}; }
+bool finished(const JobRecord& r) { return r.outcome == JobOutcome::finished; }
+
+}  // namespace
+
+const std::vector<JobColumn>& job_columns() {
+  static const std::vector<JobColumn> columns = {  // constant data, built once
+      {"id", ColumnType::text, "job id from the trace", [](const JobRecord& r) -> Cell { return r.id; }},
+      {"app", ColumnType::text, "application", [](const JobRecord& r) -> Cell { return r.app; }},
+      {"submit_s", ColumnType::real, "arrival, seconds", [](const JobRecord& r) { return seconds(r.submit); }},
+      {"start_s", ColumnType::real, "start of the last attempt, seconds (empty: never started)",
+       [](const JobRecord& r) { return seconds(r.start); }},
+      {"end_s", ColumnType::real, "completion or final failure, seconds", [](const JobRecord& r) { return seconds(r.end); }},
+      {"gpus", ColumnType::count, "gang size", [](const JobRecord& r) -> Cell { return std::int64_t{r.gpus}; }},
+      {"queueing_delay_s", ColumnType::real, "submit to start, seconds",
+       [](const JobRecord& r) { return seconds(r.queueing_delay()); }},
+      {"jct_s", ColumnType::real, "submit to end of a finished job, seconds",
+       [](const JobRecord& r) { return finished(r) ? seconds(r.jct()) : Cell{}; }},
+      {"slowdown", ColumnType::real, "run time over run time alone, finished jobs",
+       [](const JobRecord& r) { return finished(r) ? Cell{r.slowdown()} : Cell{}; }},
+      {"oom_retries", ColumnType::count, "out-of-memory failures that were retried",
+       [](const JobRecord& r) -> Cell { return std::int64_t{r.oom_retries}; }},
+      {"outcome", ColumnType::text, "finished, oom-failed, unschedulable or never-started",
+       [](const JobRecord& r) -> Cell { return std::string(to_string(r.outcome)); }},
+      {"gpu_list", ColumnType::text, "GPUs of the last attempt, '|'-separated",
+       [](const JobRecord& r) -> Cell {
+         std::string list;
+         for (GpuIndex g : r.gpu_list) list += (list.empty() ? "" : "|") + std::to_string(g);
+         return list;
+       }},
+      {"note", ColumnType::text, "why it was placed where it was, or why it never ran",
+       [](const JobRecord& r) -> Cell { return r.note; }},
+  };
+  return columns;
+}
+
+}  // namespace colosim

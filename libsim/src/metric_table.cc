@@ -1,0 +1,50 @@
+#include "colosim/metric_table.h"
+
+#include "colosim/errors.h"
+#include "colosim/number_text.h"
+
+namespace colosim {
+
+double MetricDef::value(const Summary& s) const {
+  return std::visit([&](auto member) { return static_cast<double>(s.*member); }, field);
+}
+
+std::int64_t MetricDef::count(const Summary& s) const {
+  if (!is_count()) throw Error(std::string("metric '") + key + "' is not a count");
+  return s.*std::get<std::int64_t Summary::*>(field);
+}
+
+std::string MetricDef::text(const Summary& s) const {
+  return is_count() ? std::to_string(count(s)) : shortest_text(value(s));
+}
+
+const std::vector<MetricDef>& summary_metrics() {
+  // Constant data, built once.
+  static const std::vector<MetricDef> metrics = {
+      {"jobs", "jobs", "jobs in the trace, each reported once", &Summary::jobs, false, false},
+      {"finished", "finished", "jobs that ran to completion", &Summary::finished, false, false},
+      {"makespan_s", "makespan (s)", "first submit to last end, seconds", &Summary::makespan_s, true, true},
+      {"jct_mean_s", "JCT mean (s)", "mean job completion time (submit to end) of finished jobs, seconds", &Summary::jct_mean_s, true, true},
+      {"jct_p50_s", "JCT p50 (s)", "median JCT of finished jobs (nearest rank), seconds", &Summary::jct_p50_s, true, false},
+      {"jct_p95_s", "JCT p95 (s)", "95th percentile JCT of finished jobs (nearest rank), seconds", &Summary::jct_p95_s, true, true},
+      {"jct_p99_s", "JCT p99 (s)", "99th percentile JCT of finished jobs (nearest rank), seconds", &Summary::jct_p99_s, true, true},
+      {"queueing_delay_mean_s", "queueing delay (s)", "mean submit-to-start delay of finished jobs, seconds", &Summary::queueing_delay_mean_s, true, true},
+      {"slowdown_mean", "slowdown", "mean run time over run time alone, finished jobs", &Summary::slowdown_mean, true, true},
+      {"slowdown_p95", "slowdown p95", "95th percentile of the slowdown (nearest rank)", &Summary::slowdown_p95, true, false},
+      {"gpu_time_utilisation", "GPU util", "GPU-time with at least one job over GPUs x makespan", &Summary::gpu_time_utilisation, false, true},
+      {"memory_utilisation", "memory util", "used GPU memory-time over total memory x makespan", &Summary::memory_utilisation, false, false},
+      {"oom_events", "OOM events", "out-of-memory failures, retried or not", &Summary::oom_events, true, true},
+      {"oom_failed", "OOM-failed", "jobs failed after the out-of-memory retry limit", &Summary::oom_failed, true, false},
+      {"unschedulable", "unschedulable", "jobs that can never fit on the cluster", &Summary::unschedulable, true, false},
+      {"never_started", "never started", "jobs still pending when nothing could start them", &Summary::never_started, true, false},
+  };
+  return metrics;
+}
+
+const MetricDef* find_metric(std::string_view key) {
+  for (const MetricDef& m : summary_metrics())
+    if (key == m.key) return &m;
+  return nullptr;
+}
+
+}  // namespace colosim

@@ -1,0 +1,150 @@
+#include "colosim/run_options.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "colosim/errors.h"
+#include "colosim/number_text.h"
+
+namespace colosim {
+namespace {
+
+[[noreturn]] void bad_value(const std::string& key, const std::string& value, const std::string& expected) {
+  throw Error("option " + key + ": expected " + expected + ", got '" + value + "'");
+}
+
+std::int64_t parse_integer(const std::string& key, const std::string& value, std::int64_t low, std::int64_t high) {
+  char* end = nullptr;
+  errno = 0;
+  const long long x = std::strtoll(value.c_str(), &end, 10);
+  if (value.empty() || *end != '\0' || errno == ERANGE || x < low || x > high)
+    bad_value(key, value, "a whole number from " + std::to_string(low) + " to " + std::to_string(high));
+  return x;
+}
+
+double parse_real(const std::string& key, const std::string& value, double low, double high, const std::string& expected) {
+  char* end = nullptr;
+  errno = 0;
+  const double x = std::strtod(value.c_str(), &end);
+  if (value.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(x) || x < low || x > high)
+    bad_value(key, value, expected);
+  return x;
+}
+
+bool parse_bool(const std::string& key, const std::string& value) {
+  if (value == "true" || value == "1" || value == "yes") return true;
+  if (value == "false" || value == "0" || value == "no") return false;
+  bad_value(key, value, "true or false");
+}
+
+// The largest delay whose tick count still fits comfortably in a Tick (about 290,000 years).
+constexpr double kMaxSeconds = 9.0e12;
+
+std::vector<OptionDef> make_table() {
+  std::vector<OptionDef> t;
+  t.push_back({"discipline", "queue discipline: fifo (strict arrival order) or backfill (any pending job that fits may start)",
+               OptionType::text, {"fifo", "backfill"}, false,
+               [](const RunOptions& o) { return std::string(to_string(o.sim.discipline)); },
+               [](RunOptions& o, const std::string& v) { o.sim.discipline = parse_discipline(v); }});
+  t.push_back({"memory", "GPU memory: enforce, overcommit (over-committed jobs fail out of memory) or ignore",
+               OptionType::text, {"enforce", "overcommit", "ignore"}, false,
+               [](const RunOptions& o) { return std::string(to_string(o.sim.memory)); },
+               [](RunOptions& o, const std::string& v) { o.sim.memory = parse_memory_mode(v); }});
+  t.push_back({"gpu_sharing",
+               "jobs that state no GPU share (gpu_milli 0): by-share (each takes a whole GPU) or stack (they stack on a GPU, "
+               "limited by memory only, as the seed paper ran them); stated shares limit in both",
+               OptionType::text, {"by-share", "stack"}, false,
+               [](const RunOptions& o) { return std::string(to_string(o.sim.sharing)); },
+               [](RunOptions& o, const std::string& v) { o.sim.sharing = parse_gpu_sharing(v); }});
+  t.push_back({"backfill_depth", "pending jobs looked at per scheduling pass (0: all), like Slurm's bf_max_job_test",
+               OptionType::integer, {}, false,
+               [](const RunOptions& o) { return std::to_string(o.sim.backfill_depth); },
+               [](RunOptions& o, const std::string& v) {
+                 o.sim.backfill_depth = static_cast<int>(parse_integer("backfill_depth", v, 0, std::numeric_limits<int>::max()));
+               }});
+  t.push_back({"max_oom_retries", "requeues after an out-of-memory failure before the job is failed", OptionType::integer, {}, false,
+               [](const RunOptions& o) { return std::to_string(o.sim.max_oom_retries); },
+               [](RunOptions& o, const std::string& v) {
+                 o.sim.max_oom_retries = static_cast<int>(parse_integer("max_oom_retries", v, 0, 1'000'000));
+               }});
+  t.push_back({"oom_delay_s", "seconds an over-committed job runs before it fails out of memory", OptionType::real, {}, false,
+               [](const RunOptions& o) { return shortest_text(ticks_to_seconds(o.sim.oom_delay)); },
+               [](RunOptions& o, const std::string& v) {
+                 o.sim.oom_delay = seconds_to_ticks(parse_real("oom_delay_s", v, 0, kMaxSeconds, "seconds from 0 to 9e12"));
+               }});
+  t.push_back({"allow_multi_node", "gangs larger than any node may span whole nodes", OptionType::boolean, {"true", "false"}, false,
+               [](const RunOptions& o) { return std::string(o.sim.allow_multi_node ? "true" : "false"); },
+               [](RunOptions& o, const std::string& v) { o.sim.allow_multi_node = parse_bool("allow_multi_node", v); }});
+  t.push_back({"composition", "how pair slowdowns combine for 3+ jobs on a GPU (pair tables): multiplicative or additive",
+               OptionType::text, {"multiplicative", "additive"}, false,
+               [](const RunOptions& o) { return std::string(to_string(o.pairs.composition)); },
+               [](RunOptions& o, const std::string& v) { o.pairs.composition = parse_composition(v); }});
+  t.push_back({"unknown_pair_slowdown", "slowdown of a pair missing from the pair table (unset: such a pair is an error)",
+               OptionType::real, {}, true,
+               [](const RunOptions& o) { return o.pairs.unknown_pair_slowdown ? shortest_text(*o.pairs.unknown_pair_slowdown) : std::string(); },
+               [](RunOptions& o, const std::string& v) {
+                 if (v.empty()) {
+                   o.pairs.unknown_pair_slowdown.reset();
+                   return;
+                 }
+                 const double x = parse_real("unknown_pair_slowdown", v, 0, 1e9, "a positive slowdown");
+                 if (!(x > 0)) bad_value("unknown_pair_slowdown", v, "a positive slowdown");
+                 o.pairs.unknown_pair_slowdown = x;
+               }});
+  return t;
+}
+
+std::string normalise(std::string_view key) {
+  std::string k(key);
+  while (k.starts_with("-")) k.erase(0, 1);
+  for (char& c : k)
+    if (c == '-') c = '_';
+  return k;
+}
+
+}  // namespace
+
+std::string OptionDef::cli_flag() const {
+  std::string flag = "--" + key;
+  for (char& c : flag)
+    if (c == '_') c = '-';
+  return flag;
+}
+
+const std::vector<OptionDef>& run_option_table() {
+  static const std::vector<OptionDef> table = make_table();  // constant data, built once
+  return table;
+}
+
+const OptionDef* find_run_option(std::string_view key) {
+  const std::string k = normalise(key);
+  for (const OptionDef& d : run_option_table())
+    if (d.key == k) return &d;
+  return nullptr;
+}
+
+void set_run_option(RunOptions& options, std::string_view key, const std::string& value) {
+  const OptionDef* def = find_run_option(key);
+  if (!def) {
+    std::string known;
+    for (const OptionDef& d : run_option_table()) known += (known.empty() ? "" : ", ") + d.key;
+    throw Error("unknown option '" + std::string(key) + "' (options: " + known + ")");
+  }
+  try {
+    def->set(options, value);
+  } catch (const Error& e) {
+    const std::string what = e.what();
+    if (what.find(def->key) != std::string::npos) throw;
+    throw Error("option " + def->key + ": " + what);
+  }
+}
+
+std::vector<std::pair<std::string, std::string>> run_option_values(const RunOptions& options) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const OptionDef& d : run_option_table()) out.emplace_back(d.key, d.get(options));
+  return out;
+}
+
+}  // namespace colosim

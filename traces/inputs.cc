@@ -1,0 +1,172 @@
+#include "colosim/traces/inputs.h"
+
+#include <charconv>
+#include <cmath>
+
+#include "colosim/errors.h"
+#include "colosim/registry.h"
+#include "colosim/traces/cluster_io.h"
+#include "colosim/traces/interference_io.h"
+#include "colosim/traces/seed_paper.h"
+#include "colosim/traces/trace_reader.h"
+
+namespace colosim::traces {
+namespace {
+
+double number(const std::string& what, const std::string& key, const std::string& value) {
+  double x = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), x);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || !std::isfinite(x))
+    throw Error(what + ": '" + key + "' must be a number, got '" + value + "'");
+  return x;
+}
+
+std::int64_t integer(const std::string& what, const std::string& key, const std::string& value) {
+  std::int64_t x = 0;
+  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), x);
+  if (value.empty() || ec != std::errc() || end != value.data() + value.size())
+    throw Error(what + ": '" + key + "' must be a whole number, got '" + value + "'");
+  return x;
+}
+
+// The key=value list of "prefix:..." (the spec syntax of policies, PolicySpec).
+std::map<std::string, std::string> spec_params(const std::string& text, const std::string& prefix, const std::string& what,
+                                               std::string_view kind) {
+  const PolicySpec spec = PolicySpec::parse(text, kind);
+  if (spec.name != prefix) throw Error(what + ": must start with '" + prefix + ":'");
+  return spec.params;
+}
+
+GeneratorConfig generator_base(const GeneratorSpec& g) {
+  GeneratorConfig c;
+  c.jobs = g.jobs;
+  c.gpu_memory_mib = g.gpu_memory_mib;
+  if (g.durations != "builtin") c.durations = load_philly_runtime(g.durations);
+  if (g.shapes != "builtin") c.shapes = load_openb_shapes(g.shapes);
+  if (g.arrivals != "poisson") c.profile = load_helios_arrivals(g.arrivals);
+  if (g.workload == "seed-paper") {
+    c.apps.clear();
+    for (const AppProfile& a : seed_paper_apps()) c.apps.push_back(a.name);
+    // Whole-GPU requests, so that load 1.0 means every GPU busy if each job had one to itself;
+    // AppProfileSource then sets the paper's memory and utilisation.
+    if (g.shapes == "builtin") c.shapes = {{1, 1000, 1}};
+  }
+  return c;
+}
+
+}  // namespace
+
+bool GeneratorSpec::is_spec(const std::string& trace) { return trace == "gen" || trace.rfind("gen:", 0) == 0; }
+
+GeneratorSpec GeneratorSpec::parse(const std::string& text) {
+  const std::string what = "generator spec '" + text + "'";
+  if (!is_spec(text)) throw Error(what + ": must start with 'gen:'");
+  GeneratorSpec g;
+  for (const auto& [key, value] : spec_params(text, "gen", what, "generator spec")) {
+    if (key == "jobs") g.jobs = integer(what, key, value);
+    else if (key == "rate") g.rate = number(what, key, value);
+    else if (key == "load") g.load = number(what, key, value);
+    else if (key == "seed") {
+      const auto s = integer(what, key, value);
+      if (s < 0) throw Error(what + ": 'seed' must be >= 0");
+      g.seed = static_cast<std::uint64_t>(s);
+    } else if (key == "workload") g.workload = value;
+    else if (key == "durations") g.durations = value;
+    else if (key == "shapes") g.shapes = value;
+    else if (key == "arrivals") g.arrivals = value;
+    else if (key == "gpu_memory_mib") g.gpu_memory_mib = integer(what, key, value);
+    else
+      throw Error(what + ": unknown key '" + key +
+                  "' (keys: jobs, load, rate, seed, workload, durations, shapes, arrivals, gpu_memory_mib)");
+  }
+  if (g.jobs < 1) throw Error(what + ": 'jobs' must be >= 1");
+  if (g.rate && g.load) throw Error(what + ": give 'rate' or 'load', not both");
+  if (g.rate && !(*g.rate > 0)) throw Error(what + ": 'rate' must be positive (arrivals per second)");
+  if (g.load && !(*g.load > 0)) throw Error(what + ": 'load' must be positive (1.0 = every GPU busy on average)");
+  if (g.workload != "gavel" && g.workload != "seed-paper")
+    throw Error(what + ": unknown workload '" + g.workload + "' (workloads: gavel, seed-paper)");
+  if (g.workload == "seed-paper" && g.shapes != "builtin")
+    throw Error(what + ": the seed-paper workload has its own shapes (one GPU per job)");
+  if (g.gpu_memory_mib < 0) throw Error(what + ": 'gpu_memory_mib' must be >= 0");
+  return g;
+}
+
+bool is_uniform_cluster_spec(const std::string& text) { return text == "uniform" || text.rfind("uniform:", 0) == 0; }
+
+ClusterSpec parse_uniform_cluster(const std::string& text) {
+  const std::string what = "cluster spec '" + text + "'";
+  std::int64_t nodes = 1, gpus = 8;
+  GpuType type{"GPU", 16384, 1.0};
+  for (const auto& [key, value] : spec_params(text, "uniform", what, "cluster spec")) {
+    if (key == "nodes") nodes = integer(what, key, value);
+    else if (key == "gpus_per_node") gpus = integer(what, key, value);
+    else if (key == "memory_mib") type.memory_mib = integer(what, key, value);
+    else if (key == "gpu_type") type.name = value;
+    else if (key == "speed") type.speed = number(what, key, value);
+    else throw Error(what + ": unknown key '" + key + "' (keys: nodes, gpus_per_node, memory_mib, gpu_type, speed)");
+  }
+  if (nodes < 1 || nodes > 1'000'000) throw Error(what + ": 'nodes' must be 1..1000000");
+  if (gpus < 1 || gpus > 1024) throw Error(what + ": 'gpus_per_node' must be 1..1024");
+  if (type.memory_mib < 1) throw Error(what + ": 'memory_mib' must be >= 1");
+  if (!(type.speed > 0)) throw Error(what + ": 'speed' must be positive");
+  ClusterSpec c = ClusterSpec::uniform(static_cast<int>(nodes), static_cast<int>(gpus), type);
+  c.name = std::to_string(nodes) + "x" + std::to_string(gpus) + " " + type.name + " " + std::to_string(type.memory_mib) + "MiB";
+  c.validate(text);
+  return c;
+}
+
+ClusterSpec resolve_cluster(const std::string& source, const std::string& trace) {
+  if (is_uniform_cluster_spec(source)) return parse_uniform_cluster(source);
+  if (!source.empty()) return read_cluster(source);
+  if (trace.empty() || GeneratorSpec::is_spec(trace))
+    throw Error("no cluster: give a cluster file or a spec such as uniform:nodes=4,gpus_per_node=4,memory_mib=16384");
+  const auto reader = open_trace_reader(trace);
+  if (!reader->header().has_cluster())
+    throw Error("no cluster: the trace '" + trace +
+                "' has none in its header (convert an importer's output with --with, or give a cluster)");
+  return cluster_from_proto(reader->header().cluster(), trace + " (header cluster)");
+}
+
+std::shared_ptr<const InterferenceModel> resolve_interference(const std::string& source, PairTableOptions pairs) {
+  if (source == "seed-paper") return seed_paper_interference(pairs);
+  return load_interference(source, pairs);
+}
+
+JobInput JobInput::resolve(const std::string& source) {
+  JobInput in;
+  in.source_ = source;
+  if (source.empty()) throw Error("no trace: give a trace file or a generator spec such as gen:jobs=500,load=0.9");
+  if (GeneratorSpec::is_spec(source)) {
+    in.generator_ = GeneratorSpec::parse(source);
+    in.generator_base_ = generator_base(*in.generator_);
+    validate(*in.generator_base_);
+  } else {
+    open_trace(source);  // the file, its header and format, now rather than in every run
+  }
+  return in;
+}
+
+std::unique_ptr<JobSource> JobInput::open(std::uint64_t seed, int cluster_gpus, double load_factor) const {
+  if (!(load_factor > 0) || !std::isfinite(load_factor)) throw Error("load factor must be positive");
+  std::unique_ptr<JobSource> jobs;
+  if (generator_) {
+    GeneratorConfig config = *generator_base_;
+    config.seed = generator_->seed.value_or(seed);
+    if (generator_->load) config.arrival_rate = arrival_rate_for_load(config, cluster_gpus, *generator_->load);
+    else if (generator_->rate) config.arrival_rate = *generator_->rate;
+    jobs = std::make_unique<GeneratedJobSource>(std::move(config));
+    if (generator_->workload == "seed-paper") jobs = std::make_unique<AppProfileSource>(std::move(jobs), seed_paper_apps());
+  } else {
+    jobs = open_trace(source_);
+  }
+  if (load_factor != 1.0) jobs = std::make_unique<LoadScaledSource>(std::move(jobs), load_factor);
+  return jobs;
+}
+
+std::optional<JobSpec> LoadScaledSource::next() {
+  auto job = inner_->next();
+  if (job) job->submit = static_cast<Tick>(std::llround(static_cast<double>(job->submit) / factor_));
+  return job;
+}
+
+}  // namespace colosim::traces
