@@ -41,8 +41,10 @@ class Binpack final : public PlacementPolicy {
 
  private:
   static std::optional<GpuIndex> least_free_fitting(const SchedulingPass& pass, const JobSpec& job) {
-    // The free-memory index is ordered by (free, index): the first fitting entry is the answer.
-    const auto& index = pass.cluster().by_free_memory();
+    // Both indexes are ordered by (free, index): the first fitting entry is the answer. A
+    // whole-GPU job looks among idle GPUs only (their free memory is their capacity).
+    const ClusterView& cluster = pass.cluster();
+    const auto& index = cluster.needs_idle_gpu(job) ? cluster.empty_by_memory() : cluster.by_free_memory();
     const auto roomy = index.lower_bound({job.memory_mib, 0});
     for (auto it = roomy; it != index.end(); ++it)
       if (pass.fits(job, it->second)) return it->second;

@@ -75,13 +75,23 @@ class InterferenceAware final : public PlacementPolicy {
     std::int64_t max_capacity = 0;
     for (const GpuType& t : cluster.spec().gpu_types) max_capacity = std::max(max_capacity, t.memory_mib);
     std::int64_t min_memory = std::numeric_limits<std::int64_t>::max();
-    for (const PendingJob* p : singles) min_memory = std::min(min_memory, p->spec->memory_mib);
+    int min_share = 1000;
+    for (const PendingJob* p : singles) {
+      min_memory = std::min(min_memory, p->spec->memory_mib);
+      min_share = std::min(min_share, cluster.share_of(*p->spec));
+    }
+    // Only whole-GPU jobs wait and every job holds a share: nobody can share, so skip the graph.
+    if (cluster.sharing() == GpuSharing::by_share && min_share == 1000) {
+      place_alone(pass, singles, std::vector<bool>(singles.size(), false));
+      return;
+    }
     const bool memory_counts = pass.memory_mode() != MemoryMode::ignore;  // as in fits()
-    const std::vector<GpuIndex> hosts = busy_hosts(pass, min_memory, 2 * candidates_);
+    const std::vector<GpuIndex> hosts = busy_hosts(pass, min_memory, min_share, 2 * candidates_);
     std::int64_t max_host_free = 0;
     for (GpuIndex g : hosts) max_host_free = std::max(max_host_free, cluster.free_mib(g));
     // Room beside another job: on a busy GPU, or with the smallest pending job on the largest GPU.
     auto can_share = [&](const JobSpec& job) {
+      if (cluster.needs_idle_gpu(job)) return false;
       return !memory_counts || max_capacity <= 0 || job.memory_mib <= max_host_free ||
              job.memory_mib + min_memory <= max_capacity;
     };
@@ -155,16 +165,16 @@ class InterferenceAware final : public PlacementPolicy {
     place_alone(pass, singles, placed);
   }
 
-  // Busy GPUs with at least `memory_mib` free, most free memory first, at most `limit` of them
-  // (bounds the matching's size), in index order.
-  static std::vector<GpuIndex> busy_hosts(const SchedulingPass& pass, std::int64_t memory_mib, int limit) {
+  // Busy GPUs with at least `memory_mib` free and room for a share of `share`, most free memory
+  // first, at most `limit` of them (bounds the matching's size), in index order.
+  static std::vector<GpuIndex> busy_hosts(const SchedulingPass& pass, std::int64_t memory_mib, int share, int limit) {
     const ClusterView& cluster = pass.cluster();
     const bool memory_counts = pass.memory_mode() != MemoryMode::ignore;  // as in fits()
     std::vector<GpuIndex> hosts;
     const auto& by_free = cluster.by_free_memory();
     for (auto it = by_free.rbegin(); it != by_free.rend() && static_cast<int>(hosts.size()) < limit; ++it) {
       if (memory_counts && it->first < memory_mib) break;
-      if (!cluster.is_empty(it->second)) hosts.push_back(it->second);
+      if (!cluster.is_empty(it->second) && cluster.milli_sum(it->second) + share <= 1000) hosts.push_back(it->second);
     }
     std::sort(hosts.begin(), hosts.end());
     return hosts;
@@ -210,6 +220,7 @@ class InterferenceAware final : public PlacementPolicy {
     const ClusterView& cluster = pass.cluster();
     for (GpuIndex g : cluster.empty_gpus()) {
       if (!pass.fits(a, g) || !pass.fits(b, g)) continue;
+      if (cluster.share_of(a) + cluster.share_of(b) > 1000) return nullptr;
       const GpuType& type = cluster.type_of(g);
       if (type.memory_mib > 0 && a.memory_mib + b.memory_mib > type.memory_mib) return nullptr;
       if (!pass.interference().feasible(a, b, type)) return nullptr;

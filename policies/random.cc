@@ -49,8 +49,11 @@ class RandomPlacement final : public PlacementPolicy {
       if (usable(pass, job, g)) return g;
     }
     std::vector<GpuIndex> fitting;
-    // The free-memory index holds every fitting GPU only where fits() checks memory.
-    if (check_memory_ && pass.memory_mode() != MemoryMode::ignore) {
+    if (cluster.needs_idle_gpu(job)) {
+      for (GpuIndex g : cluster.empty_gpus())
+        if (usable(pass, job, g)) fitting.push_back(g);
+    } else if (check_memory_ && pass.memory_mode() != MemoryMode::ignore) {
+      // The free-memory index holds every fitting GPU only where fits() checks memory.
       for (auto it = cluster.by_free_memory().lower_bound({job.memory_mib, 0}); it != cluster.by_free_memory().end(); ++it)
         if (usable(pass, job, it->second)) fitting.push_back(it->second);
       std::sort(fitting.begin(), fitting.end());
@@ -70,6 +73,7 @@ class RandomPlacement final : public PlacementPolicy {
     for (int i = 0; i < nodes; ++i) {
       const NodeIndex node = (start + i) % nodes;
       if (cluster.gpus_on(node) < job.gpus) continue;
+      if (cluster.needs_idle_gpu(job) && cluster.empty_gpus_on(node) < job.gpus) continue;
       fitting.clear();
       const GpuIndex first = cluster.first_gpu(node);
       for (GpuIndex g = first; g < first + cluster.gpus_on(node); ++g)

@@ -21,7 +21,8 @@ class Standalone final : public PlacementPolicy {
     const ClusterView& cluster = pass.cluster();
     for (const PendingJob& p : pass.pending()) {
       const JobSpec& job = *p.spec;
-      const std::set<GpuIndex>* same_app = cluster.gpus_hosting_only(job.app);
+      // A whole-GPU job never joins anyone: it goes straight to the idle GPUs.
+      const std::set<GpuIndex>* same_app = cluster.needs_idle_gpu(job) ? nullptr : cluster.gpus_hosting_only(job.app);
       auto own_or_idle = [&](GpuIndex g) {
         return usable(pass, job, g) && (cluster.is_empty(g) || (same_app && same_app->count(g)));
       };
@@ -64,6 +65,9 @@ class Standalone final : public PlacementPolicy {
   static std::string why_not_joined(const SchedulingPass& pass, const JobSpec& job, const std::set<GpuIndex>& same_app) {
     const GpuIndex g = *same_app.begin();
     const ClusterView& cluster = pass.cluster();
+    if (!cluster.share_fits(job, g))
+      return "not placed with its application on GPU " + std::to_string(g) + ": needs " +
+             std::to_string(cluster.share_of(job)) + "/1000 of a GPU, " + std::to_string(cluster.milli_sum(g)) + "/1000 taken";
     if (cluster.free_mib(g) < job.memory_mib)
       return "not placed with its application on GPU " + std::to_string(g) + ": needs " + std::to_string(job.memory_mib) +
              " MiB, " + std::to_string(cluster.free_mib(g)) + " MiB free of " + std::to_string(cluster.capacity_mib(g));

@@ -16,7 +16,7 @@ namespace {
 std::string example_args(const std::string& policy) {
   return "run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace " +
          source_file("examples/seed_paper/jobs.csv") + " --interference " +
-         source_file("examples/seed_paper/slowdowns.csv") + " --policy " + policy;
+         source_file("examples/seed_paper/slowdowns.csv") + " --gpu-sharing stack --policy " + policy;
 }
 
 }  // namespace
@@ -41,6 +41,20 @@ TEST_CASE("colosim run: load-balance on the seed paper example, by hand") {
   const auto out = run_colosim(example_args("load-balance"));
   REQUIRE(out.status == 0);
   CHECK(out.output.find("makespan (s)        712.200") != std::string::npos);
+}
+
+TEST_CASE("issue 9: colosim run prints load-balance's warning about jobs without a GPU utilisation") {
+  const auto dir = test_temp_dir("missing-util");
+  const auto trace = (dir / "jobs.csv").string();
+  std::ofstream(trace) << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util\na,A,0,10,1,0,0\nb,A,0,10,1,0,0\n";
+  const std::string args = "run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace " + trace +
+                           " --interference none --policy ";
+  const auto warned = run_colosim(args + "load-balance");
+  CHECK(warned.status == 0);
+  CHECK(warned.output.find("warning: load-balance: jobs without a GPU utilisation (gpu_util 0)") != std::string::npos);
+  const auto refused = run_colosim(args + "load-balance:missing_util=error");
+  CHECK(refused.status == 1);
+  CHECK(refused.output.find("error: load-balance: job 'a' has no GPU utilisation") != std::string::npos);
 }
 
 TEST_CASE("colosim run: bad inputs exit non-zero with file, line and field") {

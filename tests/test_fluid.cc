@@ -36,6 +36,13 @@ class FixedPlacement final : public PlacementPolicy {
   std::map<std::string, std::vector<GpuIndex>> where_;
 };
 
+// These jobs state no GPU share and are put on one GPU on purpose: the runs stack them.
+SimConfig stacked() {
+  SimConfig config;
+  config.sharing = GpuSharing::stack;
+  return config;
+}
+
 std::map<std::string, JobRecord> by_id(const RunResult& r) {
   std::map<std::string, JobRecord> m;
   for (const auto& rec : r.jobs) m[rec.id] = rec;
@@ -53,7 +60,7 @@ TEST_CASE("issue 2 hand-worked example: A ends at 150 s, B at 175 s") {
   table.set("B", "A", 2.0);
   FixedPlacement policy({{"a", {0}}, {"b", {0}}});
   auto result = by_id(simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}), {job("a", "A", 100), job("b", "B", 100)},
-                               table, policy));
+                               table, policy, stacked()));
   CHECK(result["a"].end == 150 * kTicksPerSecond);
   CHECK(result["b"].end == 175 * kTicksPerSecond);
   CHECK(result["a"].slowdown() == 1.5);
@@ -71,7 +78,7 @@ TEST_CASE("a multi-GPU job progresses at the rate of its slowest GPU") {
   table.set("Y", "G", 1.0);
   FixedPlacement policy({{"g", {0, 1}}, {"x", {0}}, {"y", {1}}});
   auto result = by_id(simulate(ClusterSpec::uniform(1, 2, {"G", 16000, 1.0}),
-                               {job("g", "G", 100, 2), job("x", "X", 50), job("y", "Y", 1000)}, table, policy));
+                               {job("g", "G", 100, 2), job("x", "X", 50), job("y", "Y", 1000)}, table, policy, stacked()));
   CHECK(result["x"].end == 50 * kTicksPerSecond);
   CHECK(result["g"].end == 143'750'000);
   CHECK(result["y"].end == 1000 * kTicksPerSecond);
@@ -92,7 +99,7 @@ TEST_CASE("three co-runners compose multiplicatively by default, additively as a
     table.set("V", "Q", 1.5);
     FixedPlacement policy({{"v", {0}}, {"p", {0}}, {"q", {0}}});
     auto result = by_id(simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}),
-                                 {job("v", "V", 100), job("p", "P", 1000), job("q", "Q", 1000)}, table, policy));
+                                 {job("v", "V", 100), job("p", "P", 1000), job("q", "Q", 1000)}, table, policy, stacked()));
     CHECK(result["v"].end == expected_s * kTicksPerSecond);
   }
 }
@@ -102,11 +109,11 @@ TEST_CASE("an unknown pair is an error naming the pair unless a default is confi
   strict.set("A", "A", 1.1);
   FixedPlacement policy({{"a", {0}}, {"b", {0}}});
   const auto cluster = ClusterSpec::uniform(1, 1, {"G", 16000, 1.0});
-  CHECK_THROWS_WITH_AS(simulate(cluster, {job("a", "A", 10), job("b", "B", 10)}, strict, policy),
+  CHECK_THROWS_WITH_AS(simulate(cluster, {job("a", "A", 10), job("b", "B", 10)}, strict, policy, stacked()),
                        doctest::Contains("no slowdown for victim 'A' beside aggressor 'B'"), SimulationError);
   PairTable lenient({Composition::multiplicative, 2.0});
   FixedPlacement again({{"a", {0}}, {"b", {0}}});
-  auto result = by_id(simulate(cluster, {job("a", "A", 10), job("b", "B", 10)}, lenient, again));
+  auto result = by_id(simulate(cluster, {job("a", "A", 10), job("b", "B", 10)}, lenient, again, stacked()));
   CHECK(result["a"].end == 20 * kTicksPerSecond);
 }
 

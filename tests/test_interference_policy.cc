@@ -101,7 +101,9 @@ TEST_CASE("interference-aware: maximum-weight matching finds the best pairing of
   std::vector<JobSpec> jobs = {one_gpu_job("a", "A", 4000), one_gpu_job("b", "B", 4000), one_gpu_job("c", "C", 4000),
                                one_gpu_job("d", "D", 4000)};
   const auto policy = builtin_policies().make("interference-aware");
-  const RunResult result = simulate(cluster, jobs, table, *policy);
+  SimConfig stack;  // the jobs state no GPU share: memory and the table decide who shares
+  stack.sharing = GpuSharing::stack;
+  const RunResult result = simulate(cluster, jobs, table, *policy, stack);
   std::map<std::string, JobRecord> by_id;
   for (const auto& r : result.jobs) by_id[r.id] = r;
   REQUIRE(by_id.size() == 4);
@@ -116,7 +118,7 @@ TEST_CASE("interference-aware: maximum-weight matching finds the best pairing of
   // Memory decides too: with C too large to share, A+B is the best pairing left.
   jobs[2].memory_mib = 14000;
   const auto again = builtin_policies().make("interference-aware");
-  const RunResult second = simulate(cluster, jobs, table, *again);
+  const RunResult second = simulate(cluster, jobs, table, *again, stack);
   for (const auto& r : second.jobs) by_id[r.id] = r;
   CHECK(by_id["a"].start == 0);
   CHECK(by_id["b"].start == 0);

@@ -1,4 +1,5 @@
 // Over-committed GPU memory fails like a real GPU: the job that started last runs out of memory.
+// The jobs state no GPU share and are put on one GPU to over-commit it: the runs stack them.
 #include <doctest/doctest.h>
 
 #include <map>
@@ -29,6 +30,7 @@ TEST_CASE("overcommit: the later job fails out of memory after the delay, is req
   const PolicyRegistry registry = builtin_policies();
   auto policy = registry.make("random:check_memory=false");
   SimConfig config;
+  config.sharing = GpuSharing::stack;
   config.memory = MemoryMode::overcommit;
   config.oom_delay = 5 * kTicksPerSecond;
   config.max_oom_retries = 1;
@@ -50,6 +52,7 @@ TEST_CASE("overcommit: a job whose co-runner left before the OOM delay ran out c
   const PolicyRegistry registry = builtin_policies();
   auto policy = registry.make("random:check_memory=false");
   SimConfig config;
+  config.sharing = GpuSharing::stack;
   config.memory = MemoryMode::overcommit;
   config.oom_delay = 30 * kTicksPerSecond;
   config.max_oom_retries = 3;
@@ -72,8 +75,10 @@ TEST_CASE("enforce: a policy that places over memory breaks its contract and get
   const PolicyRegistry registry = builtin_policies();
   auto policy = registry.make("random:check_memory=false");
   NoInterference none;
+  SimConfig config;
+  config.sharing = GpuSharing::stack;
   CHECK_THROWS_WITH_AS(simulate(ClusterSpec::uniform(1, 1, {"G", 10240, 1.0}), {job("a", 8192, 100), job("b", 6144, 50, 1)},
-                                none, *policy),
+                                none, *policy, config),
                        doctest::Contains("job 'b' does not fit on GPU 0: needs 6144 MiB, 2048 MiB free"), PolicyError);
 }
 

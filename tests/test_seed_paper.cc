@@ -1,4 +1,6 @@
 // Placements published in the seed paper (Kim & Kim, KNOM Review 2020), reproduced exactly.
+// The paper co-located whole-GPU programs (no GPU share stated), so every run stacks them
+// (GpuSharing::stack).
 #include <doctest/doctest.h>
 
 #include <map>
@@ -21,6 +23,7 @@ std::map<int, std::multiset<std::string>> placement_at_zero(const std::string& p
   auto policy = registry.make(policy_name);
   SimConfig config;
   config.memory = memory;
+  config.sharing = GpuSharing::stack;
   NoInterference none;
   const RunResult result = simulate(seed_paper::cluster(memory_gb), seed_paper::jobs(), none, *policy, config);
   std::map<int, std::multiset<std::string>> gpus;
@@ -66,7 +69,9 @@ TEST_CASE("seed paper: standalone with memory enforced splits the LAMMPS pair an
   const PolicyRegistry registry = builtin_policies();
   auto policy = registry.make("standalone");
   NoInterference none;
-  const RunResult result = simulate(seed_paper::cluster(12.0), seed_paper::jobs(), none, *policy);
+  SimConfig stack;
+  stack.sharing = GpuSharing::stack;
+  const RunResult result = simulate(seed_paper::cluster(12.0), seed_paper::jobs(), none, *policy, stack);
   std::map<std::string, const JobRecord*> by_id;
   for (const auto& r : result.jobs) by_id[r.id] = &r;
   REQUIRE(by_id.size() == 8);
@@ -106,6 +111,8 @@ TEST_CASE("seed paper Figure 1: 2 nodes x 1 GPU, 8 jobs of duration t; exclusive
   table.set("C", "C", 1.4);
   table.set("D", "D", 1.2);
   const PolicyRegistry registry = builtin_policies();
+  SimConfig stack;  // the figure shares whole GPUs
+  stack.sharing = GpuSharing::stack;
 
   auto exclusive = registry.make("exclusive");
   CHECK(simulate(cluster, jobs, table, *exclusive).summary.makespan_s == doctest::Approx(4 * 600.0));
@@ -115,7 +122,7 @@ TEST_CASE("seed paper Figure 1: 2 nodes x 1 GPU, 8 jobs of duration t; exclusive
   // wait for an idle GPU. C,C start at 1.5t on GPU0 and end at 1.5t + 1.4t = 2.9t; D,D start at
   // 1.6t on GPU1 and end at 1.6t + 1.2t = 2.8t. Makespan 2.9t = 1740 s < 4t.
   auto standalone = registry.make("standalone");
-  const RunResult shared = simulate(cluster, jobs, table, *standalone);
+  const RunResult shared = simulate(cluster, jobs, table, *standalone, stack);
   CHECK(shared.summary.makespan_s == 1740.0);
   std::map<std::string, Tick> end;
   for (const auto& r : shared.jobs) end[r.id] = r.end;

@@ -63,6 +63,7 @@ CompareSpec demo_spec() {
   s.seeds = "1-3";
   s.interference = "seed-paper";
   set_run_option(s.options, "composition", "additive");
+  set_run_option(s.options, "gpu_sharing", "stack");  // the paper co-located whole-GPU programs
   s.baseline = "exclusive";
   return s;  // every registered policy
 }
@@ -82,12 +83,15 @@ void print_demo_intro() {
       "  slowdown  derived, not measured (the paper publishes no pair slowdowns): the utilisation-sum\n"
       "            rule of examples/seed_paper, slowdown(v | a) = max(1, (util_v + util_a) / 100);\n"
       "            with three or more jobs on a GPU the excesses add up (--composition additive).\n"
+      "  sharing   the jobs state no GPU share; as in the paper they stack on a GPU, limited by\n"
+      "            memory only (--gpu-sharing stack; by default each would take a whole GPU).\n"
       "  seeds     1-3: each seed draws a new workload; every policy runs on the same three, so the\n"
       "            comparison with exclusive (one job per GPU, the Kubernetes default) is paired.\n"
       "The same comparison as a command:\n"
       "  colosim compare --trace {} \\\n"
       "      --cluster {} \\\n"
-      "      --interference seed-paper --composition additive --seeds 1-3 --baseline exclusive\n\n",
+      "      --interference seed-paper --composition additive --gpu-sharing stack --seeds 1-3 \\\n"
+      "      --baseline exclusive\n\n",
       apps, kDemoTrace, kDemoCluster);
 }
 

@@ -52,6 +52,7 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   const Summary summary = metrics.summary();
   fmt::print("colosim run: policy {}, {} GPUs, seed {}, {} events\n", a.policy, cluster.total_gpus(), a.seed, stats.events);
   fmt::print("{}", summary_table(summary));
+  for (const std::string& w : stats.warnings) fmt::print("warning: {}\n", w);
   if (!a.out.empty()) {
     std::map<std::string, std::string> meta = {{"cluster", a.cluster.empty() ? a.trace + " (header cluster)" : a.cluster},
                                                {"trace", a.trace},

@@ -4,7 +4,7 @@
 
 namespace colosim {
 
-ClusterView::ClusterView(ClusterSpec spec) : spec_(std::move(spec)) {
+ClusterView::ClusterView(ClusterSpec spec, GpuSharing sharing) : spec_(std::move(spec)), sharing_(sharing) {
   spec_.validate(spec_.name.empty() ? "cluster" : spec_.name);
   type_capacity_.resize(spec_.gpu_types.size());
   for (std::size_t n = 0; n < spec_.nodes.size(); ++n) {
@@ -25,6 +25,7 @@ ClusterView::ClusterView(ClusterSpec spec) : spec_(std::move(spec)) {
       by_free_.insert({spec_.gpu_types[type].memory_mib, g});
       by_util_.insert({0.0, g});
       empty_gpus_.insert(g);
+      empty_by_memory_.insert({spec_.gpu_types[type].memory_mib, g});
       total_capacity_mib_ += spec_.gpu_types[type].memory_mib;
     }
   }
@@ -102,11 +103,13 @@ void ClusterState::reindex(GpuIndex g) {
 }
 
 void ClusterState::add(JobSlot slot, const JobSpec& job, AppIndex app, std::span<const GpuIndex> gpus) {
+  const int share = share_of(job);
   for (GpuIndex g : gpus) {
     Gpu& gpu = gpus_[g];
     unindex(g);
     if (gpu.residents.empty()) {
       empty_gpus_.erase(g);
+      empty_by_memory_.erase({capacity_mib(g), g});
       Node& node = nodes_[gpu.node];
       nodes_by_empty_.erase({node.empty, gpu.node});
       --node.empty;
@@ -115,13 +118,15 @@ void ClusterState::add(JobSlot slot, const JobSpec& job, AppIndex app, std::span
     gpu.residents.push_back({slot, app});
     gpu.used_mib += job.memory_mib;
     gpu.util_sum += job.gpu_util;
-    gpu.milli_sum += job.gpu_milli;
+    if (gpu.milli_sum < 1000 && gpu.milli_sum + share >= 1000) ++share_full_gpus_;
+    gpu.milli_sum += share;
     total_used_mib_ += job.memory_mib;
     reindex(g);
   }
 }
 
 void ClusterState::remove(JobSlot slot, const JobSpec& job, std::span<const GpuIndex> gpus) {
+  const int share = share_of(job);
   for (GpuIndex g : gpus) {
     Gpu& gpu = gpus_[g];
     unindex(g);
@@ -129,12 +134,14 @@ void ClusterState::remove(JobSlot slot, const JobSpec& job, std::span<const GpuI
                            [slot](const Resident& r) { return r.slot == slot; });
     gpu.residents.erase(it);
     gpu.used_mib -= job.memory_mib;
-    gpu.milli_sum -= job.gpu_milli;
+    if (gpu.milli_sum >= 1000 && gpu.milli_sum - share < 1000) --share_full_gpus_;
+    gpu.milli_sum -= share;
     total_used_mib_ -= job.memory_mib;
     if (gpu.residents.empty()) {
       // Recomputed from zero so that floating-point residue never leaves an idle GPU "busy".
       gpu.util_sum = 0.0;
       empty_gpus_.insert(g);
+      empty_by_memory_.insert({capacity_mib(g), g});
       Node& node = nodes_[gpu.node];
       nodes_by_empty_.erase({node.empty, gpu.node});
       ++node.empty;

@@ -37,6 +37,8 @@ std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec
   const ClusterView& cluster = pass.cluster();
   std::vector<GpuIndex> chosen;
   std::vector<std::pair<double, GpuIndex>> candidates;
+  // A whole-GPU gang only fits on idle GPUs: visit only nodes that have enough of them.
+  if (cluster.needs_idle_gpu(job)) min_idle = std::max(min_idle, job.gpus);
   for_each_node(cluster, order, min_idle, [&](NodeIndex node) {
     if (cluster.gpus_on(node) < job.gpus) return false;
     candidates.clear();
@@ -72,7 +74,7 @@ bool fits_ignoring_memory(const SchedulingPass& pass, const JobSpec& job, GpuInd
   const ClusterView& cluster = pass.cluster();
   if (g < 0 || g >= cluster.gpu_count()) return false;
   if (!job.allows_gpu_type(cluster.type_of(g).name)) return false;
-  return job.gpu_milli == 0 || cluster.milli_sum(g) + job.gpu_milli <= 1000;
+  return cluster.share_fits(job, g);
 }
 
 }  // namespace colosim

@@ -52,6 +52,12 @@ std::vector<OptionDef> make_table() {
                OptionType::text, {"enforce", "overcommit", "ignore"}, false,
                [](const RunOptions& o) { return std::string(to_string(o.sim.memory)); },
                [](RunOptions& o, const std::string& v) { o.sim.memory = parse_memory_mode(v); }});
+  t.push_back({"gpu_sharing",
+               "jobs that state no GPU share (gpu_milli 0): by-share (each takes a whole GPU) or stack (they stack on a GPU, "
+               "limited by memory only, as the seed paper ran them); stated shares limit in both",
+               OptionType::text, {"by-share", "stack"}, false,
+               [](const RunOptions& o) { return std::string(to_string(o.sim.sharing)); },
+               [](RunOptions& o, const std::string& v) { o.sim.sharing = parse_gpu_sharing(v); }});
   t.push_back({"backfill_depth", "pending jobs looked at per scheduling pass (0: all), like Slurm's bf_max_job_test",
                OptionType::integer, {}, false,
                [](const RunOptions& o) { return std::to_string(o.sim.backfill_depth); },

@@ -21,6 +21,14 @@ const char* to_string(QueueDiscipline d) {
   return "?";
 }
 
+const char* to_string(GpuSharing s) {
+  switch (s) {
+    case GpuSharing::by_share: return "by-share";
+    case GpuSharing::stack: return "stack";
+  }
+  return "?";
+}
+
 MemoryMode parse_memory_mode(const std::string& text) {
   if (text == "enforce") return MemoryMode::enforce;
   if (text == "overcommit") return MemoryMode::overcommit;
@@ -32,6 +40,12 @@ QueueDiscipline parse_discipline(const std::string& text) {
   if (text == "fifo") return QueueDiscipline::fifo;
   if (text == "backfill") return QueueDiscipline::backfill;
   throw Error("unknown queue discipline '" + text + "' (expected fifo or backfill)");
+}
+
+GpuSharing parse_gpu_sharing(const std::string& text) {
+  if (text == "by-share") return GpuSharing::by_share;
+  if (text == "stack") return GpuSharing::stack;
+  throw Error("unknown GPU sharing '" + text + "' (expected by-share or stack)");
 }
 
 }  // namespace colosim

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <optional>
 
 #include "colosim/errors.h"
 #include "colosim/event_queue.h"
@@ -43,7 +44,7 @@ struct Active {
 class Simulator::Engine final : public SchedulingPass {
  public:
   Engine(ClusterSpec cluster, const InterferenceModel& model, PlacementPolicy& policy, SimConfig config)
-      : cluster_(std::move(cluster)), model_(model), policy_(policy), config_(config), rng_(config.seed) {
+      : cluster_(std::move(cluster), config.sharing), model_(model), policy_(policy), config_(config), rng_(config.seed) {
     if (config_.max_oom_retries < 0) throw Error("max_oom_retries must be >= 0");
     if (config_.oom_delay < 0) throw Error("oom_delay must be >= 0");
     if (config_.backfill_depth < 0) throw Error("backfill_depth must be >= 0");
@@ -128,12 +129,18 @@ class Simulator::Engine final : public SchedulingPass {
     if (g < 0 || g >= cluster_.gpu_count()) return false;
     const GpuType& type = cluster_.type_of(g);
     if (!job.allows_gpu_type(type.name)) return false;
+    // The GPU share is not memory: it limits in every memory mode.
+    if (!cluster_.share_fits(job, g)) return false;
     if (config_.memory == MemoryMode::ignore) return true;
-    if (job.gpu_milli > 0 && cluster_.milli_sum(g) + job.gpu_milli > 1000) return false;
     if (cluster_.free_mib(g) < job.memory_mib) return false;
     for (const Resident& r : cluster_.residents(g))
       if (!model_.feasible(job, slots_[r.slot].spec, type)) return false;
     return true;
+  }
+
+  void warn(std::string_view message) override {
+    if (std::find(stats_.warnings.begin(), stats_.warnings.end(), message) == stats_.warnings.end())
+      stats_.warnings.emplace_back(message);
   }
 
   bool is_placed(JobSlot slot) const override {
@@ -159,9 +166,11 @@ class Simulator::Engine final : public SchedulingPass {
         if (gpus[k] == g) throw PolicyError(who + " given GPU " + std::to_string(g) + " twice");
       if (!a.spec.allows_gpu_type(cluster_.type_of(g).name))
         throw PolicyError(who + " does not allow GPU type " + cluster_.type_of(g).name + " (GPU " + std::to_string(g) + ")");
+      if (!cluster_.share_fits(a.spec, g))
+        throw PolicyError(who + " exceeds the GPU share of GPU " + std::to_string(g) + ": needs " +
+                          std::to_string(cluster_.share_of(a.spec)) + "/1000, " +
+                          std::to_string(cluster_.milli_sum(g)) + "/1000 taken");
       if (config_.memory == MemoryMode::ignore) continue;
-      if (a.spec.gpu_milli > 0 && cluster_.milli_sum(g) + a.spec.gpu_milli > 1000)
-        throw PolicyError(who + " exceeds the GPU share of GPU " + std::to_string(g));
       if (config_.memory == MemoryMode::enforce && !fits(a.spec, g))
         throw PolicyError(who + " does not fit on GPU " + std::to_string(g) + ": needs " +
                           std::to_string(a.spec.memory_mib) + " MiB, " + std::to_string(cluster_.free_mib(g)) +
@@ -238,7 +247,7 @@ class Simulator::Engine final : public SchedulingPass {
   void schedule(Tick now) {
     batch_.clear();
     const std::int64_t room = policy_.gpu_room(cluster_, config_.memory);
-    if (room <= 0) return;
+    if (room <= 0 || !cluster_.any_share_room()) return;
     const bool fifo = config_.discipline == QueueDiscipline::fifo;
     // Nothing freed and the policy never holds jobs back: older pending jobs still cannot start,
     // so only this instant's arrivals are offered (and under FIFO they wait behind the old ones).
@@ -253,7 +262,8 @@ class Simulator::Engine final : public SchedulingPass {
       const auto& [seq, slot] = *it;
       if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) break;
       const Active& a = slots_[slot];
-      if (!policy_.may_fit(cluster_, a.spec, config_.memory)) {
+      // The share is the core's rule, so the core checks it for every policy.
+      if (!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory)) {
         if (fifo) break;  // strict FIFO: nothing behind a blocked job may start
         continue;
       }
@@ -267,6 +277,7 @@ class Simulator::Engine final : public SchedulingPass {
     placements_.clear();
     if (fifo) offer_in_queue_order(); else offer(0, batch_.size());
     for (const PendingJob& p : batch_) pass_flag_[p.slot] = kNotOffered;
+    for (JobSlot slot : placements_) pass_flag_[slot] = kNotOffered;
     for (JobSlot slot : placements_) start(slot, now);
   }
 
@@ -505,11 +516,15 @@ class Simulator::Engine final : public SchedulingPass {
     if (running != running_ || pending != pending_.size()) fail("job counts disagree with the queue and the running set");
     for (GpuIndex g = 0; g < cluster_.gpu_count(); ++g) {
       std::int64_t used = 0;
+      int milli = 0;
       for (const Resident& r : cluster_.residents(g)) {
         if (slots_[r.slot].state != State::running) fail("GPU " + std::to_string(g) + " holds a job that is not running");
         used += slots_[r.slot].spec.memory_mib;
+        milli += cluster_.share_of(slots_[r.slot].spec);
       }
       if (used != cluster_.used_mib(g)) fail("GPU " + std::to_string(g) + " memory accounting is off");
+      if (milli != cluster_.milli_sum(g)) fail("GPU " + std::to_string(g) + " share accounting is off");
+      if (milli > 1000) fail("GPU " + std::to_string(g) + " holds more than its whole share");
       if (config_.memory == MemoryMode::enforce && used > cluster_.capacity_mib(g))
         fail("GPU " + std::to_string(g) + " is over memory although memory is enforced");
       if (config_.memory == MemoryMode::overcommit && used > cluster_.capacity_mib(g)) {

@@ -16,7 +16,7 @@ import colosim
 TRACE = "gen:jobs=300,load=1.6,workload=seed-paper"
 CLUSTER = "uniform:nodes=2,gpus_per_node=2,memory_mib=12288"
 OPTIONS = {"discipline": "backfill", "backfill_depth": "3", "memory": "overcommit", "max_oom_retries": "1",
-           "oom_delay_s": "5", "composition": "additive", "allow_multi_node": "false"}
+           "oom_delay_s": "5", "composition": "additive", "allow_multi_node": "false", "gpu_sharing": "stack"}
 
 
 def _flags(options: dict[str, str]) -> list[str]:

@@ -129,6 +129,7 @@ def test_exception_inside_policy_names_policy_and_time(small):
 
 def test_invalid_placements_are_clear_policy_errors(seed_paper):
     args = (seed_paper["cluster"], seed_paper["trace"], seed_paper["interference"])
+    stack = {"gpu_sharing": "stack"}  # the paper's jobs state no share; stacked, memory limits
 
     class Nowhere(colosim.Policy):
         def schedule(self, pass_):
@@ -152,7 +153,9 @@ def test_invalid_placements_are_clear_policy_errors(seed_paper):
     with pytest.raises(colosim.PolicyError, match="GPU 99, which does not exist"):
         colosim.run(*args, Nowhere())
     with pytest.raises(colosim.PolicyError, match="does not fit on GPU 0"):
-        colosim.run(*args, Crowd())
+        colosim.run(*args, Crowd(), **stack)
+    with pytest.raises(colosim.PolicyError, match="exceeds the GPU share of GPU 0: needs 1000/1000, 1000/1000 taken"):
+        colosim.run(*args, Crowd())  # by default each takes the whole GPU
     with pytest.raises(colosim.PolicyError, match="placed twice"):
         colosim.run(*args, Twice())
     with pytest.raises(colosim.PolicyError, match="needs 1 GPU"):
@@ -259,8 +262,10 @@ def test_register_policy_by_name_with_typed_parameters(small):
     assert info["description"].startswith("First GPU that fits")
     assert info["params"] == [("reverse", "false", "try GPUs from the last")]
     assert "first-fit-test" in colosim.run.__doc__  # the docstring follows the registry
-    forward = colosim.run(cluster, trace, "none", "first-fit-test").jobs
-    backward = colosim.run(cluster, trace, "none", "first-fit-test", policy_params={"reverse": True}).jobs
+    # The jobs state no GPU share: stacked, memory decides.
+    forward = colosim.run(cluster, trace, "none", "first-fit-test", gpu_sharing="stack").jobs
+    backward = colosim.run(cluster, trace, "none", "first-fit-test", policy_params={"reverse": True},
+                           gpu_sharing="stack").jobs
     assert forward["gpu_list"].tolist() == ["0", "0", "0"]  # all share GPU 0 (memory allows)
     assert backward["gpu_list"].tolist() == ["7", "7", "7"]
     assert forward["note"].tolist() == ["first fit at 0s", "first fit at 1s", "first fit at 2s"]

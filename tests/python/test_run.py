@@ -56,7 +56,8 @@ def test_dataframe_equals_cli_on_a_generated_trace_with_sharing_and_ooms(tmp_pat
     cluster = colosim.Cluster.uniform(nodes=2, gpus_per_node=4, gpu_type="V100", memory_mib=16384)
     cluster.save(str(tmp_path / "cluster.textproto"))
     generated = pd.DataFrame(colosim.Trace.generate(jobs=300, seed=11, load=1.5, total_gpus=8).to_columns())
-    # Without GPU shares only memory limits sharing, and random:check_memory=false over-commits it.
+    # Without GPU shares and stacked, only memory limits sharing, and random:check_memory=false
+    # over-commits it.
     generated["gpu_milli"] = 0
     trace = colosim.trace(generated)
     trace.save(str(tmp_path / "trace.csv"))
@@ -67,11 +68,11 @@ def test_dataframe_equals_cli_on_a_generated_trace_with_sharing_and_ooms(tmp_pat
         for i, v in enumerate(apps):
             for j, a in enumerate(apps):
                 f.write(f"{v},{a},{1 + ((i * 7 + j * 3) % 10) / 10:.3f}\n")
-    extra = ("--memory", "overcommit", "--seed", "5")
+    extra = ("--memory", "overcommit", "--gpu-sharing", "stack", "--seed", "5")
     jobs_csv, _ = cli_run(cli, tmp_path / "cli", tmp_path / "cluster.textproto", tmp_path / "trace.csv", pairs,
                           "random:check_memory=false", *extra)
     result = colosim.run(cluster, tmp_path / "trace.csv", pairs, "random", policy_params={"check_memory": False},
-                         memory="overcommit", seed=5)
+                         memory="overcommit", gpu_sharing="stack", seed=5)
     assert result.summary["oom_events"] > 0, "the comparison should cover OOM retries"
     df = result.jobs
     assert (df["outcome"] == "finished").any() and df["gpu_list"].str.contains("|", regex=False).any()
@@ -157,8 +158,8 @@ def test_run_errors_are_colosim_errors(seed_paper):
     with pytest.raises(colosim.InputError):
         colosim.run(seed_paper["cluster"], "/nonexistent/jobs.csv", "none", "binpack")
     # A pair the table does not know, with no default: the run stops with SimulationError.
-    with pytest.raises(colosim.SimulationError):
-        colosim.run(*args[:2], {("LAMMPS", "GROMACS"): 1.2}, "binpack")
+    with pytest.raises(colosim.SimulationError):  # the pair meets only when jobs stack
+        colosim.run(*args[:2], {("LAMMPS", "GROMACS"): 1.2}, "binpack", gpu_sharing="stack")
     lenient = colosim.run(*args[:2], {("LAMMPS", "GROMACS"): 1.2}, "binpack", unknown_pair_slowdown=1.0)
     assert lenient.summary["finished"] == 8
     with pytest.raises(TypeError):

@@ -5,7 +5,10 @@
 //  - duration = total_steps / isolated throughput of (job_type, scale_factor) on the GPU type of
 //    option gpu-type (default v100), from the first --with file (simulation_throughputs.json);
 //    the throughput is for the whole job, so it is not multiplied by the GPU count;
-//  - total_steps is kept as feature "total_steps".
+//  - total_steps is kept as feature "total_steps";
+//  - gpu_milli = 1000: Gavel hands a job scale_factor whole workers (GPUs); two jobs share a
+//    GPU only under its space-sharing policies, a scheduler's choice that colosim leaves to the
+//    run (GpuSharing::stack), not a property of the job.
 // Both layouts are read: the old 7-field one (job_type, command, num_steps_arg, needs_data_dir,
 // total_steps, arrival_time, scale_factor) of the MSR traces and the current 10-field one
 // (job_type, command, working_directory, num_steps_arg, needs_data_dir, total_steps,
@@ -149,6 +152,7 @@ ImportedTrace import_gavel(const ImportRequest& request) {
     job.id = std::to_string(id);
     job.app = job_type;
     job.gpus = static_cast<int>(scale);
+    job.gpu_milli = 1000;
     job.submit = seconds_to_ticks(arrival);
     job.solo_duration = seconds_to_ticks(seconds);
     job.features["total_steps"] = steps;

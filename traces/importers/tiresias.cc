@@ -4,6 +4,8 @@
 //    duration -> duration (s; Tiresias reads it as int(float(x)) and so do we: truncated);
 //  - iterations, interval, start_time, model_size, aggr_interval, model_scale are not used by
 //    Tiresias' time model; iterations is kept as feature "iterations" when present;
+//  - gpu_milli = 1000: Tiresias counts free GPUs per node and gives a job num_gpu of them
+//    (yarn: the first node with enough free GPUs; larger jobs whole idle nodes), never a part;
 //  - jobs are sorted stably by submit time, as Tiresias does.
 // Cluster spec (optional --with): num_switch x num_node_p_switch nodes of num_gpu_p_node GPUs,
 // num_cpu_p_node CPUs and mem_p_node GB; Tiresias has no GPU model, so the type comes from
@@ -75,6 +77,7 @@ ImportedTrace import_tiresias(const ImportRequest& request) {
     const std::int64_t g = csv.integer(gpus);
     if (g < 1 || g > 1'000'000) csv.fail(gpus, "must be at least 1");
     job.gpus = static_cast<int>(g);
+    job.gpu_milli = 1000;
     const std::int64_t t = csv.integer(submit);
     if (t < 0) csv.fail(submit, "negative");
     if (t > 2'000'000'000) csv.fail(submit, "too large");

@@ -28,7 +28,7 @@ class Result:
     Attributes:
         policy: the policy's name (with its parameters).
         summary: dict with the keys of the CLI's summary.json (SUMMARY_METRICS; counts are ints).
-        stats: dict events, passes, rate_updates.
+        stats: dict events, passes, rate_updates, warnings (the policy's, e.g. missing inputs).
         jobs: pandas DataFrame, one row per job in the order jobs left the simulation, with the
             columns and values of the CLI's jobs.csv (times in seconds, NaN where the CSV is
             empty; slowdown to 6 decimals as printed there).
@@ -40,7 +40,7 @@ class Result:
         self._raw = raw
         self.policy: str = raw.policy
         self.summary: dict[str, Any] = raw.summary
-        self.stats: dict[str, int] = raw.stats
+        self.stats: dict[str, Any] = raw.stats
         self._jobs = None
         self._series = None
 

@@ -12,6 +12,7 @@
 
 #include "colosim/cluster_spec.h"
 #include "colosim/job.h"
+#include "colosim/sim_config.h"
 
 namespace colosim {
 
@@ -27,9 +28,10 @@ struct Resident {
 
 class ClusterView {
  public:
-  explicit ClusterView(ClusterSpec spec);
+  explicit ClusterView(ClusterSpec spec, GpuSharing sharing = GpuSharing::by_share);
 
   const ClusterSpec& spec() const { return spec_; }
+  GpuSharing sharing() const { return sharing_; }
   int gpu_count() const { return static_cast<int>(gpus_.size()); }
   int node_count() const { return static_cast<int>(nodes_.size()); }
 
@@ -45,7 +47,23 @@ class ClusterView {
   // Negative when over-committed.
   std::int64_t free_mib(GpuIndex g) const { return capacity_mib(g) - gpus_[g].used_mib; }
   double util_sum(GpuIndex g) const { return gpus_[g].util_sum; }
+  // Summed GPU shares (thousandths, gpu_share_milli) of the GPU's residents.
   int milli_sum(GpuIndex g) const { return gpus_[g].milli_sum; }
+  // The job's share of each of its GPUs under this run's GpuSharing (gpu_milli 0: whole GPU).
+  int share_of(const JobSpec& job) const { return gpu_share_milli(job, sharing_); }
+  bool share_fits(const JobSpec& job, GpuIndex g) const { return gpus_[g].milli_sum + share_of(job) <= 1000; }
+  // True when only idle GPUs have room for the job's share: a whole GPU when every job holds a
+  // share (GpuSharing::by_share). Policies then look in the idle-GPU indexes instead of scanning.
+  bool needs_idle_gpu(const JobSpec& job) const {
+    return sharing_ == GpuSharing::by_share && share_of(job) == 1000;
+  }
+  // False when no GPU has room for any job's share: a scheduling pass cannot place anything.
+  bool any_share_room() const { return sharing_ == GpuSharing::stack || share_full_gpus_ < gpu_count(); }
+  // A cheap necessary condition for the job's share to fit somewhere now, O(1).
+  bool share_may_fit(const JobSpec& job) const {
+    if (needs_idle_gpu(job)) return static_cast<int>(empty_gpus_.size()) >= job.gpus;
+    return any_share_room();
+  }
   std::span<const Resident> residents(GpuIndex g) const { return gpus_[g].residents; }
   bool is_empty(GpuIndex g) const { return gpus_[g].residents.empty(); }
 
@@ -60,6 +78,8 @@ class ClusterView {
   const std::set<std::pair<double, GpuIndex>>& by_utilisation() const { return by_util_; }
   // GPUs with no resident, ascending index.
   const std::set<GpuIndex>& empty_gpus() const { return empty_gpus_; }
+  // (capacity MiB, GPU) of the GPUs with no resident, ascending: best fit among idle GPUs.
+  const std::set<std::pair<std::int64_t, GpuIndex>>& empty_by_memory() const { return empty_by_memory_; }
   // (number of empty GPUs, node), ascending.
   const std::set<std::pair<int, NodeIndex>>& nodes_by_empty_gpus() const { return nodes_by_empty_; }
   // GPUs whose residents (at least one) all run `app`; null when there is none.
@@ -94,6 +114,7 @@ class ClusterView {
   };
 
   ClusterSpec spec_;
+  GpuSharing sharing_;
   std::vector<Gpu> gpus_;
   std::vector<Node> nodes_;
   std::vector<std::string> app_names_;
@@ -101,6 +122,8 @@ class ClusterView {
   std::set<std::pair<std::int64_t, GpuIndex>> by_free_;
   std::set<std::pair<double, GpuIndex>> by_util_;
   std::set<GpuIndex> empty_gpus_;
+  std::set<std::pair<std::int64_t, GpuIndex>> empty_by_memory_;
+  int share_full_gpus_ = 0;  // GPUs whose residents' shares sum to 1000
   std::set<std::pair<int, NodeIndex>> nodes_by_empty_;
   std::unordered_map<AppIndex, std::set<GpuIndex>> sole_app_gpus_;
   struct TypeCapacity {

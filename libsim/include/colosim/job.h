@@ -18,7 +18,7 @@ struct JobSpec {
   std::int64_t memory_mib = 0;     // GPU memory used on each of its GPUs
   double gpu_util = 0.0;           // mean GPU (SM) utilisation when alone, percent 0..100
   int gpu_milli = 0;               // share of each GPU, thousandths (Alibaba gpu_milli); 0: not
-                                   // stated, sharing limited by memory only
+                                   // stated, i.e. the whole GPU (see GpuSharing, gpu_share_milli)
   int priority = 0;                // larger is more important
   std::string user;                // user or tenant, free text
   std::vector<std::string> gpu_types;     // allowed GPU types; empty means any

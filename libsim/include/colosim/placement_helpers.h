@@ -23,7 +23,8 @@ bool needs_several_nodes(const SchedulingPass& pass, const JobSpec& job);
 // `job.gpus` GPUs of one node that pass `usable`, the lowest `score` first (ties: lower index),
 // from the first node in `order` that has enough. Only nodes with at least `min_idle` idle GPUs
 // are visited (found through the index, so a policy that needs idle GPUs never walks busy
-// nodes). Empty when no node has enough.
+// nodes); a job that needs idle GPUs (ClusterView::needs_idle_gpu) raises it to its gang size.
+// Empty when no node has enough.
 std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec& job, NodeOrder order,
                                        const GpuFilter& usable, const GpuScore& score, int min_idle = 0);
 

@@ -36,8 +36,8 @@ class SchedulingPass {
   virtual Rng& rng() = 0;
 
   // Whether `job` may go on GPU `g` now, counting placements already made in this pass:
-  // allowed GPU type, GPU-share (gpu_milli) limit, memory (unless the mode ignores it) and
-  // pairs the interference model knows to be infeasible.
+  // allowed GPU type, GPU share (ClusterView::share_fits, in every memory mode), memory
+  // (unless the mode ignores it) and pairs the interference model knows to be infeasible.
   virtual bool fits(const JobSpec& job, GpuIndex g) const = 0;
   // Starts `job` on `gpus` (its gang size, distinct). The core validates the decision and
   // throws PolicyError when it breaks the rules. `note` is kept with the job's record
@@ -45,6 +45,9 @@ class SchedulingPass {
   virtual void place(const PendingJob& job, std::span<const GpuIndex> gpus,
                      std::string_view note = {}) = 0;
   virtual bool is_placed(JobSlot slot) const = 0;
+  // Tells the user that the policy lacks an input it relies on (e.g. jobs without a GPU
+  // utilisation). The run reports each distinct message once (RunStats::warnings).
+  virtual void warn(std::string_view message) = 0;
 };
 
 class PlacementPolicy {
@@ -58,7 +61,8 @@ class PlacementPolicy {
   virtual void schedule(SchedulingPass& pass) = 0;
 
   // A cheap necessary condition for `job` to start now, used by the core to skip the pass or
-  // cut the batch short. The default checks free GPU memory somewhere (when memory is enforced).
+  // cut the batch short (the core checks the GPU share itself, ClusterView::share_may_fit).
+  // The default checks free GPU memory somewhere (when memory is enforced).
   virtual bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const;
 
   // An upper bound on the GPUs this policy could hand out now. 0 skips the pass without looking

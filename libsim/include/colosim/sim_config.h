@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <string>
 
+#include "colosim/job.h"
 #include "colosim/time.h"
 
 namespace colosim {
@@ -19,9 +20,24 @@ enum class QueueDiscipline {
   backfill,  // any pending job that fits now may start
 };
 
+// What a job that states no GPU share (gpu_milli 0) takes of each of its GPUs.
+enum class GpuSharing {
+  by_share,  // the whole GPU, as the schema says: jobs share a GPU only within the shares they state
+  stack,     // nothing: such jobs stack on a GPU, limited by memory only (experiments that co-located
+             // whole-GPU jobs: Kim & Kim 2020, Gandiva-style packing); stated shares still limit
+};
+
+// A job's share of each of its GPUs, in thousandths, under `sharing`: the one rule that every
+// share check and the GPUs' share accounting use.
+inline int gpu_share_milli(const JobSpec& job, GpuSharing sharing) {
+  if (job.gpu_milli > 0) return job.gpu_milli;
+  return sharing == GpuSharing::by_share ? 1000 : 0;
+}
+
 struct SimConfig {
   QueueDiscipline discipline = QueueDiscipline::backfill;
   MemoryMode memory = MemoryMode::enforce;
+  GpuSharing sharing = GpuSharing::by_share;
   std::uint64_t seed = 1;
   int max_oom_retries = 3;                  // requeues after an OOM before the job is failed
   Tick oom_delay = 10 * kTicksPerSecond;    // run time before an over-committed job fails
@@ -33,7 +49,9 @@ struct SimConfig {
 
 const char* to_string(MemoryMode m);
 const char* to_string(QueueDiscipline d);
+const char* to_string(GpuSharing s);
 MemoryMode parse_memory_mode(const std::string& text);        // throws Error
 QueueDiscipline parse_discipline(const std::string& text);    // throws Error
+GpuSharing parse_gpu_sharing(const std::string& text);        // throws Error
 
 }  // namespace colosim

@@ -2,6 +2,7 @@
 // The discrete-event core. Life of a job: arrival -> pending queue -> placed by the policy in a
 // scheduling pass -> running at a rate set by its co-runners -> finished (or OOM and requeued).
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "colosim/cluster_spec.h"
@@ -18,6 +19,7 @@ struct RunStats {
   std::uint64_t events = 0;       // completions, OOM failures and arrivals handled
   std::uint64_t passes = 0;       // scheduling passes that offered jobs to the policy
   std::uint64_t rate_updates = 0; // job rate recomputations
+  std::vector<std::string> warnings;  // distinct SchedulingPass::warn messages, first seen first
 };
 
 class Simulator {
