@@ -5,6 +5,7 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -83,7 +84,14 @@ void read_message(const std::string& path, google::protobuf::Message& message) {
   read_message(path, encoding_for(path), message);
 }
 
+void check_not_directory(const std::string& path) {
+  // An ifstream opens a directory and then reads nothing: it would pass for an empty file.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, "", "is a directory, not a file");
+}
+
 std::string read_file_bytes(const std::string& path) {
+  check_not_directory(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, 0, "", "cannot open file");
   std::ostringstream buffer;
