@@ -289,3 +289,34 @@ TEST_CASE("issue 10 #18: a calibrated model with no feature columns and rank 0 p
   // log slowdown = offset 0.1 + victim bias of a 0.2 + aggressor bias of b 0.3 = 0.6.
   CHECK(model.predict_pair({"a"}, {"b"}, "V100").slowdown == doctest::Approx(std::exp(0.6)));
 }
+
+TEST_CASE("issue 10 #17: contradictions are errors: nested job arrays, unknown pair columns, an app profiled twice") {
+  const auto dir = test_temp_dir("contradictions");
+  // Protobuf's JSON parser flattened [[job], [job]] into two jobs.
+  const auto nested = write_file(dir, "nested.json",
+                                 "{\"jobs\": [\n[{\"id\": \"a\", \"app\": \"x\", \"gpus\": 1}],\n"
+                                 "[{\"id\": \"b\", \"app\": \"x\", \"gpus\": 1}]]}");
+  const InputError e = read_error(nested);
+  CHECK(e.line() == 2);
+  CHECK(e.problem().find("array directly inside an array") != std::string::npos);
+  // A pair table's extra column was ignored.
+  const auto pairs = write_file(dir, "pairs.csv", "victim,aggressor,slowdown,slowdwon\na,b,1.5,2\n");
+  CHECK_THROWS_WITH_AS(import_pair_csv(pairs), doctest::Contains("pairs.csv:1: field 'slowdwon': unknown column"), InputError);
+  // Two profiles of one application, from two files: which one holds?
+  const auto f1 = write_file(dir, "f1.csv", "app,sm_util\na,50\n");
+  const auto f2 = write_file(dir, "f2.csv", "app,sm_util\na,60\n");
+  const auto p = write_file(dir, "p.csv", "victim,aggressor,slowdown\na,a,1.5\n");
+  CHECK_THROWS_WITH_AS(import_interference_data({f1, f2, p}), doctest::Contains("application 'a' profiled twice"),
+                       InputError);
+}
+
+TEST_CASE("issue 10 #10: a cluster node name that is not UTF-8 is rejected before it reaches a .pb file") {
+  const auto dir = test_temp_dir("utf8-cluster");
+  const auto path = write_file(dir, "c.json",
+                               "{\"gpu_types\": [{\"name\": \"V100\", \"memory_mib\": 16384}], "
+                               "\"nodes\": [{\"name\": \"n\\u00e9\", \"gpu_type\": \"V100\", \"gpus\": 1}]}");
+  CHECK(read_cluster(path).nodes.at(0).name == "n\xc3\xa9");  // valid UTF-8 is kept as it is
+  ClusterSpec c = read_cluster(path);
+  c.nodes[0].name = "n\xe9";  // Latin-1
+  CHECK_THROWS_WITH_AS(c.validate("code"), doctest::Contains("field 'nodes.name': not valid UTF-8"), InputError);
+}

@@ -3,6 +3,7 @@
 
 #include "colosim/checked.h"
 #include "colosim/errors.h"
+#include "colosim/traces/cluster_io.h"
 #include "colosim/traces/importer.h"
 #include "colosim/traces/job_checks.h"
 
@@ -61,6 +62,9 @@ ImportedTrace ImporterRegistry::run(std::string_view name, ImportRequest request
     for (const auto& n : trace.notes) notes += "; " + n;
     throw InputError(request.input.string(), 0, "", "importer '" + info->name + "' found no jobs to import" + notes);
   }
+  // The cluster of the header too: the readers will check it (sizes, names, UTF-8).
+  if (trace.header.has_cluster())
+    cluster_from_proto(trace.header.cluster(), request.extra.empty() ? request.input.string() : request.extra[0].string());
   trace.header.set_job_count(static_cast<std::int64_t>(trace.jobs.size()));
   return trace;
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <set>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 
 namespace colosim {
@@ -41,6 +42,7 @@ void ClusterSpec::validate(const std::string& source) const {
     const auto& t = gpu_types[i];
     const auto record = static_cast<std::int64_t>(i + 1);
     if (t.name.empty()) throw InputError(source, record, "gpu_types.name", "empty GPU type name");
+    if (!is_valid_utf8(t.name)) throw InputError(source, record, "gpu_types.name", "not valid UTF-8");
     if (!type_names.insert(t.name).second)
       throw InputError(source, record, "gpu_types.name", "GPU type '" + t.name + "' defined twice");
     if (t.memory_mib <= 0)
@@ -57,6 +59,7 @@ void ClusterSpec::validate(const std::string& source) const {
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     const auto& n = nodes[i];
     const auto record = static_cast<std::int64_t>(i + 1);
+    if (!is_valid_utf8(n.name)) throw InputError(source, record, "nodes.name", "not valid UTF-8");
     if (!node_names.insert(n.name).second)
       throw InputError(source, record, "nodes.name", "node name '" + n.name + "' used twice");
     if (n.gpus <= 0)
