@@ -135,7 +135,9 @@ void validate(const GeneratorConfig& c) {
   if (c.apps.empty()) throw Error("generator: no application names");
   for (const auto& a : c.apps)
     if (a.empty()) throw Error("generator: empty application name");
-  if (c.gpu_memory_mib < 0) throw Error("generator: GPU memory must be >= 0");
+  // The per-job memory is gpu_memory_mib * gpu_milli / 1000: bounded so that the product fits.
+  if (c.gpu_memory_mib < 0 || c.gpu_memory_mib > (std::int64_t{1} << 40))
+    throw Error("generator: GPU memory must be within 0..2^40 MiB");
 }
 
 double expected_gpu_seconds_per_job(const GeneratorConfig& c) {
