@@ -27,8 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     default: {
       importer = "gavel";
       request.input = fuzz_file("jobs.trace", data + 1, size - 1);
-      static const std::string kThroughputs = R"({"v100": {"('ResNet-18 (batch size 16)', 1)": {"null": 10.0},
-                                                           "('ResNet-18 (batch size 16)', 2)": {"null": 18.0}}})";
+      static const std::string kThroughputs = R"j({"v100": {"('ResNet-18 (batch size 16)', 1)": {"null": 10.0},
+                                                            "('ResNet-18 (batch size 16)', 2)": {"null": 18.0}}})j";
       request.extra.push_back(
           fuzz_file("throughputs.json", reinterpret_cast<const std::uint8_t*>(kThroughputs.data()), kThroughputs.size()));
       break;
