@@ -68,7 +68,7 @@ TEST_CASE("colosim run: bad inputs exit non-zero with file, line and field") {
   const auto bad_trace = run_colosim("run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace " +
                                  trace + " --interference none --policy binpack");
   CHECK(bad_trace.status == 1);
-  CHECK(bad_trace.output.find("bad.csv:2: field 'duration_s': 'abc' is not a number") != std::string::npos);
+  CHECK(bad_trace.output.find("bad.csv:2: field 'duration_s': 'abc' is not a finite number") != std::string::npos);
 
   const auto missing = run_colosim("run --cluster /nonexistent.textproto --trace x.csv --interference none --policy binpack");
   CHECK(missing.status == 1);

@@ -35,17 +35,17 @@ TEST_CASE("job CSV: each bad-input class names file, line and field") {
   const std::string header = "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util\n";
   CHECK(csv_error("id,app,submit_s\n").find("field 'duration_s': missing column") != std::string::npos);
   CHECK(csv_error(header + "a,x,0,10,1,100\n").find("jobs.csv:2: expected 7 fields") != std::string::npos);
-  CHECK(csv_error(header + "a,x,0,ten,1,100,5\n").find("jobs.csv:2: field 'duration_s': 'ten' is not a number") !=
+  CHECK(csv_error(header + "a,x,0,ten,1,100,5\n").find("jobs.csv:2: field 'duration_s': 'ten' is not a finite number") !=
         std::string::npos);
-  CHECK(csv_error(header + "a,x,0,-1,1,100,5\n").find("jobs.csv:2: field 'duration_s': negative duration") !=
+  CHECK(csv_error(header + "a,x,0,-1,1,100,5\n").find("jobs.csv:2: field 'duration_s': negative") !=
         std::string::npos);
   CHECK(csv_error(header + "a,x,0,nan,1,100,5\n").find("field 'duration_s': 'nan' is not a finite number") !=
         std::string::npos);
-  CHECK(csv_error(header + "a,x,5,1,1,100,5\nb,x,1,1,1,100,5\n").find("jobs.csv:3: field 'submit_s': rows must be sorted") !=
+  CHECK(csv_error(header + "a,x,5,1,1,100,5\nb,x,1,1,1,100,5\n").find("jobs.csv:3: field 'submit_s': submit times must not decrease") !=
         std::string::npos);
-  CHECK(csv_error(header + "a,x,0,1,1,100,5\na,x,1,1,1,100,5\n").find("jobs.csv:3: field 'id': duplicate job id 'a'") !=
+  CHECK(csv_error(header + "a,x,0,1,1,100,5\na,x,1,1,1,100,5\n").find("jobs.csv:3: field 'id': duplicate id 'a'") !=
         std::string::npos);
-  CHECK(csv_error(header + "a,x,0,1,0,100,5\n").find("field 'gpus': GPU count must be at least 1") != std::string::npos);
+  CHECK(csv_error(header + "a,x,0,1,0,100,5\n").find("field 'gpus': must be at least 1, got 0") != std::string::npos);
   CHECK(csv_error("id,app,submit_s,duration_s,gpus,memory_mib,gpu_util,colour\n")
             .find("field 'colour': unknown column") != std::string::npos);
 }

@@ -271,7 +271,7 @@ TEST_CASE("issue 3: duplicate ids and unsorted submit times are rejected, not fi
   CHECK(e.field() == "submit");
   CHECK(e.problem().find("record 2") != std::string::npos);
   // The same rules in JSON.
-  spit(dir.file("dup.json"), R"({"header": {"schema_version": 1}, "jobs": [{"id": "a", "gpus": 1}, {"id": "a", "gpus": 1}]})");
+  spit(dir.file("dup.json"), R"({"header": {"schema_version": 1}, "jobs": [{"id": "a", "app": "x", "gpus": 1}, {"id": "a", "app": "x", "gpus": 1}]})");
   e = read_error(dir.file("dup.json"));
   CHECK(e.line() == 2);
   CHECK(e.field() == "id");
@@ -340,7 +340,7 @@ TEST_CASE("issue 3: a wrong schema version is rejected") {
   write_raw_pb(dir.file("v0.pb"), h, {});
   CHECK(read_error(dir.file("v0.pb")).field() == "header.schema_version");
   // ... a hand-written JSON or text trace may leave it out.
-  spit(dir.file("v0.textproto"), "jobs { id: \"a\" gpus: 1 duration: 5 }\n");
+  spit(dir.file("v0.textproto"), "jobs { id: \"a\" app: \"x\" gpus: 1 duration: 5 }\n");
   CHECK(read_all(dir.file("v0.textproto")).size() == 1);
   spit(dir.file("v9.json"), R"({"header": {"schema_version": 9}})");
   CHECK(read_error(dir.file("v9.json")).field() == "header.schema_version");

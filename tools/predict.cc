@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "colosim/calibrated_model.h"
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 #include "colosim/traces/calibrated_model_io.h"
 #include "commands.h"
@@ -20,16 +21,9 @@ std::map<std::string, double> parse_features(const std::vector<std::string>& ite
   std::map<std::string, double> out;
   for (const auto& item : items) {
     auto eq = item.find('=');
-    std::size_t used = 0;
-    double v = 0;
-    try {
-      if (eq != std::string::npos) v = std::stod(item.substr(eq + 1), &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (eq == std::string::npos || used == 0 || used != item.size() - eq - 1)
-      throw Error("predict: --victim-feature expects NAME=NUMBER, got '" + item + "'");
-    out[item.substr(0, eq)] = v;
+    const auto v = eq == std::string::npos ? std::nullopt : parse_number(std::string_view(item).substr(eq + 1));
+    if (!v) throw Error("predict: --victim-feature expects NAME=NUMBER (a finite number), got '" + item + "'");
+    out[item.substr(0, eq)] = *v;
   }
   return out;
 }

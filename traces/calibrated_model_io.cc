@@ -1,5 +1,6 @@
 #include "colosim/traces/calibrated_model_io.h"
 
+#include <cmath>
 #include <fstream>
 
 #include "colosim.pb.h"
@@ -139,10 +140,18 @@ CalibratedParams load_calibrated_model(const std::string& path) {
     p.aggressor_gpu_factor.push_back(
         rd.matrix(m.aggressor_gpu_factor(), A, R, "aggressor_gpu_factor", static_cast<int>(g * A * R), false));
   }
-  for (const auto& x : m.measured()) p.measured.push_back({x.gpu(), x.victim(), x.aggressor(), x.slowdown()});
+  for (int i = 0; i < m.measured_size(); ++i) {
+    const auto& x = m.measured(i);
+    // A slowdown is a ratio of times: a zero or negative one is corrupt, not a value to clamp.
+    if (!(std::isfinite(x.slowdown()) && x.slowdown() > 0))
+      throw InputError(path, i + 1, "measured.slowdown", "must be finite and > 0, got " + std::to_string(x.slowdown()));
+    p.measured.push_back({x.gpu(), x.victim(), x.aggressor(), x.slowdown()});
+  }
   for (const auto& x : m.infeasible()) p.infeasible.push_back({x.gpu(), x.a(), x.b()});
   p.use_measured = m.use_measured();
   p.min_slowdown = m.min_slowdown();
+  if (!(std::isfinite(p.min_slowdown) && p.min_slowdown > 0))
+    throw InputError(path, 0, "min_slowdown", "must be finite and > 0, got " + std::to_string(p.min_slowdown));
   p.context_overhead_mib = m.context_overhead_mib();
   p.composition_exponent = m.composition_exponent();
   p.cv_mape = m.cv_mape();

@@ -1,5 +1,7 @@
 #include "colosim/traces/cluster_io.h"
 
+#include <algorithm>
+
 #include "colosim/errors.h"
 #include "colosim/traces/proto_file.h"
 #include "colosim/traces/schema_version.h"
@@ -15,10 +17,29 @@ ClusterSpec cluster_from_proto(const v1::Cluster& proto, const std::string& sour
   spec.name = proto.name().empty() ? source : proto.name();
   for (const auto& t : proto.gpu_types())
     spec.gpu_types.push_back({t.name(), t.memory_mib(), t.speed() == 0.0 ? 1.0 : t.speed()});
+  // Sizes are checked before the groups are expanded node by node.
+  std::int64_t node_count = proto.nodes_size(), gpu_count = 0;
+  for (const auto& node : proto.nodes()) gpu_count += std::max(node.gpus(), 0);
   for (int i = 0; i < proto.node_groups_size(); ++i) {
     const auto& group = proto.node_groups(i);
     if (group.count() <= 0)
       throw InputError(source, i + 1, "node_groups.count", "node group '" + group.name_prefix() + "' needs a positive count");
+    node_count += group.count();
+    gpu_count += std::int64_t{group.count()} * std::max(group.gpus_per_node(), 0);
+    if (node_count > kMaxClusterNodes)
+      throw InputError(source, i + 1, "node_groups.count",
+                       "node group '" + group.name_prefix() + "' makes " + std::to_string(node_count) +
+                           " nodes, more than " + std::to_string(kMaxClusterNodes));
+    if (gpu_count > kMaxClusterGpus)
+      throw InputError(source, i + 1, "node_groups.gpus_per_node",
+                       "node group '" + group.name_prefix() + "' makes " + std::to_string(gpu_count) +
+                           " GPUs, more than " + std::to_string(kMaxClusterGpus));
+  }
+  if (node_count > kMaxClusterNodes)
+    throw InputError(source, 0, "nodes", std::to_string(node_count) + " nodes, more than " + std::to_string(kMaxClusterNodes));
+  spec.nodes.reserve(static_cast<std::size_t>(node_count));
+  for (int i = 0; i < proto.node_groups_size(); ++i) {
+    const auto& group = proto.node_groups(i);
     for (int n = 0; n < group.count(); ++n)
       spec.nodes.push_back({group.name_prefix() + std::to_string(n), group.gpu_type(), group.gpus_per_node(),
                             group.cpu_milli(), group.memory_mib()});

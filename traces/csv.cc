@@ -1,11 +1,8 @@
 #include "colosim/traces/csv.h"
 
-#include <cerrno>
-#include <charconv>
-#include <cmath>
-#include <cstdlib>
-
+#include "colosim/checked.h"
 #include "colosim/errors.h"
+#include "colosim/traces/proto_file.h"
 
 namespace colosim::traces {
 
@@ -20,12 +17,17 @@ std::string csv_quote(const std::string& text) {
 }
 
 CsvReader::CsvReader(std::string path, char separator) : path_(std::move(path)), separator_(separator), in_(path_) {
+  check_not_directory(path_);
   if (!in_) throw InputError(path_, 0, "", "cannot open file");
   if (!read_record(header_)) throw InputError(path_, 1, "", "empty file: expected a header line");
   for (auto& h : header_)
     if (!h.empty() && h.back() == '\r') h.pop_back();
   // A UTF-8 byte-order mark is not part of the first column's name.
   if (!header_.empty() && header_[0].rfind("\xEF\xBB\xBF", 0) == 0) header_[0].erase(0, 3);
+  for (std::size_t i = 0; i < header_.size(); ++i)
+    for (std::size_t j = 0; j < i; ++j)
+      if (header_[i] == header_[j])
+        throw InputError(path_, 1, header_[i], "column named twice (which one holds the values?)");
 }
 
 std::optional<int> CsvReader::find_column(std::string_view name) const {
@@ -103,20 +105,14 @@ void CsvReader::fail(int column, const std::string& problem) const {
 double CsvReader::number(int column) const {
   const std::string& s = field(column);
   if (s.empty()) fail(column, "empty value, expected a number");
-  char* end = nullptr;
-  errno = 0;
-  const double x = std::strtod(s.c_str(), &end);
-  if (*end != '\0' || errno == ERANGE) fail(column, "'" + s + "' is not a number");
-  if (!std::isfinite(x)) fail(column, "'" + s + "' is not a finite number");
-  return x;
+  if (auto x = parse_number(s)) return *x;
+  fail(column, "'" + s + "' is not a finite number");
 }
 
 std::int64_t CsvReader::integer(int column) const {
   const std::string& s = field(column);
-  std::int64_t x = 0;
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), x);
-  if (s.empty() || ec != std::errc() || ptr != s.data() + s.size()) fail(column, "'" + s + "' is not an integer");
-  return x;
+  if (auto x = parse_integer(s)) return *x;
+  fail(column, "'" + s + "' is not an integer (or out of range)");
 }
 
 }  // namespace colosim::traces

@@ -17,28 +17,20 @@ namespace {
 
 class CsvTraceReader final : public TraceReader {
  public:
-  explicit CsvTraceReader(const std::string& path) : source_(path) {
+  CsvTraceReader(const std::string& path, TraceReadOptions options) : source_(path, options) {
     header_.set_schema_version(kSchemaVersion);
     header_.set_source(path);
     header_.set_time_unit(v1::SECONDS);
     header_.set_job_count(-1);
   }
-  std::optional<JobSpec> next() override {
-    auto job = source_.next();
-    if (job) {
-      ++count_;
-      validate_job(*job, source_.name(), count_);
-    }
-    return job;
-  }
+  std::optional<JobSpec> next() override { return source_.next(); }
   std::string name() const override { return source_.name(); }
   const v1::TraceHeader& header() const override { return header_; }
-  std::int64_t jobs_read() const override { return count_; }
+  std::int64_t jobs_read() const override { return source_.jobs_read(); }
 
  private:
   JobCsvSource source_;
   v1::TraceHeader header_;
-  std::int64_t count_ = 0;
 };
 
 
@@ -78,7 +70,9 @@ class CsvFileWriter final : public TraceWriter {
 
 }  // namespace
 
-std::unique_ptr<TraceReader> open_csv_trace(const std::string& path) { return std::make_unique<CsvTraceReader>(path); }
+std::unique_ptr<TraceReader> open_csv_trace(const std::string& path, TraceReadOptions options) {
+  return std::make_unique<CsvTraceReader>(path, options);
+}
 
 JobCsvWriter::JobCsvWriter(std::ostream& out, std::set<std::string> feature_names)
     : out_(out), features_(std::move(feature_names)) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 
 namespace colosim::traces {
@@ -121,6 +122,10 @@ void validate(const GeneratorConfig& c) {
       total += w;
     }
     if (!(total > 0)) throw Error("generator: the arrival profile is all zero");
+    // Finite weights can still sum to infinity; their mean would then make every rate 0 and the
+    // arrival walk would never end.
+    if (!std::isfinite(total))
+      throw Error("generator: the arrival profile's weights sum to infinity (" + c.profile->source + "); scale them down");
   }
   if (!(c.min_duration_s >= 0)) throw Error("generator: min duration must be >= 0");
   if (c.shapes.empty()) throw Error("generator: no GPU request shapes");
@@ -130,7 +135,9 @@ void validate(const GeneratorConfig& c) {
   if (c.apps.empty()) throw Error("generator: no application names");
   for (const auto& a : c.apps)
     if (a.empty()) throw Error("generator: empty application name");
-  if (c.gpu_memory_mib < 0) throw Error("generator: GPU memory must be >= 0");
+  // The per-job memory is gpu_memory_mib * gpu_milli / 1000: bounded so that the product fits.
+  if (c.gpu_memory_mib < 0 || c.gpu_memory_mib > (std::int64_t{1} << 40))
+    throw Error("generator: GPU memory must be within 0..2^40 MiB");
 }
 
 double expected_gpu_seconds_per_job(const GeneratorConfig& c) {
@@ -172,6 +179,7 @@ Tick GeneratedJobSource::next_arrival() {
   const double e = -std::log(1.0 - rng_.uniform01());
   if (!config_.profile) {
     poisson_now_ += seconds_to_ticks(e / config_.arrival_rate);
+    if (poisson_now_ > kMaxTicks) throw Error("generator: arrivals run past 71 years; raise the arrival rate or ask for fewer jobs");
     return poisson_now_;
   }
   // Non-homogeneous Poisson: walk bins, spending e units of integrated rate.
@@ -188,6 +196,9 @@ Tick GeneratedJobSource::next_arrival() {
     need -= room;
     profile_now_ = bin_end;
     ++bin_;
+    // Rates too small to place one arrival in 71 years would walk bins for ever.
+    if (profile_now_ * static_cast<double>(kTicksPerSecond) > static_cast<double>(kMaxTicks))
+      throw Error("generator: arrivals run past 71 years; raise the arrival rate or ask for fewer jobs");
   }
   return seconds_to_ticks(profile_now_);
 }

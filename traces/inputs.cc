@@ -110,6 +110,7 @@ ClusterSpec parse_uniform_cluster(const std::string& text) {
   }
   if (nodes < 1 || nodes > 1'000'000) throw Error(what + ": 'nodes' must be 1..1000000");
   if (gpus < 1 || gpus > 1024) throw Error(what + ": 'gpus_per_node' must be 1..1024");
+  if (nodes * gpus > kMaxClusterGpus) throw Error(what + ": nodes x gpus_per_node is more than " + std::to_string(kMaxClusterGpus) + " GPUs");
   if (type.memory_mib < 1) throw Error(what + ": 'memory_mib' must be >= 1");
   if (!(type.speed > 0)) throw Error(what + ": 'speed' must be positive");
   ClusterSpec c = ClusterSpec::uniform(static_cast<int>(nodes), static_cast<int>(gpus), type);

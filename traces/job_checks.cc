@@ -45,9 +45,10 @@ bool JobStreamChecker::insert_hash(std::uint64_t h) {
   }
 }
 
-void JobStreamChecker::check(const JobSpec& job, const std::string& file, std::int64_t record) {
+void JobStreamChecker::check(const JobSpec& job, const std::string& file, std::int64_t record,
+                             const char* submit_field) {
   if (count_ > 0 && job.submit < last_submit_)
-    throw InputError(file, record, "submit",
+    throw InputError(file, record, submit_field,
                      "submit times must not decrease: " + std::to_string(ticks_to_seconds(job.submit)) +
                          " s is before " + std::to_string(ticks_to_seconds(last_submit_)) + " s of record " +
                          std::to_string(last_record_) + " (sort the trace by submit time)");
@@ -56,6 +57,11 @@ void JobStreamChecker::check(const JobSpec& job, const std::string& file, std::i
   last_submit_ = job.submit;
   last_record_ = record;
   ++count_;
+}
+
+void JobStreamChecker::check_end(const std::string& file) const {
+  if (count_ == 0 && !allow_empty_)
+    throw InputError(file, 0, "", "the trace has no jobs (an empty trace is read only when allowed: allow_empty)");
 }
 
 }  // namespace colosim::traces

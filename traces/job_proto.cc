@@ -3,20 +3,23 @@
 #include <cmath>
 #include <limits>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 
 namespace colosim::traces {
 namespace {
 
-// Largest time accepted, in ticks: 2^51 us (71 years) keeps double <-> tick conversion exact.
-constexpr double kMaxTicks = 2251799813685248.0;
-
 Tick to_ticks(double value, double per_unit, const std::string& file, std::int64_t record, const char* field) {
-  if (!std::isfinite(value)) throw InputError(file, record, field, "not a finite number");
-  if (value < 0) throw InputError(file, record, field, "negative (" + std::to_string(value) + ")");
-  double ticks = value * per_unit;
-  if (!(ticks <= kMaxTicks)) throw InputError(file, record, field, "too large (over 71 years)");
-  return static_cast<Tick>(std::llround(ticks));
+  if (auto ticks = checked_ticks(value, per_unit)) return *ticks;
+  throw InputError(file, record, field, ticks_problem(value, per_unit));
+}
+
+// A JobSpec that passed validate_job has whole cpu_milli / host_memory_mib features; one built in
+// code may not, and a silent truncation would write a different job.
+std::int64_t whole_feature(const JobSpec& job, const std::string& key, double value) {
+  if (auto whole = narrow<std::int64_t>(value); whole && *whole >= 0) return *whole;
+  throw Error("job '" + job.id + "': feature " + key + " must be a whole number >= 0 to be written, got " +
+              std::to_string(value));
 }
 
 double to_unit(Tick ticks, double per_unit) {
@@ -34,29 +37,6 @@ double ticks_per_unit(v1::TimeUnit unit, const std::string& file, std::int64_t r
     default: break;
   }
   throw InputError(file, record, "header.time_unit", "unknown time unit " + std::to_string(static_cast<int>(unit)));
-}
-
-void validate_job(const JobSpec& job, const std::string& file, std::int64_t record) {
-  if (job.id.empty()) throw InputError(file, record, "id", "empty");
-  if (job.submit < 0) throw InputError(file, record, "submit", "negative");
-  if (job.solo_duration < 0) throw InputError(file, record, "duration", "negative");
-  if (job.gpus < 1) throw InputError(file, record, "gpus", "must be at least 1, got " + std::to_string(job.gpus));
-  if (job.gpu_milli < 0 || job.gpu_milli > 1000)
-    throw InputError(file, record, "gpu_milli", "must be in 0..1000, got " + std::to_string(job.gpu_milli));
-  if (job.memory_mib < 0) throw InputError(file, record, "memory_mib", "negative");
-  if (!(job.gpu_util >= 0.0 && job.gpu_util <= 100.0))
-    throw InputError(file, record, "gpu_util", "must be a percentage in 0..100");
-  for (const auto& t : job.gpu_types)
-    if (t.empty()) throw InputError(file, record, "gpu_types", "empty GPU type name");
-  for (const auto& [key, value] : job.features) {
-    if (key.empty()) throw InputError(file, record, "features", "empty feature name");
-    if (!std::isfinite(value)) throw InputError(file, record, "features." + key, "not a finite number");
-  }
-  for (const char* key : {kCpuMilliFeature, kHostMemoryFeature}) {
-    auto it = job.features.find(key);
-    if (it != job.features.end() && (it->second < 0 || it->second != std::floor(it->second) || it->second > 9.0e15))
-      throw InputError(file, record, key, "must be a non-negative integer");
-  }
 }
 
 JobSpec job_from_proto(const v1::Job& job, v1::TimeUnit unit, const std::string& file, std::int64_t record) {
@@ -81,8 +61,13 @@ JobSpec job_from_proto(const v1::Job& job, v1::TimeUnit unit, const std::string&
   }
   if (job.cpu_milli() < 0) throw InputError(file, record, "cpu_milli", "negative");
   if (job.host_memory_mib() < 0) throw InputError(file, record, "host_memory_mib", "negative");
-  if (job.cpu_milli() != 0) spec.features[kCpuMilliFeature] = static_cast<double>(job.cpu_milli());
-  if (job.host_memory_mib() != 0) spec.features[kHostMemoryFeature] = static_cast<double>(job.host_memory_mib());
+  // Stored as features (doubles): exact only below 2^53.
+  for (auto [key, value] : {std::pair{kCpuMilliFeature, job.cpu_milli()}, std::pair{kHostMemoryFeature, job.host_memory_mib()}}) {
+    if (value == 0) continue;
+    if (!narrow<std::int64_t>(static_cast<double>(value)) || value > (std::int64_t{1} << 53))
+      throw InputError(file, record, key, "too large (over 2^53)");
+    spec.features[key] = static_cast<double>(value);
+  }
   validate_job(spec, file, record);
   return spec;
 }
@@ -104,9 +89,9 @@ v1::Job job_to_proto(const JobSpec& job, v1::TimeUnit unit) {
   auto& features = *out.mutable_features();
   for (const auto& [key, value] : job.features) {
     if (key == kCpuMilliFeature)
-      out.set_cpu_milli(static_cast<std::int64_t>(value));
+      out.set_cpu_milli(whole_feature(job, key, value));
     else if (key == kHostMemoryFeature)
-      out.set_host_memory_mib(static_cast<std::int64_t>(value));
+      out.set_host_memory_mib(whole_feature(job, key, value));
     else
       features[key] = value;
   }

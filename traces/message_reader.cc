@@ -19,7 +19,7 @@ v1::Trace parse_trace_textproto(const std::string& text, const std::string& file
 }
 
 MessageTraceReader::MessageTraceReader(v1::Trace trace, std::string name, TraceReadOptions options)
-    : trace_(std::move(trace)), name_(std::move(name)), checker_(options.check_duplicate_ids) {
+    : trace_(std::move(trace)), name_(std::move(name)), checker_(options.check_duplicate_ids, options.allow_empty) {
   validate_header(trace_.header(), name_, /*allow_unset_version=*/true);
   const auto count = trace_.header().job_count();
   if (count > 0 && count != trace_.jobs_size())
@@ -29,7 +29,10 @@ MessageTraceReader::MessageTraceReader(v1::Trace trace, std::string name, TraceR
 }
 
 std::optional<JobSpec> MessageTraceReader::next() {
-  if (pos_ == trace_.jobs_size()) return std::nullopt;
+  if (pos_ == trace_.jobs_size()) {
+    checker_.check_end(name_);
+    return std::nullopt;
+  }
   const std::int64_t record = pos_ + 1;
   JobSpec job = job_from_proto(trace_.jobs(pos_), trace_.header().time_unit(), name_, record);
   checker_.check(job, name_, record);

@@ -43,7 +43,7 @@ PbTraceReader::PbTraceReader(std::unique_ptr<std::istream> in, std::string name,
     : stream_(std::make_unique<Stream>(std::move(in))),
       name_(std::move(name)),
       size_(size_hint),
-      checker_(options.check_duplicate_ids) {
+      checker_(options.check_duplicate_ids, options.allow_empty) {
   if (!read_message(header_, 0, "TraceHeader")) throw InputError(name_, 0, "header", "empty file: no TraceHeader");
   validate_header(header_, name_);
 }
@@ -89,6 +89,7 @@ std::optional<JobSpec> PbTraceReader::next() {
       throw InputError(name_, record, "header.job_count",
                        "truncated: the header announces " + std::to_string(header_.job_count()) +
                            " jobs, the file ends after " + std::to_string(checker_.count()));
+    checker_.check_end(name_);
     return std::nullopt;
   }
   if (header_.job_count() > 0 && record > header_.job_count())

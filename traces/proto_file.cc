@@ -5,8 +5,10 @@
 #include <google/protobuf/util/json_util.h>
 #include <google/protobuf/util/type_resolver_util.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "colosim/errors.h"
 
@@ -34,6 +36,34 @@ class FirstError final : public google::protobuf::io::ErrorCollector {
   std::string message;
 };
 
+
+// Protobuf's JSON parser reads [[a], [b]] for a repeated field as [a, b]. No colosim message has
+// a list of lists, so one is a mistake to report, not a shape to flatten silently.
+void reject_nested_arrays(const std::string& text, const std::string& source) {
+  std::vector<char> open;  // '[' or '{' of each enclosing container
+  bool in_string = false, escaped = false;
+  std::int64_t line = 1;
+  for (char c : text) {
+    if (c == '\n') ++line;
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[') {
+      if (!open.empty() && open.back() == '[')
+        throw InputError(source, line, "", "an array directly inside an array: no field of this message is a list of lists");
+      open.push_back(c);
+    } else if (c == '{') {
+      open.push_back(c);
+    } else if ((c == ']' || c == '}') && !open.empty()) {
+      open.pop_back();
+    }
+  }
+}
 
 }  // namespace
 
@@ -83,7 +113,14 @@ void read_message(const std::string& path, google::protobuf::Message& message) {
   read_message(path, encoding_for(path), message);
 }
 
+void check_not_directory(const std::string& path) {
+  // An ifstream opens a directory and then reads nothing: it would pass for an empty file.
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputError(path, 0, "", "is a directory, not a file");
+}
+
 std::string read_file_bytes(const std::string& path) {
+  check_not_directory(path);
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError(path, 0, "", "cannot open file");
   std::ostringstream buffer;
@@ -100,6 +137,7 @@ void parse_message(const std::string& data, Encoding encoding, const std::string
         throw InputError(source, 0, "", "not a valid binary " + type + " message (truncated or corrupt)");
       return;
     case Encoding::json: {
+      reject_nested_arrays(data, source);
       google::protobuf::util::JsonParseOptions options;
       options.ignore_unknown_fields = false;
       const auto status = google::protobuf::util::JsonStringToMessage(data, &message, options);

@@ -8,7 +8,7 @@
 
 namespace colosim::traces {
 
-std::unique_ptr<TraceReader> open_csv_trace(const std::string& path);
+std::unique_ptr<TraceReader> open_csv_trace(const std::string& path, TraceReadOptions options);
 
 
 std::unique_ptr<TraceReader> open_trace_reader(const std::string& path, std::optional<TraceFormat> format,
@@ -16,6 +16,7 @@ std::unique_ptr<TraceReader> open_trace_reader(const std::string& path, std::opt
   const std::string& name = path;
   switch (trace_format_for_path(path, format)) {
     case TraceFormat::pb: {
+      check_not_directory(path);
       auto in = std::make_unique<std::ifstream>(path, std::ios::binary);
       if (!*in) throw InputError(name, 0, "", "cannot open file");
       std::error_code ec;
@@ -28,7 +29,7 @@ std::unique_ptr<TraceReader> open_trace_reader(const std::string& path, std::opt
       return std::make_unique<MessageTraceReader>(parse_trace_json(read_file_bytes(path), name), name, options);
     case TraceFormat::textproto:
       return std::make_unique<MessageTraceReader>(parse_trace_textproto(read_file_bytes(path), name), name, options);
-    case TraceFormat::csv: return open_csv_trace(path);
+    case TraceFormat::csv: return open_csv_trace(path, options);
   }
   throw Error("unreachable trace format");
 }

@@ -65,6 +65,7 @@ class PbFileWriter final : public TraceWriter {
     std::error_code ec;
     out_.close();
     std::filesystem::remove(body_path_, ec);
+    std::filesystem::remove(partial_, ec);
   }
   void write(const JobSpec& job) override {
     append_delimited(buffer_, job_to_proto(job, header_.time_unit()));
@@ -85,9 +86,14 @@ class PbFileWriter final : public TraceWriter {
       append_delimited(buffer_, header_);
       final_out.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
       buffer_.clear();
-      std::ifstream body(body_path_, std::ios::binary);
-      final_out << body.rdbuf();
-      body.close();
+      // operator<< of an empty streambuf sets failbit: an empty trace would read as a write error.
+      std::error_code ec;
+      const auto body_size = std::filesystem::file_size(body_path_, ec);
+      if (ec) throw Error("cannot read back '" + body_path_.string() + "': " + ec.message());
+      if (body_size > 0) {
+        std::ifstream body(body_path_, std::ios::binary);
+        final_out << body.rdbuf();
+      }
       commit(final_out, partial_, path_);
       std::filesystem::remove(body_path_);
     }

@@ -7,11 +7,13 @@
 #include <cmath>
 #include <set>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 #include "colosim/traces/cluster_io.h"
 #include "colosim/traces/generator.h"
 #include "colosim/traces/importer.h"
 #include "colosim/traces/job_checks.h"
+#include "colosim/traces/job_columns.h"
 #include "colosim/traces/job_proto.h"
 #include "colosim/traces/trace_reader.h"
 #include "colosim/traces/trace_writer.h"
@@ -23,158 +25,106 @@ namespace {
 
 constexpr const char* kFeaturePrefix = "feature.";
 
-// One column of a table given as a dict of sequences, checked and converted row by row.
-class Columns {
+// A table given as a dict of equally long sequences, as JobColumns (job_columns.h) reads it: text
+// columns converted once to strings, the others to float64 arrays (NaN and None: missing).
+class PyColumns final : public traces::JobCells {
  public:
-  Columns(std::string name, const py::dict& columns) : name_(std::move(name)) {
-    for (auto [key, value] : columns) {
-      if (!py::isinstance<py::str>(key)) throw InputError(name_, 0, "", "column names must be strings");
-      const std::string k = key.cast<std::string>();
-      columns_.emplace(k, py::reinterpret_borrow<py::object>(value));
-    }
-    rows_ = -1;
-    for (const auto& [k, v] : columns_) {
-      const auto n = static_cast<std::int64_t>(py::len(v));
+  PyColumns(const std::string& name, const py::dict& dict) {
+    std::vector<std::string> header;
+    for (auto [key, value] : dict) {
+      if (!py::isinstance<py::str>(key)) throw InputError(name, 0, "", "column names must be strings");
+      header.push_back(key.cast<std::string>());
+      objects_.push_back(py::reinterpret_borrow<py::object>(value));
+      const auto n = static_cast<std::int64_t>(py::len(value));
       if (rows_ >= 0 && n != rows_)
-        throw InputError(name_, 0, k, "has " + std::to_string(n) + " rows, other columns " + std::to_string(rows_));
+        throw InputError(name, 0, header.back(), "has " + std::to_string(n) + " rows, other columns " + std::to_string(rows_));
       rows_ = n;
     }
     if (rows_ < 0) rows_ = 0;
-  }
-
-  std::int64_t rows() const { return rows_; }
-  bool has(const std::string& k) const { return columns_.count(k) != 0; }
-  const std::map<std::string, py::object>& all() const { return columns_; }
-
-  py::array_t<double> numbers(const std::string& k) const {
-    try {
-      return py::array_t<double, py::array::c_style | py::array::forcecast>(columns_.at(k));
-    } catch (const py::error_already_set&) {
-      throw InputError(name_, 0, k, "is not a numeric column");
-    }
-  }
-
-  std::vector<std::string> strings(const std::string& k, bool allow_missing) const {
-    std::vector<std::string> out;
-    out.reserve(static_cast<std::size_t>(rows_));
-    std::int64_t row = 0;
-    for (py::handle v : py::iter(columns_.at(k))) {
-      ++row;
-      if (py::isinstance<py::str>(v)) {
-        out.push_back(v.cast<std::string>());
-      } else if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v)) {
-        out.push_back(py::str(v).cast<std::string>());
-      } else if (allow_missing && (v.is_none() || (py::isinstance<py::float_>(v) && std::isnan(v.cast<double>())))) {
-        out.emplace_back();
+    columns_.emplace(std::move(header), name, 0);
+    for (std::size_t c = 0; c < objects_.size(); ++c) {
+      const std::string& k = columns_->header()[c];
+      if (columns_->is_text(static_cast<int>(c))) {
+        texts_.emplace_back();
+        auto& out = texts_.back();
+        out.reserve(static_cast<std::size_t>(rows_));
+        for (py::handle v : py::iter(objects_[c])) {
+          if (py::isinstance<py::str>(v)) {
+            out.emplace_back(v.cast<std::string>());
+          } else if (py::isinstance<py::int_>(v) && !py::isinstance<py::bool_>(v)) {
+            out.emplace_back(py::str(v).cast<std::string>());
+          } else if (is_missing(v)) {
+            out.emplace_back(std::string());
+          } else {
+            out.emplace_back(std::nullopt);  // not text: JobColumns says so, naming the row
+          }
+        }
+        numbers_.emplace_back();
       } else {
-        throw InputError(name_, row, k, "expected a string, got " + py::repr(v).cast<std::string>());
+        texts_.emplace_back();
+        try {
+          numbers_.push_back(py::array_t<double, py::array::c_style | py::array::forcecast>(objects_[c]));
+        } catch (const py::error_already_set&) {
+          throw InputError(name, 0, k, "is not a numeric column");
+        }
       }
     }
-    return out;
   }
 
-  [[noreturn]] void fail(std::int64_t row, const std::string& k, const std::string& problem) const {
-    throw InputError(name_, row + 1, k, problem);
-  }
+  const traces::JobColumns& columns() const { return *columns_; }
+  std::int64_t rows() const { return rows_; }
+  void select(std::int64_t row) { row_ = row; }
 
-  double finite(const py::array_t<double>& a, std::int64_t row, const std::string& k) const {
-    const double v = a.at(row);
-    if (!std::isfinite(v)) fail(row, k, "missing or not a finite number");
-    return v;
+  bool missing(int c) const override {
+    if (columns_->is_text(c)) {
+      const auto& v = texts_[static_cast<std::size_t>(c)][static_cast<std::size_t>(row_)];
+      return v && v->empty();
+    }
+    return std::isnan(value(c));
   }
-  Tick seconds(const py::array_t<double>& a, std::int64_t row, const std::string& k) const {
-    const double v = finite(a, row, k);
-    if (v < 0) fail(row, k, "negative");
-    if (v > 9.0e12) fail(row, k, "too large (more than 9e12 seconds)");
-    return seconds_to_ticks(v);
+  std::optional<std::string> text(int c) const override {
+    if (!columns_->is_text(c)) return std::nullopt;
+    return texts_[static_cast<std::size_t>(c)][static_cast<std::size_t>(row_)];
   }
-  std::int64_t integer(const py::array_t<double>& a, std::int64_t row, const std::string& k) const {
-    const double v = finite(a, row, k);
-    if (v != std::floor(v) || std::fabs(v) > 9.0e15) fail(row, k, "not an integer");
-    return static_cast<std::int64_t>(v);
+  std::optional<double> number(int c) const override {
+    if (columns_->is_text(c) || !std::isfinite(value(c))) return std::nullopt;
+    return value(c);
+  }
+  std::optional<std::int64_t> integer(int c) const override {
+    if (columns_->is_text(c)) return std::nullopt;
+    return narrow<std::int64_t>(value(c));
+  }
+  std::string shown(int c) const override {
+    return py::repr(py::sequence(objects_[static_cast<std::size_t>(c)])[static_cast<py::ssize_t>(row_)]).cast<std::string>();
   }
 
  private:
-  std::string name_;
-  std::map<std::string, py::object> columns_;
-  std::int64_t rows_ = 0;
+  static bool is_missing(py::handle v) {
+    return v.is_none() || (py::isinstance<py::float_>(v) && std::isnan(v.cast<double>()));
+  }
+  double value(int c) const { return numbers_[static_cast<std::size_t>(c)].at(row_); }
+
+  std::vector<py::object> objects_;
+  std::optional<traces::JobColumns> columns_;
+  std::vector<std::vector<std::optional<std::string>>> texts_;
+  std::vector<py::array_t<double>> numbers_;
+  std::int64_t rows_ = -1;
+  std::int64_t row_ = 0;
 };
 
-Trace from_columns(const std::string& name, const py::dict& dict) {
-  Columns c(name, dict);
-  for (const char* required : {"id", "app", "submit_s", "duration_s", "gpus"})
-    if (!c.has(required))
-      throw InputError(name, 0, required, "required column missing (id, app, submit_s, duration_s, gpus)");
-  static const std::set<std::string> known = {"id",        "app",       "submit_s", "duration_s", "gpus",     "memory_mib",
-                                              "gpu_util",  "gpu_milli", "priority", "user",       "gpu_types"};
-  std::vector<std::pair<std::string, py::array_t<double>>> features;
-  for (const auto& [k, v] : c.all()) {
-    if (k.rfind(kFeaturePrefix, 0) == 0 && k.size() > std::string(kFeaturePrefix).size()) {
-      features.emplace_back(k, c.numbers(k));
-    } else if (!known.count(k)) {
-      throw InputError(name, 0, k,
-                       "unknown column (known: id, app, submit_s, duration_s, gpus, memory_mib, gpu_util, gpu_milli, "
-                       "priority, user, gpu_types, feature.<name>)");
-    }
-  }
-  const auto ids = c.strings("id", false), apps = c.strings("app", false);
-  const auto submit = c.numbers("submit_s"), duration = c.numbers("duration_s"), gpus = c.numbers("gpus");
-  std::optional<py::array_t<double>> memory, util, milli, priority;
-  if (c.has("memory_mib")) memory = c.numbers("memory_mib");
-  if (c.has("gpu_util")) util = c.numbers("gpu_util");
-  if (c.has("gpu_milli")) milli = c.numbers("gpu_milli");
-  if (c.has("priority")) priority = c.numbers("priority");
-  std::vector<std::string> users, types;
-  if (c.has("user")) users = c.strings("user", true);
-  if (c.has("gpu_types")) types = c.strings("gpu_types", true);
-
+Trace from_columns(const std::string& name, const py::dict& dict, bool allow_empty) {
+  PyColumns table(name, dict);
   Trace trace;
   trace.name = name;
-  trace.jobs.reserve(static_cast<std::size_t>(c.rows()));
-  traces::JobStreamChecker checker;
-  for (std::int64_t r = 0; r < c.rows(); ++r) {
-    const auto i = static_cast<std::size_t>(r);
-    JobSpec job;
-    job.id = ids[i];
-    job.app = apps[i];
-    if (job.app.empty()) c.fail(r, "app", "empty application name");
-    job.submit = c.seconds(submit, r, "submit_s");
-    job.solo_duration = c.seconds(duration, r, "duration_s");
-    const auto g = c.integer(gpus, r, "gpus");
-    if (g < 1 || g > 1'000'000) c.fail(r, "gpus", "must be at least 1, got " + std::to_string(g));
-    job.gpus = static_cast<int>(g);
-    if (memory) job.memory_mib = c.integer(*memory, r, "memory_mib");
-    if (util) job.gpu_util = c.finite(*util, r, "gpu_util");
-    if (milli && std::isfinite(milli->at(r))) {
-      const auto v = c.integer(*milli, r, "gpu_milli");
-      if (v < 0 || v > 1000) c.fail(r, "gpu_milli", "must be in 0..1000, got " + std::to_string(v));
-      job.gpu_milli = static_cast<int>(v);
-    }
-    if (priority && std::isfinite(priority->at(r))) {
-      const auto v = c.integer(*priority, r, "priority");
-      if (v < INT32_MIN || v > INT32_MAX) c.fail(r, "priority", "out of range");
-      job.priority = static_cast<int>(v);
-    }
-    if (!users.empty()) job.user = users[i];
-    if (!types.empty() && !types[i].empty()) {
-      std::size_t start = 0;
-      for (;;) {
-        const auto bar = types[i].find('|', start);
-        job.gpu_types.push_back(types[i].substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-        if (job.gpu_types.back().empty()) c.fail(r, "gpu_types", "empty GPU type in '" + types[i] + "'");
-        if (bar == std::string::npos) break;
-        start = bar + 1;
-      }
-    }
-    for (const auto& [k, a] : features) {
-      const double v = a.at(r);
-      if (std::isnan(v)) continue;  // not known for this job
-      job.features[k.substr(std::string(kFeaturePrefix).size())] = v;
-    }
-    traces::validate_job(job, name, r + 1);
-    checker.check(job, name, r + 1);
+  trace.jobs.reserve(static_cast<std::size_t>(table.rows()));
+  traces::JobStreamChecker checker(true, allow_empty);
+  for (std::int64_t r = 0; r < table.rows(); ++r) {
+    table.select(r);
+    JobSpec job = table.columns().parse(table, r + 1);
+    checker.check(job, name, r + 1, traces::JobColumns::kSubmitColumn);
     trace.jobs.push_back(std::move(job));
   }
+  checker.check_end(name);
   return trace;
 }
 
@@ -239,18 +189,22 @@ void bind_trace(py::module_& m) {
                     "Trace.generate(...) or import_trace(...); colosim.trace() in the facade takes any of these.")
       .def_static(
           "load",
-          [](const std::string& path) {
+          [](const std::string& path, bool allow_empty) {
             py::gil_scoped_release release;
-            auto source = traces::open_trace(path);
+            traces::TraceReadOptions options;
+            options.allow_empty = allow_empty;
+            auto source = traces::open_trace(path, options);
             return drain(*source, path);
           },
-          py::arg("path"),
-          "Reads a whole trace file in any format the CLI reads (.csv, .pb, .json, .textproto), chosen by extension.")
-      .def_static("from_columns", &from_columns, py::arg("name"), py::arg("columns"),
+          py::arg("path"), py::arg("allow_empty") = false,
+          "Reads a whole trace file in any format the CLI reads (.csv, .pb, .json, .textproto), chosen by extension. "
+          "A file without jobs raises InputError unless allow_empty.")
+      .def_static("from_columns", &from_columns, py::arg("name"), py::arg("columns"), py::arg("allow_empty") = false,
                   "Jobs from a dict of equally long columns (lists or arrays), as in the CSV job format: required "
                   "id, app, submit_s, duration_s, gpus; optional memory_mib, gpu_util (default 0), gpu_milli, "
-                  "priority, user, gpu_types ('|'-separated), feature.<name> (NaN: unknown). Rows must be sorted by "
-                  "submit_s and ids unique. Raises InputError(file=name, line=row + 1, field=column).")
+                  "priority, user, gpu_types ('|'-separated), feature.<name> (NaN: unknown); None or NaN: missing. "
+                  "Rows must be sorted by submit_s and ids unique; no rows raises unless allow_empty. Raises "
+                  "InputError(file=name, line=row + 1, field=column).")
       .def_static(
           "generate",
           [](std::int64_t jobs, std::uint64_t seed, std::optional<double> arrival_rate, std::optional<double> load,

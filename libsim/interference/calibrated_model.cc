@@ -125,6 +125,15 @@ Eigen::VectorXd CalibratedModel::features_of(const AppQuery& q) const {
   return x;
 }
 
+namespace {
+// Row i of m as a vector. A matrix with no columns has no data (a null pointer): taking a row
+// of it would offset that pointer, which is undefined behaviour.
+Eigen::VectorXd row_of(const Eigen::MatrixXd& m, Eigen::Index i) {
+  if (m.cols() == 0) return Eigen::VectorXd(0);
+  return m.row(i).transpose();
+}
+}  // namespace
+
 double CalibratedModel::log_fit(const AppQuery& victim, const AppQuery& aggressor, std::optional<int> gpu) const {
   if (!gpu) {
     double sum = 0;
@@ -133,19 +142,19 @@ double CalibratedModel::log_fit(const AppQuery& victim, const AppQuery& aggresso
   }
   const int g = *gpu;
   const auto vi = app_index(victim.name), ai = app_index(aggressor.name);
-  const Eigen::VectorXd xv = vi ? Eigen::VectorXd(p_.app_features.row(*vi).transpose()) : features_of(victim);
-  const Eigen::VectorXd xa = ai ? Eigen::VectorXd(p_.app_features.row(*ai).transpose()) : features_of(aggressor);
+  const Eigen::VectorXd xv = vi ? row_of(p_.app_features, *vi) : features_of(victim);
+  const Eigen::VectorXd xa = ai ? row_of(p_.app_features, *ai) : features_of(aggressor);
   double y = p_.gpu_offset[g] + xv.dot(p_.victim_beta) + xa.dot(p_.aggressor_beta);
   const bool per_gpu_bias = p_.victim_gpu_bias.cols() > 0;
   const auto r = p_.victim_factor.cols();
   Eigen::VectorXd u = Eigen::VectorXd::Zero(r), w = Eigen::VectorXd::Zero(r);
   if (vi) {
     y += p_.victim_bias[*vi] + (per_gpu_bias ? p_.victim_gpu_bias(*vi, g) : 0.0);
-    u = p_.victim_factor.row(*vi).transpose() + p_.victim_gpu_factor[g].row(*vi).transpose();
+    u = row_of(p_.victim_factor, *vi) + row_of(p_.victim_gpu_factor[g], *vi);
   }
   if (ai) {
     y += p_.aggressor_bias[*ai] + (per_gpu_bias ? p_.aggressor_gpu_bias(*ai, g) : 0.0);
-    w = p_.aggressor_factor.row(*ai).transpose() + p_.aggressor_gpu_factor[g].row(*ai).transpose();
+    w = row_of(p_.aggressor_factor, *ai) + row_of(p_.aggressor_gpu_factor[g], *ai);
   }
   return y + u.dot(w);
 }

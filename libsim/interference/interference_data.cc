@@ -5,6 +5,7 @@
 #include <set>
 #include <tuple>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 
 namespace colosim {
@@ -42,10 +43,9 @@ namespace {
 // "file:line" -> (file, line) for InputError; anything else is the file with line 0.
 std::pair<std::string, std::int64_t> split_source(const std::string& source) {
   auto colon = source.rfind(':');
-  if (colon != std::string::npos && colon + 1 < source.size() &&
-      std::all_of(source.begin() + static_cast<std::ptrdiff_t>(colon) + 1, source.end(),
-                  [](char c) { return c >= '0' && c <= '9'; }))
-    return {source.substr(0, colon), std::stoll(source.substr(colon + 1))};
+  if (colon != std::string::npos)
+    if (auto line = parse_integer(std::string_view(source).substr(colon + 1)); line && *line > 0)
+      return {source.substr(0, colon), *line};
   return {source, 0};
 }
 }  // namespace
@@ -75,8 +75,13 @@ void InterferenceData::validate() const {
     auto [it, fresh] = seen.emplace(key, &m);
     if (!fresh) fail(m, "pair", "pair measured twice on GPU type '" + m.gpu_type + "' (first at " + it->second->source + ")");
   }
+  std::set<std::pair<std::string, std::string>> profiled;
   for (const auto& p : apps) {
     if (p.name.empty()) throw InputError(source, 0, "app", "empty application name in a profile");
+    if (!profiled.emplace(p.name, p.gpu_type).second)
+      throw InputError(source, 0, "app",
+                       "application '" + p.name + "' profiled twice" + (p.gpu_type.empty() ? "" : " on " + p.gpu_type) +
+                           " (which profile holds?)");
     for (const auto& [k, v] : p.features)
       if (!std::isfinite(v)) throw InputError(source, 0, k, "feature of " + p.name + " is not finite");
   }

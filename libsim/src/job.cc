@@ -1,6 +1,51 @@
 #include "colosim/job.h"
 
+#include <cmath>
+
+#include "colosim/checked.h"
+#include "colosim/errors.h"
+
 namespace colosim {
+
+std::optional<JobProblem> find_problem(const JobSpec& job) {
+  auto text = [](const char* field, const std::string& value, bool required) -> std::optional<JobProblem> {
+    if (required && value.empty()) return JobProblem{field, "empty"};
+    if (!is_valid_utf8(value)) return JobProblem{field, "not valid UTF-8"};
+    return std::nullopt;
+  };
+  if (auto p = text("id", job.id, true)) return p;
+  if (auto p = text("app", job.app, true)) return p;
+  if (auto p = text("user", job.user, false)) return p;
+  if (job.submit < 0) return JobProblem{"submit", "negative"};
+  if (job.submit > kMaxTicks) return JobProblem{"submit", "too large (over 71 years)"};
+  if (job.solo_duration < 0) return JobProblem{"duration", "negative"};
+  if (job.solo_duration > kMaxTicks) return JobProblem{"duration", "too large (over 71 years)"};
+  if (job.gpus < 1) return JobProblem{"gpus", "must be at least 1, got " + std::to_string(job.gpus)};
+  if (job.memory_mib < 0) return JobProblem{"memory_mib", "negative (" + std::to_string(job.memory_mib) + ")"};
+  if (!(job.gpu_util >= 0.0 && job.gpu_util <= 100.0))
+    return JobProblem{"gpu_util", "must be a percentage in 0..100, got " + std::to_string(job.gpu_util)};
+  if (job.gpu_milli < 0 || job.gpu_milli > 1000)
+    return JobProblem{"gpu_milli", "must be in 0..1000, got " + std::to_string(job.gpu_milli)};
+  for (const auto& t : job.gpu_types) {
+    if (t.empty()) return JobProblem{"gpu_types", "empty GPU type name"};
+    if (!is_valid_utf8(t)) return JobProblem{"gpu_types", "not valid UTF-8"};
+  }
+  for (const auto& [key, value] : job.features) {
+    if (key.empty()) return JobProblem{"features", "empty feature name"};
+    if (!is_valid_utf8(key)) return JobProblem{"features", "feature name not valid UTF-8"};
+    if (!std::isfinite(value)) return JobProblem{"features." + key, "not a finite number"};
+  }
+  for (const char* key : {kCpuMilliFeature, kHostMemoryFeature}) {
+    auto it = job.features.find(key);
+    if (it != job.features.end() && (it->second < 0 || !narrow<std::int64_t>(it->second)))
+      return JobProblem{std::string("features.") + key, "must be a whole number >= 0 (below 2^53)"};
+  }
+  return std::nullopt;
+}
+
+void validate_job(const JobSpec& job, const std::string& file, std::int64_t record) {
+  if (auto p = find_problem(job)) throw InputError(file, record, std::move(p->field), std::move(p->problem));
+}
 
 const char* to_string(JobOutcome outcome) {
   switch (outcome) {

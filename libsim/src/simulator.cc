@@ -194,17 +194,13 @@ class Simulator::Engine final : public SchedulingPass {
     if (!job) return job;
     ++records_read_;
     const auto rec = records_read_;
-    auto bad = [&](const char* field, const std::string& problem) {
+    auto bad = [&](const std::string& field, const std::string& problem) {
       throw InputError(source_name_, rec, field, "job '" + job->id + "': " + problem);
     };
+    if (auto problem = find_problem(*job)) bad(problem->field, problem->problem);
     if (job->submit < last_submit_)
       bad("submit", "jobs must come in submit-time order; this one is at " + std::to_string(ticks_to_seconds(job->submit)) +
                         " s, after one at " + std::to_string(ticks_to_seconds(last_submit_)) + " s");
-    if (job->solo_duration < 0) bad("duration", "negative duration");
-    if (job->gpus < 1) bad("gpus", "needs at least one GPU, got " + std::to_string(job->gpus));
-    if (job->memory_mib < 0) bad("memory_mib", "negative memory");
-    if (!std::isfinite(job->gpu_util) || job->gpu_util < 0) bad("gpu_util", "utilisation must be finite and >= 0");
-    if (job->gpu_milli < 0 || job->gpu_milli > 1000) bad("gpu_milli", "GPU share must be within 0..1000");
     last_submit_ = job->submit;
     return job;
   }

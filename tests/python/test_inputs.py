@@ -1,6 +1,7 @@
 """Clusters, traces and interference models from files, dicts and DataFrames (issue 5)."""
 from __future__ import annotations
 
+import json
 import math
 
 import numpy as np
@@ -112,12 +113,55 @@ def test_bad_trace_rows_name_row_and_column():
         colosim.trace(unsorted)
     with pytest.raises(colosim.InputError, match="unknown column"):
         colosim.trace([dict(rows[0], colour="red")])
-    with pytest.raises(colosim.InputError, match="required column"):
+    with pytest.raises(colosim.InputError, match="missing column"):
         colosim.trace([{"id": "a"}])
     with pytest.raises(colosim.InputError, match="not an integer"):
         colosim.trace([dict(rows[0], gpus=1.5)])
     with pytest.raises(colosim.InputError, match="id"):
         colosim.trace([rows[0], dict(rows[1], id="a", duration_s=1)])
+
+
+def test_issue9_same_bad_row_same_error_through_csv_json_and_python(tmp_path):
+    good = {"id": "a", "app": "x", "submit_s": 0, "duration_s": 1, "gpus": 1}
+    cases = [  # (bad field, value, CSV/Python column, .json field, problem)
+        ("gpus", 0, "gpus", "gpus", "must be at least 1, got 0"),
+        ("memory_mib", -5, "memory_mib", "memory_mib", "negative (-5)"),
+        ("duration_s", 1e300, "duration_s", "duration", "too large (over 71 years)"),
+        ("priority", 4294967297, "priority", None, "4294967297 is out of range"),  # issue 10 #11
+    ]
+    for column, value, field, json_field, problem in cases:
+        bad = dict(good, id="b", submit_s=1, **{column: value})
+        header = ["id", "app", "submit_s", "duration_s", "gpus", "memory_mib", "priority"]
+        csv = tmp_path / "t.csv"
+        csv.write_text(",".join(header) + "\n" + "\n".join(
+            ",".join(str(row.get(k, 0)) for k in header) for row in (good, bad)) + "\n")
+        errors = []
+        for source in (csv, [good, bad], pd.DataFrame([dict(good, memory_mib=0, priority=0), bad])):
+            with pytest.raises(colosim.InputError) as e:
+                colosim.trace(source)
+            errors.append((e.value.line, e.value.field, e.value.problem))
+        assert errors[0] == (3, field, problem)  # the CSV line: header, then row 1
+        assert errors[1] == errors[2] == (2, field, problem)  # the row
+        if json_field:
+            js = tmp_path / "t.json"
+            job = {"id": "b", "app": "x", "submit": 1, "duration": 1, "gpus": 1,
+                   {"duration_s": "duration"}.get(column, column): value}
+            js.write_text('{"jobs": [{"id": "a", "app": "x", "gpus": 1}, ' + json.dumps(job) + "]}")
+            with pytest.raises(colosim.InputError) as e:
+                colosim.trace(js)
+            assert (e.value.line, e.value.field, e.value.problem) == (2, json_field, problem)
+
+
+def test_issue10_empty_traces_are_errors_unless_allowed(tmp_path):
+    csv = tmp_path / "empty.csv"
+    csv.write_text("id,app,submit_s,duration_s,gpus\n")
+    with pytest.raises(colosim.InputError, match="no jobs"):
+        colosim.Trace.load(str(csv))
+    assert len(colosim.Trace.load(str(csv), allow_empty=True)) == 0
+    columns = {"id": [], "app": [], "submit_s": [], "duration_s": [], "gpus": []}
+    with pytest.raises(colosim.InputError, match="no jobs"):
+        colosim.Trace.from_columns("cols", columns)
+    assert len(colosim.Trace.from_columns("cols", columns, allow_empty=True)) == 0
 
 
 def test_importers_are_listed():

@@ -14,6 +14,7 @@
 #include <map>
 #include <set>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 #include "colosim/traces/csv.h"
 #include "colosim/traces/generator.h"
@@ -25,6 +26,8 @@ namespace colosim::traces {
 namespace {
 
 constexpr const char* kName = "alibaba-gpu-v2023-openb";
+// More GPUs than any machine has: a typo or a corrupt row, and it must fit an int.
+constexpr std::int64_t kMaxGpusPerNode = 1024;
 
 // Nominal memory of the public GPU models in the node list. G1, G2 and G3 are undisclosed
 // internal models: their memory comes from the option unknown-gpu-memory-mib (a note says so).
@@ -66,7 +69,7 @@ NodeList read_nodes(const std::filesystem::path& path, std::int64_t unknown_memo
   out.cluster.set_name(path.filename().string());
   while (csv.next()) {
     const std::int64_t gpus = csv.integer(gpu);
-    if (gpus < 0) csv.fail(gpu, "negative GPU count");
+    if (gpus < 0 || gpus > kMaxGpusPerNode) csv.fail(gpu, "GPU count must be in 0.." + std::to_string(kMaxGpusPerNode));
     if (gpus == 0) {
       ++out.cpu_only;
       continue;
@@ -145,7 +148,7 @@ ImportedTrace import_openb(const ImportRequest& request) {
   while (csv.next()) {
     ++rows;
     const std::int64_t gpus = csv.integer(num_gpu);
-    if (gpus < 0) csv.fail(num_gpu, "negative GPU count");
+    if (gpus < 0 || !narrow<int>(gpus)) csv.fail(num_gpu, "GPU count out of range (" + std::to_string(gpus) + ")");
     if (gpus == 0) {
       ++cpu_only;
       continue;
@@ -192,8 +195,12 @@ ImportedTrace import_openb(const ImportRequest& request) {
       job.features["censored"] = 1;
       ++censored;
     }
-    job.submit = create * kTicksPerSecond;
-    job.solo_duration = (end - start) * kTicksPerSecond;
+    const auto submit = checked_ticks(static_cast<double>(create));
+    if (!submit) csv.fail(created, ticks_problem(static_cast<double>(create)));
+    const auto duration = checked_ticks(static_cast<double>(end - start));
+    if (!duration) csv.fail(deleted, "duration " + ticks_problem(static_cast<double>(end - start)));
+    job.submit = *submit;
+    job.solo_duration = *duration;
     const std::int64_t cpu_milli = csv.integer(cpu), memory = csv.integer(mem);
     if (cpu_milli < 0) csv.fail(cpu, "negative");
     if (memory < 0) csv.fail(mem, "negative");

@@ -23,6 +23,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 #include "colosim/traces/importer.h"
 #include "colosim/traces/job_proto.h"
@@ -64,12 +65,9 @@ std::vector<std::string> split_tabs(const std::string& line) {
   }
 }
 
-double parse_number(const std::string& text, const std::string& file, std::int64_t line, const char* field) {
-  char* end = nullptr;
-  const double x = std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != '\0') throw InputError(file, line, field, "'" + text + "' is not a number");
-  if (!std::isfinite(x)) throw InputError(file, line, field, "not a finite number");
-  return x;
+double number_field(const std::string& text, const std::string& file, std::int64_t line, const char* field) {
+  if (auto x = parse_number(text)) return *x;
+  throw InputError(file, line, field, "'" + text + "' is not a finite number");
 }
 
 ImportedTrace import_gavel(const ImportRequest& request) {
@@ -115,9 +113,9 @@ ImportedTrace import_gavel(const ImportRequest& request) {
                            std::to_string(f.size()));
     }
     const std::int64_t id = row++;
-    const double steps = parse_number(steps_text, file, line_no, "total_steps");
-    const double arrival = parse_number(arrival_text, file, line_no, "arrival_time");
-    const double scale = parse_number(scale_text, file, line_no, "scale_factor");
+    const double steps = number_field(steps_text, file, line_no, "total_steps");
+    const double arrival = number_field(arrival_text, file, line_no, "arrival_time");
+    const double scale = number_field(scale_text, file, line_no, "scale_factor");
     if (steps <= 0) throw InputError(file, line_no, "total_steps", "must be positive");
     if (arrival < 0) throw InputError(file, line_no, "arrival_time", "negative");
     if (arrival > 2e9) throw InputError(file, line_no, "arrival_time", "too large");

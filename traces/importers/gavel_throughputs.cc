@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <fstream>
 #include <map>
-#include <regex>
+#include <string_view>
 #include <sstream>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 #include "colosim/traces/interference_import.h"
 
@@ -16,14 +17,27 @@ namespace {
 
 namespace pb = google::protobuf;
 
-// "('ResNet-18 (batch size 16)', 1)" -> ("ResNet-18 (batch size 16)", 1)
-bool parse_job_key(const std::string& key, std::string& job, int& scale) {
-  static const std::regex re(R"(^\('(.*)',\s*(\d+)\)$)");
-  std::smatch m;
-  if (!std::regex_match(key, m, re)) return false;
-  job = m[1];
-  scale = std::stoi(m[2]);
-  return true;
+// Keys come from the file and may be huge; a message shows their start.
+std::string shorten(const std::string& text) { return text.size() <= 120 ? text : text.substr(0, 120) + "..."; }
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+// "('ResNet-18 (batch size 16)', 1)" -> ("ResNet-18 (batch size 16)", 1). Scanned by hand: a
+// std::regex recurses once per character and overflows the stack on a long key.
+// Returns the problem, or nullptr.
+const char* parse_job_key(std::string_view key, std::string& job, std::int64_t& scale) {
+  constexpr const char* kShape = "expected \"('<job type>', <scale factor>)\"";
+  if (key.size() < 6 || key.substr(0, 2) != "('" || key.back() != ')') return kShape;
+  const auto quote = key.rfind("',");
+  if (quote == std::string_view::npos || quote < 2) return kShape;
+  std::string_view digits = key.substr(quote + 2, key.size() - quote - 3);
+  while (!digits.empty() && is_space(digits.front())) digits.remove_prefix(1);
+  if (digits.empty() || digits.find_first_not_of("0123456789") != std::string_view::npos) return kShape;
+  auto value = parse_integer(digits);
+  if (!value) return "scale factor out of range";
+  job = std::string(key.substr(2, quote - 2));
+  scale = *value;
+  return nullptr;
 }
 
 std::vector<std::string> sorted_keys(const pb::Struct& s) {
@@ -33,15 +47,23 @@ std::vector<std::string> sorted_keys(const pb::Struct& s) {
   return keys;
 }
 
-AppProfile profile(const std::string& job, const std::string& gpu, double iso) {
+AppProfile profile(const std::string& path, const std::string& job, const std::string& gpu, double iso) {
   AppProfile p{job, gpu, {}};
   p.features[feature::solo_throughput] = iso;
-  static const std::regex bs_re(R"(^(.*) \(batch size (\d+)\)$)");
-  std::smatch m;
+  // "<family> (batch size <n>)"
+  constexpr std::string_view kMarker = " (batch size ";
   std::string family = job;
-  if (std::regex_match(job, m, bs_re)) {
-    family = m[1];
-    p.features[feature::batch_size] = std::stod(m[2]);
+  const auto at = job.rfind(kMarker);
+  const std::string_view digits =
+      at == std::string::npos || job.back() != ')'
+          ? std::string_view()
+          : std::string_view(job).substr(at + kMarker.size(), job.size() - at - kMarker.size() - 1);
+  if (!digits.empty() && digits.find_first_not_of("0123456789") == std::string_view::npos) {
+    auto size = parse_integer(digits);
+    if (!size || *size < 1 || *size > (std::int64_t{1} << 53))
+      throw InputError(path, 0, shorten(gpu + "/" + job), "batch size " + shorten(std::string(digits)) + " out of range");
+    family = job.substr(0, at);
+    p.features[feature::batch_size] = static_cast<double>(*size);
   }
   p.features["family:" + family] = 1.0;
   return p;
@@ -70,9 +92,9 @@ InterferenceData import_gavel_throughputs(const std::string& path) {
     std::map<std::string, const pb::Struct*> entries;
     for (const auto& key : sorted_keys(jobs)) {
       std::string job;
-      int scale = 0;
-      const std::string where = gpu + "/" + key;
-      if (!parse_job_key(key, job, scale)) throw InputError(path, 0, where, "expected \"('<job type>', <scale factor>)\"");
+      std::int64_t scale = 0;
+      const std::string where = shorten(gpu + "/" + key);
+      if (const char* problem = parse_job_key(key, job, scale)) throw InputError(path, 0, where, problem);
       if (scale != 1) continue;
       const auto& jv = jobs.fields().at(key);
       if (!jv.has_struct_value()) throw InputError(path, 0, where, "expected an object");
@@ -85,14 +107,14 @@ InterferenceData import_gavel_throughputs(const std::string& path) {
       iso[job] = v;
       entries[job] = &js;
     }
-    for (const auto& [job, v] : iso) data.apps.push_back(profile(job, gpu, v));
+    for (const auto& [job, v] : iso) data.apps.push_back(profile(path, job, gpu, v));
     for (const auto& [job_a, js] : entries) {
       for (const auto& key : sorted_keys(*js)) {
         if (key == "null") continue;
         std::string job_b;
-        int scale = 0;
-        const std::string where = gpu + "/('" + job_a + "', 1)/" + key;
-        if (!parse_job_key(key, job_b, scale)) throw InputError(path, 0, where, "expected \"('<job type>', <scale factor>)\"");
+        std::int64_t scale = 0;
+        const std::string where = shorten(gpu + "/('" + job_a + "', 1)/" + key);
+        if (const char* problem = parse_job_key(key, job_b, scale)) throw InputError(path, 0, where, problem);
         if (scale != 1 || job_b < job_a) continue;  // multi-GPU: never packed; mirror: read once
         if (!iso.count(job_b)) throw InputError(path, 0, where, "job type has no isolated throughput on " + gpu);
         const auto& val = js->fields().at(key);

@@ -15,6 +15,9 @@ InterferenceData import_pair_csv(const std::string& path) {
   CsvReader in(path);
   const int cv = in.column("victim"), ca = in.column("aggressor"), cs = in.column("slowdown");
   const auto cg = in.find_column("gpu_type");
+  for (const auto& name : in.header())
+    if (name != "victim" && name != "aggressor" && name != "slowdown" && name != "gpu_type")
+      throw InputError(path, 1, name, "unknown column of a pair table (victim, aggressor, slowdown, gpu_type)");
   // (gpu, a, b) with a <= b -> index in data.pairs
   std::map<std::tuple<std::string, std::string, std::string>, std::size_t> index;
   std::map<std::tuple<std::string, std::string, std::string>, std::int64_t> directed;

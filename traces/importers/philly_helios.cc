@@ -1,6 +1,8 @@
 // Philly run times and Helios arrival bins: the empirical distributions behind `colosim
 // generate` (they are not job traces: Philly's file has run times only, Helios' only counts per
 // 10-minute bin). See generator.h and docs/traces.md.
+#include <cmath>
+
 #include "colosim/errors.h"
 #include "colosim/traces/csv.h"
 #include "colosim/traces/generator.h"
@@ -35,6 +37,7 @@ ArrivalProfile load_helios_arrivals(const std::string& path, const std::string& 
     total += x;
   }
   if (!(total > 0)) throw InputError(path, 0, column, "no arrivals in any bin");
+  if (!std::isfinite(total)) throw InputError(path, 0, column, "the bins sum to infinity");
   profile.source = "Helios 10-minute bins, " + path + " column " + column + " (" +
                    std::to_string(profile.weights.size()) + " bins)";
   return profile;

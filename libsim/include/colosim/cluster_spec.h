@@ -7,6 +7,12 @@
 
 namespace colosim {
 
+// Size limits, checked before anything is allocated: far beyond any real cluster, low enough that
+// a typo (2e9 nodes) is an error naming the field rather than std::bad_alloc or the OOM killer.
+inline constexpr std::int64_t kMaxClusterNodes = 1'000'000;
+inline constexpr std::int64_t kMaxClusterGpus = 8'000'000;
+inline constexpr std::int64_t kMaxGpusPerNode = 1024;
+
 struct GpuType {
   std::string name;            // e.g. "V100", "TitanXp"
   std::int64_t memory_mib = 0; // usable GPU memory
@@ -26,13 +32,14 @@ struct ClusterSpec {
   std::vector<GpuType> gpu_types;
   std::vector<NodeSpec> nodes;
 
-  // `nodes` nodes of `gpus_per_node` GPUs of one type, named node0, node1, ...
+  // `nodes` nodes of `gpus_per_node` GPUs of one type, named node0, node1, ... Throws InputError
+  // (field "nodes" or "gpus_per_node") beyond the size limits.
   static ClusterSpec uniform(int nodes, int gpus_per_node, GpuType type);
 
   const GpuType* find_gpu_type(const std::string& name) const;
   int total_gpus() const;
-  // Throws InputError(source, ...) when a node names an unknown type, counts are not positive,
-  // or names repeat.
+  // Throws InputError(source, ...) when a node names an unknown type, counts are not positive or
+  // beyond the size limits, or names repeat.
   void validate(const std::string& source) const;
 };
 

@@ -2,6 +2,7 @@
 // What a job asks for, as read from a trace. The simulator never changes a JobSpec.
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,27 @@ struct JobSpec {
     return false;
   }
 };
+
+// Features with a meaning beyond the interference model: whole quantities that the .pb format
+// stores as integers (Job.cpu_milli, Job.host_memory_mib).
+inline constexpr const char* kCpuMilliFeature = "cpu_milli";
+inline constexpr const char* kHostMemoryFeature = "host_memory_mib";
+
+// What is wrong with a job: the JobSpec field ("id", "app", "submit", "duration", "gpus",
+// "memory_mib", "gpu_util", "gpu_milli", "user", "gpu_types", "features.<name>") and why.
+struct JobProblem {
+  std::string field;
+  std::string problem;
+};
+
+// The one definition of a valid JobSpec, used by every reader, importer, the Python bindings and
+// the simulator: non-empty UTF-8 id and app, UTF-8 user and GPU type names, times within
+// 0..kMaxTicks, gpus >= 1, memory_mib >= 0, gpu_util within 0..100, gpu_milli within 0..1000,
+// finite features with names, cpu_milli / host_memory_mib features whole and >= 0.
+std::optional<JobProblem> find_problem(const JobSpec& job);
+
+// Throws InputError(file, record, problem->field, problem->problem) when find_problem finds one.
+void validate_job(const JobSpec& job, const std::string& file, std::int64_t record);
 
 // Final state of a job, as reported in results.
 enum class JobOutcome {

@@ -16,10 +16,9 @@ inline constexpr Tick kTicksPerSecond = 1'000'000;
 // one waiting or arriving later `never-started`, each with the reason (docs/ARCHITECTURE.md).
 inline constexpr Tick kHorizon = std::numeric_limits<Tick>::max() / 4;
 
-// Rounds to the nearest tick; the caller validates that `seconds` is finite and non-negative.
-inline Tick seconds_to_ticks(double seconds) {
-  return static_cast<Tick>(std::llround(seconds * static_cast<double>(kTicksPerSecond)));
-}
+// Rounds to the nearest tick. Throws colosim::Error when `seconds` is not finite or its tick count
+// does not fit a Tick (readers use checked_ticks, checked.h, to name the file and field).
+Tick seconds_to_ticks(double seconds);
 
 inline double ticks_to_seconds(Tick t) { return static_cast<double>(t) / static_cast<double>(kTicksPerSecond); }
 

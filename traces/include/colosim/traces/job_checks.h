@@ -20,9 +20,14 @@ namespace colosim::traces {
 
 class JobStreamChecker {
  public:
-  explicit JobStreamChecker(bool check_duplicate_ids = true) : check_ids_(check_duplicate_ids) {}
-  // Throws InputError(file, record, "submit"|"id", ...) naming the earlier record when it can.
-  void check(const JobSpec& job, const std::string& file, std::int64_t record);
+  explicit JobStreamChecker(bool check_duplicate_ids = true, bool allow_empty = false)
+      : check_ids_(check_duplicate_ids), allow_empty_(allow_empty) {}
+  // Throws InputError(file, record, submit_field|"id", ...) naming the earlier record when it can.
+  // `submit_field` is the name of the submit time in the file's encoding ("submit_s" in CSV).
+  void check(const JobSpec& job, const std::string& file, std::int64_t record, const char* submit_field = "submit");
+  // At the end of the stream: an empty trace is an error unless allowed (an empty file, "{}" or a
+  // header-only CSV is far more often a mistake than a wish to simulate nothing).
+  void check_end(const std::string& file) const;
   std::int64_t count() const { return count_; }
 
  private:
@@ -30,6 +35,7 @@ class JobStreamChecker {
   void grow();
 
   bool check_ids_;
+  bool allow_empty_;
   std::int64_t count_ = 0;
   Tick last_submit_ = 0;
   std::int64_t last_record_ = 0;

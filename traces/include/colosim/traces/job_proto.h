@@ -15,24 +15,20 @@
 
 namespace colosim::traces {
 
-inline constexpr const char* kCpuMilliFeature = "cpu_milli";
-inline constexpr const char* kHostMemoryFeature = "host_memory_mib";
+// kCpuMilliFeature, kHostMemoryFeature: colosim/job.h.
 
 // Microseconds per unit (TIME_UNIT_UNSPECIFIED reads as seconds). Throws InputError for a value
 // outside the enum (possible in a binary file written by a newer schema).
 double ticks_per_unit(v1::TimeUnit unit, const std::string& file = "", std::int64_t record = 0);
 
-// Validates every field and converts. `record` is the 1-based job index used in errors.
-// Rejects: empty id, non-finite or negative submit/duration, times too large for a Tick,
-// gpus < 1, gpu_milli outside 0..1000, negative memory, gpu_util NaN or outside 0..100,
-// non-finite features, negative cpu_milli / host_memory_mib.
+// Converts and validates (validate_job, colosim/job.h). `record` is the 1-based job index used in
+// errors. Also rejects times that are not finite or too large for a Tick, negative cpu_milli /
+// host_memory_mib, and features named as those fields.
 JobSpec job_from_proto(const v1::Job& job, v1::TimeUnit unit, const std::string& file,
                        std::int64_t record);
 
 v1::Job job_to_proto(const JobSpec& job, v1::TimeUnit unit);
 
-// Checks the parts of a JobSpec that every reader must check (the same rules as
-// job_from_proto), so that CSV, importers and generators agree. Throws InputError.
-void validate_job(const JobSpec& job, const std::string& file, std::int64_t record);
+// validate_job, the rules every reader applies: colosim/job.h.
 
 }  // namespace colosim::traces

@@ -17,8 +17,10 @@ std::string to_binary(const google::protobuf::Message& message);
 std::string to_json(const google::protobuf::Message& message);
 std::string to_text(const google::protobuf::Message& message);
 
-// The bytes of a file; InputError if it cannot be read.
+// The bytes of a file; InputError if it cannot be read or is a directory.
 std::string read_file_bytes(const std::string& path);
+// InputError(path, 0, "", "is a directory, not a file") when it is one.
+void check_not_directory(const std::string& path);
 
 // Parses `data` in `encoding` into `message`. Throws InputError naming `source` and, for text
 // format, the line and column of the first problem.

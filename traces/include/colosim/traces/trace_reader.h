@@ -17,17 +17,14 @@
 #include "colosim/job_source.h"
 #include "colosim/traces/job_checks.h"
 #include "colosim/traces/trace_format.h"
+#include "colosim/traces/trace_read_options.h"
 
 namespace colosim::traces {
 
 // Any supported format, chosen by extension (see trace_format.h). Throws InputError for an
 // unknown extension, a file that cannot be opened or a bad header.
-std::unique_ptr<JobSource> open_trace(const std::string& path);
+std::unique_ptr<JobSource> open_trace(const std::string& path, TraceReadOptions options = {});
 
-struct TraceReadOptions {
-  // See job_checks.h for the memory this costs on huge traces. (CSV always checks: job_csv.h.)
-  bool check_duplicate_ids = true;
-};
 
 class TraceReader : public JobSource {
  public:
