@@ -105,8 +105,8 @@ void add_convert_command(CLI::App& app) {
   std::string importers_help = "\nImporters (--from NAME):\n";
   const traces::ImporterRegistry registry = traces::builtin_importers();
   for (const auto* info : registry.list()) {
-    importers_help += fmt::format("  {}: {}\n    {}\n", info->name, info->description, info->inputs);
-    for (const auto& o : info->options)
+    importers_help += fmt::format("  {}: {}\n    {}\n", info->name, info->description, info->details);
+    for (const auto& o : info->params)
       importers_help += fmt::format("    --opt {}={} : {}\n", o.name, o.default_value, o.help);
   }
   cmd->footer(importers_help);

@@ -302,9 +302,9 @@ void bind_trace(py::module_& m) {
         const traces::ImporterRegistry registry = traces::builtin_importers();
         for (const auto* info : registry.list()) {
           py::list options;
-          for (const auto& o : info->options) options.append(py::make_tuple(o.name, o.default_value, o.help));
+          for (const auto& o : info->params) options.append(py::make_tuple(o.name, o.default_value, o.help));
           out.append(py::dict(py::arg("name") = info->name, py::arg("description") = info->description,
-                              py::arg("inputs") = info->inputs, py::arg("options") = options));
+                              py::arg("inputs") = info->details, py::arg("options") = options));
         }
         return out;
       },

@@ -251,14 +251,14 @@ std::vector<PodShape> load_openb_shapes(const std::string& path) {
   return shapes;
 }
 
-void add_alibaba_openb_importer(ImporterRegistry& registry) {
+void add_alibaba_gpu_v2023_openb_importer(ImporterRegistry& registry) {
   registry.add({kName,
                 "Alibaba GPU trace 2023 (FGD): pod list -> jobs, node list -> cluster",
-                "IN: openb_pod_list_*.csv (with time columns); --with: openb_node_list_*.csv (optional)",
                 {{"running", "keep", "Running pods (censored at the trace end): keep or skip"},
                  {"pending", "keep", "Pending pods (never scheduled): keep or skip"},
                  {"unknown-gpu-memory-mib", "16384", "memory of the undisclosed GPU models G1, G2, G3"}},
-                import_openb});
+                [](const Params&, const ImportRequest& request) { return import_openb(request); },
+                "IN: openb_pod_list_*.csv (with time columns); --with: openb_node_list_*.csv (optional)"});
 }
 
 }  // namespace colosim::traces

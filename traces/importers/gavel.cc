@@ -170,10 +170,10 @@ ImportedTrace import_gavel(const ImportRequest& request) {
 void add_gavel_importer(ImporterRegistry& registry) {
   registry.add({kName,
                 "Gavel simulator job trace (.trace, tab-separated), durations from Gavel's throughputs",
-                "IN: <vc>.trace; --with: simulation_throughputs.json (required)",
                 {{"gpu-type", "v100", "GPU type whose isolated throughputs give the durations (k80, p100, v100)"},
                  {"skip-missing", "false", "skip (and count) jobs whose (job_type, scale_factor) has no throughput"}},
-                import_gavel});
+                [](const Params&, const ImportRequest& request) { return import_gavel(request); },
+                "IN: <vc>.trace; --with: simulation_throughputs.json (required)"});
 }
 
 }  // namespace colosim::traces

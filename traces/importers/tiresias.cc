@@ -99,10 +99,10 @@ ImportedTrace import_tiresias(const ImportRequest& request) {
 void add_tiresias_importer(ImporterRegistry& registry) {
   registry.add({kName,
                 "Tiresias simulator job CSV (and cluster spec CSV)",
-                "IN: job CSV (job_id,num_gpu,submit_time,...,model_name,duration); --with: cluster spec CSV (optional)",
                 {{"gpu-type", "P100", "GPU type name for the cluster spec (Tiresias has none)"},
                  {"gpu-memory-mib", "16384", "GPU memory for the cluster spec"}},
-                import_tiresias});
+                [](const Params&, const ImportRequest& request) { return import_tiresias(request); },
+                "IN: job CSV (job_id,num_gpu,submit_time,...,model_name,duration); --with: cluster spec CSV (optional)"});
 }
 
 }  // namespace colosim::traces

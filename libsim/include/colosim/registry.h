@@ -58,9 +58,10 @@ struct RegistryEntry {
   std::string description;  // one line
   std::vector<ParamSpec> params;
   std::function<Product(const Params&, Args...)> make;
+  std::string details;      // optional second line, e.g. the files an importer reads
 };
 
-// Registry values of different kinds share this code: add, look up, list, check parameters
+// Registry values of different kinds (policies, importers, interference models) share this code: add, look up, list, check parameters
 // against the schema (unknown keys are errors that list the known ones) and make.
 template <class Product, class... Args>
 class Registry {

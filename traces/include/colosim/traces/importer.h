@@ -15,6 +15,7 @@
 
 #include "colosim.pb.h"
 #include "colosim/job.h"
+#include "colosim/registry.h"
 
 namespace colosim::traces {
 
@@ -30,41 +31,26 @@ struct ImportedTrace {
   std::vector<std::string> notes;  // what was skipped or assumed, one line each
 };
 
-struct ImportOption {
-  std::string name;
-  std::string default_value;
-  std::string help;
-};
-
-struct ImporterInfo {
-  std::string name;         // what users type: --from <name>
-  std::string description;  // one line
-  std::string inputs;       // what IN and --with are, one line
-  std::vector<ImportOption> options;
-  std::function<ImportedTrace(const ImportRequest&)> run;
-};
-
-class ImporterRegistry {
+// Importers in the one registry pattern (colosim/registry.h): an entry's params are the
+// importer's options, its details say what IN and --with are.
+class ImporterRegistry : public Registry<ImportedTrace, const ImportRequest&> {
  public:
-  void add(ImporterInfo info);  // throws Error on an empty or duplicate name
-  const ImporterInfo* find(std::string_view name) const;
-  std::vector<const ImporterInfo*> list() const;  // by name
-  // Finds the importer (Error listing the known names otherwise), checks the option keys
-  // against its schema, fills in defaults and runs it.
+  ImporterRegistry() : Registry("importer") {}
+  // Finds the importer (Error listing the known names otherwise), checks the option keys against
+  // its schema, fills in defaults, runs it, sorts the jobs by submit time and checks every job and
+  // the cluster as the readers will.
   ImportedTrace run(std::string_view name, ImportRequest request) const;
-
- private:
-  std::map<std::string, ImporterInfo, std::less<>> entries_;
 };
+using ImporterInfo = ImporterRegistry::Entry;
 
 // Each importer file provides one of these; builtin_importers() calls them all.
-void add_alibaba_openb_importer(ImporterRegistry& registry);
+void add_alibaba_gpu_v2023_openb_importer(ImporterRegistry& registry);
 void add_tiresias_importer(ImporterRegistry& registry);
 void add_gavel_importer(ImporterRegistry& registry);
 
 ImporterRegistry builtin_importers();
 
-// Shared by importers: option value parsing with errors that name the importer and option.
+// Shared by importers: option values parsed as Params does, errors naming the importer and option.
 double option_number(const ImportRequest& request, const std::string& importer, const std::string& key);
 bool option_flag(const ImportRequest& request, const std::string& importer, const std::string& key);
 
