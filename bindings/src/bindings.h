@@ -20,7 +20,9 @@ void bind_errors(py::module_& m);
 void bind_cluster(py::module_& m);
 void bind_trace(py::module_& m);
 void bind_interference(py::module_& m);
-void bind_policy(py::module_& m);
+void bind_policy_views(py::module_& m);
+void bind_python_policy(py::module_& m);
+void bind_policy_registry(py::module_& m);
 void bind_run(py::module_& m);
 
 // Run options from Python's {key: text} (colosim/run_options.h); Error names a bad key or value.

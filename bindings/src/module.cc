@@ -11,7 +11,9 @@ PYBIND11_MODULE(_colosim, m) {
   bind_cluster(m);
   bind_trace(m);
   bind_interference(m);
-  bind_policy(m);
+  bind_policy_views(m);
+  bind_python_policy(m);
+  bind_policy_registry(m);
   bind_run(m);
   m.attr("TICKS_PER_SECOND") = colosim::kTicksPerSecond;
 }

@@ -1,163 +1,35 @@
-// Policies from Python: the base class, the read-only views a policy sees, and the registry.
+// Python bindings of the read-only views a Python policy receives: Job, PendingJob, ClusterView,
+// Rng and SchedulingPass (policy_views.h says how they stay safe after the call).
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
 #include <functional>
 
 #include "colosim/placement_helpers.h"
-#include "colosim/policies/builtin.h"
-#include "colosim/registry.h"
 
-#include "python_policy.h"
+#include "policy_views.h"
 
 namespace colosim::py_bindings {
 
-// --- Views, valid only during the schedule() call that created them ---
-
-struct PassToken {
-  SchedulingPass* pass = nullptr;
-};
-
-class PassRef {
- public:
-  explicit PassRef(std::shared_ptr<PassToken> token) : token_(std::move(token)) {}
-  SchedulingPass& pass() const {
-    if (!token_->pass)
-      throw Error("this view belongs to a scheduling pass that is over: keep ids or slots, not views, between passes");
-    return *token_->pass;
-  }
-  const ClusterView& cluster() const { return pass().cluster(); }
-  GpuIndex gpu(GpuIndex g) const {
-    const int n = cluster().gpu_count();
-    if (g < 0 || g >= n) throw py::index_error("GPU " + std::to_string(g) + " does not exist (0.." + std::to_string(n - 1) + ")");
-    return g;
-  }
-  NodeIndex node(NodeIndex v) const {
-    const int n = cluster().node_count();
-    if (v < 0 || v >= n) throw py::index_error("node " + std::to_string(v) + " does not exist (0.." + std::to_string(n - 1) + ")");
-    return v;
-  }
-  const std::shared_ptr<PassToken>& token() const { return token_; }
-
- private:
-  std::shared_ptr<PassToken> token_;
-};
-
-struct PyJob {
-  PassRef ref;
-  const JobSpec* spec_;
-  const JobSpec& spec() const {
-    ref.pass();  // checks the view is still valid
-    return *spec_;
-  }
-};
-
-struct PyPending {
-  PassRef ref;
-  PendingJob pending;
-  PyJob job() const { return PyJob{ref, pending.spec}; }
-};
-
-struct PyCluster {
-  PassRef ref;
-};
-
-struct PyRng {
-  PassRef ref;
-};
-
-class PyPass {
- public:
-  explicit PyPass(PassRef ref) : ref(std::move(ref)) {}
-  PassRef ref;
-  py::list pending_cache;
-  bool pending_built = false;
-};
-
-void PythonPolicy::schedule(SchedulingPass& pass) {
-  py::gil_scoped_acquire gil;
-  auto token = std::make_shared<PassToken>();
-  token->pass = &pass;
-  struct Invalidate {
-    PassToken& t;
-    ~Invalidate() { t.pass = nullptr; }
-  } invalidate{*token};
-  auto view = std::make_shared<PyPass>(PassRef(token));
-  const double now_s = ticks_to_seconds(pass.now());
-  try {
-    schedule_view(view);
-  } catch (py::error_already_set& e) {
-    token->pass = nullptr;
-    const bool base_exception = !e.matches(PyExc_Exception);
-    py::object value = e.value() ? py::reinterpret_borrow<py::object>(e.value()) : py::none();
-    if (e.trace() && !value.is_none()) PyException_SetTraceback(value.ptr(), e.trace().ptr());
-    std::string what = py::str(py::handle(e.type()).attr("__name__")).cast<std::string>();
-    const std::string text = value.is_none() ? "" : py::str(value).cast<std::string>();
-    if (!text.empty()) what += ": " + text;
-    auto original = std::shared_ptr<py::object>(new py::object(std::move(value)), [](py::object* o) {
-      py::gil_scoped_acquire g;
-      delete o;
-    });
-    char time[64];
-    std::snprintf(time, sizeof time, "%.6f", now_s);
-    throw PythonPolicyFailure("Python policy '" + display_name + "' raised at simulated time " + time + " s: " + what,
-                              std::move(original), display_name, now_s, base_exception);
-  } catch (const Error&) {
-    throw;
-  } catch (const std::exception& e) {
-    // pybind11 reports a subclass without schedule() as a call to a pure virtual function.
-    throw PolicyError("Python policy '" + display_name + "' failed at simulated time " + std::to_string(now_s) +
-                      " s: " + e.what() + " (does its class define schedule(self, pass_)?)");
-  }
+GpuIndex ViewRef::gpu(GpuIndex g) const {
+  const int n = cluster().gpu_count();
+  if (g < 0 || g >= n) throw py::index_error("GPU " + std::to_string(g) + " does not exist (0.." + std::to_string(n - 1) + ")");
+  return g;
 }
 
-class PythonPolicyTrampoline : public PythonPolicy {
- public:
-  void schedule_view(std::shared_ptr<PyPass> pass) override {
-    PYBIND11_OVERRIDE_PURE_NAME(void, PythonPolicy, "schedule", schedule_view, pass);
-  }
-};
-
-std::string python_policy_name(const py::object& object) {
-  py::object name = py::getattr(object, "name", py::none());
-  if (py::isinstance<py::str>(name) && !name.cast<std::string>().empty()) return name.cast<std::string>();
-  return py::str(py::type::of(object).attr("__name__")).cast<std::string>();
+NodeIndex ViewRef::node(NodeIndex v) const {
+  const int n = cluster().node_count();
+  if (v < 0 || v >= n) throw py::index_error("node " + std::to_string(v) + " does not exist (0.." + std::to_string(n - 1) + ")");
+  return v;
 }
-
-PolicyHandle hold_python_policy(const py::object& object, const std::string& name) {
-  if (!py::isinstance<PythonPolicy>(object))
-    throw py::type_error("a Python policy must be an instance of a subclass of colosim.Policy, got " +
-                         py::repr(object).cast<std::string>());
-  auto* raw = object.cast<PythonPolicy*>();
-  auto* keep = new py::object(object);
-  std::shared_ptr<PlacementPolicy> held(raw, [keep](PlacementPolicy*) {
-    py::gil_scoped_acquire g;
-    delete keep;
-  });
-  raw->display_name = name;
-  return PolicyHandle{std::move(held), name, raw};
-}
-
-void restore_policy_failure(const PythonPolicyFailure& f) {
-  py::object original = f.original ? *f.original : py::none();
-  if (f.base_exception && !original.is_none()) {
-    PyErr_SetObject(reinterpret_cast<PyObject*>(Py_TYPE(original.ptr())), original.ptr());
-    return;
-  }
-  py::object error = py::reinterpret_borrow<py::object>(error_types().policy_error)(f.what());
-  error.attr("policy") = f.policy;
-  error.attr("time_s") = f.time_s;
-  if (!original.is_none()) PyException_SetCause(error.ptr(), original.inc_ref().ptr());  // steals
-  PyErr_SetObject(error_types().policy_error.ptr(), error.ptr());
-}
-
-namespace {
 
 const JobSpec& spec_of(const py::object& job) {
   if (py::isinstance<PyPending>(job)) return job.cast<const PyPending&>().job().spec();
   if (py::isinstance<PyJob>(job)) return job.cast<const PyJob&>().spec();
   throw py::type_error("expected a PendingJob or a Job view, got " + py::repr(job).cast<std::string>());
 }
+
+namespace {
 
 py::list gpu_list(const std::vector<GpuIndex>& gpus) {
   py::list out;
@@ -171,8 +43,10 @@ NodeOrder parse_order(const std::string& order) {
   throw py::value_error("order must be 'pack' (fewest idle GPUs first) or 'spread' (most idle first), got '" + order + "'");
 }
 
-void bind_views(py::module_& m) {
-  py::class_<PyJob>(m, "Job", "Read-only view of a job's request (valid during one schedule() call).")
+}  // namespace
+
+void bind_policy_views(py::module_& m) {
+  py::class_<PyJob>(m, "Job", "Read-only view of a job's request (valid during the policy call that gave it).")
       .def_property_readonly("id", [](const PyJob& j) { return j.spec().id; })
       .def_property_readonly("app", [](const PyJob& j) { return j.spec().app; })
       .def_property_readonly("submit_s", [](const PyJob& j) { return ticks_to_seconds(j.spec().submit); })
@@ -208,7 +82,7 @@ void bind_views(py::module_& m) {
       });
 
   py::class_<PyCluster>(m, "ClusterView",
-                        "Read-only occupancy of the cluster during one schedule() call. GPUs are numbered node by "
+                        "Read-only occupancy of the cluster during one policy call (schedule, may_fit, gpu_room). GPUs are numbered node by "
                         "node from 0; an index out of range raises IndexError.")
       .def_property_readonly("gpu_count", [](const PyCluster& c) { return c.ref.cluster().gpu_count(); })
       .def_property_readonly("node_count", [](const PyCluster& c) { return c.ref.cluster().node_count(); })
@@ -326,7 +200,7 @@ void bind_views(py::module_& m) {
       .def(
           "place",
           [](const PyPass& p, const PyPending& job, std::vector<GpuIndex> gpus, const std::string& note) {
-            if (job.ref.token() != p.ref.token())
+            if (!job.ref.same_scope(p.ref))
               throw Error("place(): this PendingJob was offered in another scheduling pass");
             p.ref.pass().place(job.pending, gpus, note);
           },
@@ -369,88 +243,6 @@ void bind_views(py::module_& m) {
       .def("gang_on_whole_nodes",
            [](const PyPass& p, const py::object& job) { return gpu_list(gang_on_whole_nodes(p.ref.pass(), spec_of(job))); },
            py::arg("job"), "the documented rule for gangs larger than any node: whole idle nodes; [] if too few");
-}
-
-PolicyHandle make_policy(const PolicyRegistry& r, const std::string& spec) {
-  auto policy = r.make(spec);
-  PolicyHandle h{policy, PolicySpec::parse(spec).to_string(), nullptr};
-  if (auto* py_policy = dynamic_cast<PythonPolicy*>(policy.get())) h.python = py_policy;
-  return h;
-}
-
-}  // namespace
-
-void bind_policy(py::module_& m) {
-  bind_views(m);
-
-  py::class_<PythonPolicy, PythonPolicyTrampoline, std::shared_ptr<PythonPolicy>>(
-      m, "Policy",
-      "Base class of placement policies written in Python.\n\n"
-      "Subclass it and implement schedule(self, pass_): called at every scheduling point with the whole pending "
-      "batch (pass_.pending, in arrival order); place jobs with pass_.place(job, gpus) and change nothing else. "
-      "Jobs left unplaced stay queued. Use pass_.rng for randomness so that runs are reproducible. Set a class "
-      "attribute `name` to name the policy in errors (default: the class name). Call super().__init__() if you "
-      "define __init__.")
-      .def(py::init<>())
-      .def("schedule", &PythonPolicy::schedule_view, py::arg("pass_"),
-           "Places zero or more of pass_.pending; to be overridden.");
-
-  py::class_<PolicyHandle>(m, "PolicyHandle", "A policy instance made by a registry, ready for run().")
-      .def_readonly("name", &PolicyHandle::name)
-      .def("__repr__", [](const PolicyHandle& h) { return "PolicyHandle(" + py::repr(py::str(h.name)).cast<std::string>() + ")"; });
-
-  py::class_<PolicyRegistry>(m, "PolicyRegistry",
-                             "Policies by name: name -> description, parameter schema, factory. A value, not global "
-                             "state: colosim.registry is the module's default one.")
-      .def(py::init<>())
-      .def_static("builtin", &builtin_policies, "A registry holding the built-in policies.")
-      .def("copy", [](const PolicyRegistry& r) { return r; })
-      .def("names",
-           [](const PolicyRegistry& r) {
-             std::vector<std::string> out;
-             for (const auto* i : r.list()) out.push_back(i->name);
-             return out;
-           })
-      .def(
-          "info",
-          [](const PolicyRegistry& r, const std::string& name) -> py::object {
-            const PolicyInfo* i = r.find(name);
-            if (!i) return py::none();
-            py::list params;
-            for (const auto& p : i->params) params.append(py::make_tuple(p.name, p.default_value, p.help));
-            return py::dict(py::arg("name") = i->name, py::arg("description") = i->description,
-                            py::arg("params") = params);
-          },
-          py::arg("name"), "dict name, description, params [(name, default, help)], or None")
-      .def("__contains__", [](const PolicyRegistry& r, const std::string& name) { return r.find(name) != nullptr; })
-      .def(
-          "add_python",
-          [](PolicyRegistry& r, const std::string& name, const std::string& description,
-             const std::vector<std::tuple<std::string, std::string, std::string>>& params, py::function factory) {
-            PolicyInfo info;
-            info.name = name;
-            info.description = description;
-            for (const auto& [n, d, h] : params) info.params.push_back(ParamSpec{n, d, h});
-            // Copies of the std::function may be destroyed without the GIL: hold the callable through
-            // a pointer released under the GIL.
-            auto callable = std::shared_ptr<py::object>(new py::object(std::move(factory)), [](py::object* o) {
-              py::gil_scoped_acquire g;
-              delete o;
-            });
-            info.make = [callable, name](const PolicyParams& p) -> std::shared_ptr<PlacementPolicy> {
-              py::gil_scoped_acquire g;
-              py::dict kwargs;
-              for (const auto& [k, v] : p.values()) kwargs[py::str(k)] = v;
-              py::object instance = (*callable)(kwargs);
-              return hold_python_policy(instance, name).policy;
-            };
-            r.add(std::move(info));
-          },
-          py::arg("name"), py::arg("description"), py::arg("params"), py::arg("factory"),
-          "Registers a Python policy: factory(params: dict[str, str]) returns a colosim.Policy instance. Use "
-          "colosim.register_policy() rather than this.")
-      .def("make", &make_policy, py::arg("spec"),
-           "A new policy instance from 'name' or 'name:key=value,...'; unknown names and keys raise colosim.Error.");
 }
 
 }  // namespace colosim::py_bindings
