@@ -133,7 +133,9 @@ TEST_CASE("issue 9: run --trace - reads the trace from standard input (CSV)") {
   CHECK(out.output.find("makespan (s)        712.200") != std::string::npos);
 
   // Errors in standard input name it, with line and field.
-  const auto bad = run_colosim("run --cluster uniform:nodes=1 --trace - --policy binpack <<< $'id,app,submit_s,duration_s,gpus\\nx,A,0,abc,1'");
+  const auto file = (test_temp_dir("cli-stdin") / "bad.csv").string();
+  std::ofstream(file) << "id,app,submit_s,duration_s,gpus\nx,A,0,abc,1\n";
+  const auto bad = run_colosim("run --cluster uniform:nodes=1 --trace - --policy binpack < " + file);
   CHECK(bad.status == 1);
   CHECK(bad.output.find("<stdin>:2: field 'duration_s'") != std::string::npos);
 }
