@@ -117,7 +117,8 @@ Analysis analyse(const Experiment& e, const std::vector<RunOutcome>& runs) {
       for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
       return s;
     };
-    a.variation_note = "No workload variation: every seed ran on the same jobs (a trace file without --vary).";
+    a.variation_note = std::string("No workload variation: every seed ran on the same jobs (") +
+                       (e.jobs.generated() ? "a generator spec with a fixed seed" : "a trace file without --vary") + ").";
     if (!fixed.empty())
       a.variation_note += " Identical result on every seed (deterministic on these inputs), so no interval and no "
                           "significance: " + list(fixed) + ".";

@@ -134,7 +134,7 @@ TEST_CASE("issue 9: run --trace - reads the trace from standard input (CSV)") {
 
   // Errors in standard input name it, with line and field.
   const auto file = (test_temp_dir("cli-stdin") / "bad.csv").string();
-  std::ofstream(file) << "id,app,submit_s,duration_s,gpus\nx,A,0,abc,1\n";
+  std::ofstream(file) << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util\nx,A,0,abc,1,100,5\n";
   const auto bad = run_colosim("run --cluster uniform:nodes=1 --trace - --policy binpack < " + file);
   CHECK(bad.status == 1);
   CHECK(bad.output.find("<stdin>:2: field 'duration_s'") != std::string::npos);
@@ -150,7 +150,7 @@ TEST_CASE("issue 9 (new user): run and compare use the cluster in a converted Ti
   const auto run = run_colosim("run --trace " + trace + " --policy binpack");
   REQUIRE_MESSAGE(run.status == 0, run.output);
   CHECK(run.output.find("policy binpack, 128 GPUs") != std::string::npos);  // n32g4: 32 nodes x 4 GPUs
-  CHECK(run.output.find("jobs                60") != std::string::npos);
+  CHECK(run.output.find("\njobs                      60\n") != std::string::npos);  // 60_job.csv
   const auto compare = run_colosim("compare -q --trace " + trace + " -p binpack exclusive --out " + (dir / "cmp").string());
   REQUIRE_MESSAGE(compare.status == 0, compare.output);
   CHECK(compare.output.find("cluster tiresias n32g4.csv (128 GPUs)") != std::string::npos);

@@ -118,7 +118,7 @@ TEST_CASE("issue 9: generate --count to standard output, piped through convert a
 
 TEST_CASE("issue 9: trace-info --format json on a bad trace still exits 1 and says where") {
   const auto bad = (test_temp_dir("trace-cli-bad-json") / "bad.csv").string();
-  std::ofstream(bad) << "id,app,submit_s,duration_s,gpus\na,A,0,5,1\nb,A,0,x,1\n";
+  std::ofstream(bad) << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util\na,A,0,5,1,100,5\nb,A,0,x,1,100,5\n";
   const auto info = run_colosim("trace-info --format json - < " + bad);
   CHECK(info.status == 1);
   CHECK(info.output.find("\"validation\": \"FAILED after 1 jobs\"") != std::string::npos);

@@ -80,7 +80,7 @@ TEST_CASE("issue 9: jitter moves submit times within the range, keeps every job,
 }
 
 TEST_CASE("issue 9: bootstrap draws as many jobs with replacement, repeats renamed, in submit order") {
-  const auto plain = seed_paper_jobs("", 1);  // the 4 jobs of the seed paper example
+  const auto plain = seed_paper_jobs("", 1);  // the 8 jobs of the seed paper example
   for (std::uint64_t seed = 1; seed <= 5; ++seed) {
     const auto b = seed_paper_jobs("bootstrap", seed);
     CHECK(b.size() == plain.size());
@@ -88,6 +88,6 @@ TEST_CASE("issue 9: bootstrap draws as many jobs with replacement, repeats renam
     for (const auto& j : b) CHECK(++ids[j.id] == 1);  // copies get "#2", "#3": ids stay unique
     CHECK(std::is_sorted(b.begin(), b.end(), [](const JobSpec& x, const JobSpec& y) { return x.submit < y.submit; }));
   }
-  CHECK(seed_paper_jobs("bootstrap:fraction=0.5", 1).size() == 2);  // round(0.5 x 4)
-  CHECK(seed_paper_jobs("bootstrap:fraction=2", 1).size() == 8);
+  CHECK(seed_paper_jobs("bootstrap:fraction=0.5", 1).size() == 4);  // round(0.5 x 8)
+  CHECK(seed_paper_jobs("bootstrap:fraction=2", 1).size() == 16);
 }
