@@ -251,7 +251,7 @@ void run_compare(CompareArgs& a) {
   const fs::path out = a.out;
 
   const Chatter chatter(a.quiet);
-  if (a.demo && !a.quiet) print_demo_intro();
+  if (a.demo) print_demo_intro();  // what the demo shows: a result, not chatter
   const auto shape = e.shape();
   const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(a.jobs, shape.size()));
   chatter("colosim compare: {} runs = {} cluster{} x {} load{} x {} polic{} x {} seed{}, on {} thread{}\n\n", shape.size(),

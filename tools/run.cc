@@ -35,8 +35,11 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   flags.apply(options);
   options.sim.seed = a.seed;
   if (a.out == "-") throw Error("--out is a directory for jobs.csv and summary.json; for the summary on stdout use --format json");
+  // A named cluster is checked first: its errors do not wait for a long trace to be read.
+  std::optional<ClusterSpec> named_cluster;
+  if (!a.cluster.empty()) named_cluster = traces::resolve_cluster(a.cluster);
   const traces::JobInput input = traces::JobInput::resolve(a.trace, {format_or_default(a.trace_format), a.vary});
-  const ClusterSpec cluster = traces::resolve_cluster(a.cluster, input);
+  const ClusterSpec cluster = named_cluster ? *named_cluster : traces::resolve_cluster("", input);
   const auto model = traces::resolve_interference(a.interference, options.pairs);
   const PolicyRegistry registry = builtin_policies();
   const auto policy = registry.make(a.policy);
