@@ -20,14 +20,14 @@ SimConfig Experiment::config(const RunPoint& point) const {
 Experiment resolve(const CompareSpec& spec, const PolicyRegistry& registry) {
   Experiment e;
   e.spec = spec;
-  e.jobs = traces::JobInput::resolve(spec.trace);
+  e.jobs = traces::JobInput::resolve(spec.trace, {spec.trace_format, spec.vary});
 
   // No cluster named: the one in the trace file's header.
   const std::vector<std::string> clusters = spec.clusters.empty() ? std::vector<std::string>{""} : spec.clusters;
   for (const std::string& source : clusters) {
     for (const auto& c : e.clusters)
       if (c.source == source) throw Error("cluster '" + source + "' is listed twice");
-    ClusterSpec cluster = traces::resolve_cluster(source, spec.trace);
+    ClusterSpec cluster = traces::resolve_cluster(source, e.jobs);
     const std::string path = source.empty() ? spec.trace : source;
     std::string label = cluster.name.empty() ? std::filesystem::path(path).stem().string() : cluster.name;
     e.clusters.push_back({label, source, std::move(cluster)});

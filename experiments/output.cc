@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <set>
 
 #include "colosim/errors.h"
 #include "colosim/number_text.h"
@@ -69,19 +70,37 @@ Analysis analyse(const Experiment& e, const std::vector<RunOutcome>& runs) {
     return v;
   };
   Analysis a;
+  a.inputs_vary_with_seed = e.jobs.varies_with_seed();
+  // Without input variation, a policy whose every seed gives the same result has no spread to
+  // estimate: an interval of width 0 would claim certainty that the seeds never tested.
+  auto invariant = [&](const std::vector<std::vector<double>>& v) {
+    if (a.inputs_vary_with_seed || shape.seeds < 2) return false;
+    for (const auto& m : v)
+      for (double x : m)
+        if (!(x == m.front() || (std::isnan(x) && std::isnan(m.front())))) return false;
+    return true;
+  };
   for (std::size_t c = 0; c < shape.clusters; ++c)
     for (std::size_t l = 0; l < shape.loads; ++l) {
       std::vector<std::vector<double>> base;
       if (e.baseline) base = values(c, l, *e.baseline);
+      const bool base_invariant = e.baseline && invariant(base);
       for (std::size_t p = 0; p < shape.policies; ++p) {
         const auto v = values(c, l, p);
-        GroupStats g{c, l, p, {}};
-        for (const auto& m : v) g.metrics.push_back(mean_interval(m));
+        GroupStats g{c, l, p, {}, invariant(v)};
+        for (const auto& m : v) {
+          g.metrics.push_back(mean_interval(m));
+          if (g.seed_invariant) g.metrics.back().half_width.reset();
+        }
         a.groups.push_back(std::move(g));
         if (!e.baseline || p == *e.baseline) continue;
-        PairedStats ps{c, l, p, {}, {}};
+        PairedStats ps{c, l, p, a.groups.back().seed_invariant && base_invariant, {}, {}};
         for (std::size_t m = 0; m < metrics.size(); ++m) {
           ps.metrics.push_back(paired_comparison(v[m], base[m]));
+          if (ps.seed_invariant) {
+            ps.metrics.back().difference.half_width.reset();
+            ps.metrics.back().excludes_zero = false;
+          }
           std::vector<double> d;
           for (std::size_t s = 0; s < v[m].size(); ++s) d.push_back(v[m][s] - base[m][s]);
           ps.differences.push_back(std::move(d));
@@ -89,6 +108,25 @@ Analysis analyse(const Experiment& e, const std::vector<RunOutcome>& runs) {
         a.paired.push_back(std::move(ps));
       }
     }
+  if (!a.inputs_vary_with_seed && shape.seeds > 1) {
+    std::set<std::string> fixed, varying;
+    for (const GroupStats& g : a.groups) (g.seed_invariant ? fixed : varying).insert(e.policies[g.policy].label);
+    for (const std::string& label : fixed) varying.erase(label);  // fixed in one group, varying in another: list as varying
+    auto list = [](const std::set<std::string>& names) {
+      std::string s;
+      for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+      return s;
+    };
+    a.variation_note = std::string("No workload variation: every seed ran on the same jobs (") +
+                       (e.jobs.generated() ? "a generator spec with a fixed seed" : "a trace file without --vary") + ").";
+    if (!fixed.empty())
+      a.variation_note += " Identical result on every seed (deterministic on these inputs), so no interval and no "
+                          "significance: " + list(fixed) + ".";
+    if (!varying.empty())
+      a.variation_note += " Results varied only through the policy's own random choices (intervals cover those "
+                          "choices, not other workloads): " + list(varying) + ".";
+    a.variation_note += " To vary the workload, use --vary jitter:seconds=60 or --vary bootstrap (docs/compare.md).";
+  }
   return a;
 }
 
@@ -96,6 +134,8 @@ std::string summary_json(const Experiment& e, const Analysis& a) {
   const auto& metrics = summary_metrics();
   std::string o = "{\n  \"format\": \"colosim compare summary\",\n  \"version\": 1,\n";
   o += "  \"confidence_level\": 0.95,\n";
+  o += fmt::format("  \"inputs_vary_with_seed\": {},\n", a.inputs_vary_with_seed ? "true" : "false");
+  o += "  \"variation_note\": " + (a.variation_note.empty() ? std::string("null") : traces::json_string(a.variation_note)) + ",\n";
   o += "  \"metrics\": [";  // the metric table, so that readers need no copy of it
   for (std::size_t m = 0; m < metrics.size(); ++m)
     o += fmt::format("{}\n    {{\"key\": {}, \"label\": {}, \"help\": {}, \"type\": \"{}\", \"lower_is_better\": {}, "
@@ -125,7 +165,8 @@ std::string summary_json(const Experiment& e, const Analysis& a) {
   for (std::size_t i = 0; i < e.policies.size(); ++i) o += (i ? ", " : "") + traces::json_string(e.policies[i].label);
   o += "],\n    \"seeds\": [";
   for (std::size_t i = 0; i < e.seeds.size(); ++i) o += (i ? ", " : "") + std::to_string(e.seeds[i]);
-  o += "],\n    \"baseline\": " + (e.baseline ? traces::json_string(e.policies[*e.baseline].label) : std::string("null")) + "\n  },\n";
+  o += "],\n    \"vary\": " + traces::json_string(e.jobs.variation_text());
+  o += ",\n    \"baseline\": " + (e.baseline ? traces::json_string(e.policies[*e.baseline].label) : std::string("null")) + "\n  },\n";
 
   auto key = [&](std::size_t c, std::size_t l, std::size_t p) {
     return fmt::format("\"cluster\": {}, \"load\": {}, \"policy\": {}", traces::json_string(e.clusters[c].label),
@@ -134,8 +175,9 @@ std::string summary_json(const Experiment& e, const Analysis& a) {
   o += "  \"groups\": [";
   for (std::size_t g = 0; g < a.groups.size(); ++g) {
     const GroupStats& gs = a.groups[g];
-    o += fmt::format("{}\n    {{{}, \"runs\": {}, \"metrics\": {{", g ? "," : "", key(gs.cluster, gs.load, gs.policy),
-                     gs.metrics.empty() ? 0 : gs.metrics.front().n);
+    o += fmt::format("{}\n    {{{}, \"runs\": {}, \"seed_invariant\": {}, \"metrics\": {{", g ? "," : "",
+                     key(gs.cluster, gs.load, gs.policy), gs.metrics.empty() ? 0 : gs.metrics.front().n,
+                     gs.seed_invariant ? "true" : "false");
     for (std::size_t m = 0; m < metrics.size(); ++m) {
       const MeanInterval& mi = gs.metrics[m];
       o += fmt::format("{}\n      {}: {{\"mean\": {}, \"sd\": {}, \"ci_low\": {}, \"ci_high\": {}}}", m ? "," : "",
@@ -147,8 +189,9 @@ std::string summary_json(const Experiment& e, const Analysis& a) {
   o += "\n  ],\n  \"paired\": [";
   for (std::size_t i = 0; i < a.paired.size(); ++i) {
     const PairedStats& ps = a.paired[i];
-    o += fmt::format("{}\n    {{{}, \"baseline\": {}, \"metrics\": {{", i ? "," : "", key(ps.cluster, ps.load, ps.policy),
-                     traces::json_string(e.policies[*e.baseline].label));
+    o += fmt::format("{}\n    {{{}, \"baseline\": {}, \"seed_invariant\": {}, \"metrics\": {{", i ? "," : "",
+                     key(ps.cluster, ps.load, ps.policy), traces::json_string(e.policies[*e.baseline].label),
+                     ps.seed_invariant ? "true" : "false");
     for (std::size_t m = 0; m < metrics.size(); ++m) {
       const PairedComparison& c = ps.metrics[m];
       std::string diffs;

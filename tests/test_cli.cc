@@ -1,6 +1,7 @@
 // The command line as users meet it: exit codes, messages, outputs, determinism.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -76,4 +77,95 @@ TEST_CASE("colosim run: bad inputs exit non-zero with file, line and field") {
 
   const auto usage = run_colosim("run --cluster");
   CHECK(usage.status != 0);
+}
+
+namespace {
+
+std::size_t line_count(const std::string& s) { return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n')); }
+
+}  // namespace
+
+TEST_CASE("issue 9: colosim --version prints the project version and exits 0") {
+  const auto out = run_colosim("--version");
+  CHECK(out.status == 0);
+  CHECK(out.output == std::string("colosim ") + COLOSIM_VERSION + "\n");  // CMake's PROJECT_VERSION
+}
+
+TEST_CASE("issue 9: usage errors exit 2 with one line and a hint, not the whole help") {
+  const auto missing_value = run_colosim("run --cluster");
+  CHECK(missing_value.status == 2);
+  CHECK(missing_value.output.rfind("error: ", 0) == 0);
+  CHECK(missing_value.output.find("run 'colosim run --help' for the options\n") != std::string::npos);
+  CHECK(line_count(missing_value.output) == 2);
+
+  const auto unknown_flag = run_colosim(example_args("binpack") + " --nosuch");
+  CHECK(unknown_flag.status == 2);
+  CHECK(unknown_flag.output.find("--nosuch") != std::string::npos);
+  CHECK(line_count(unknown_flag.output) == 2);
+
+  const auto bad_type = run_colosim(example_args("binpack") + " --seed abc");
+  CHECK(bad_type.status == 2);
+  CHECK(line_count(bad_type.output) == 2);
+
+  const auto bad_choice = run_colosim(example_args("binpack") + " --format yaml");
+  CHECK(bad_choice.status == 2);
+
+  const auto no_command = run_colosim("");
+  CHECK(no_command.status == 2);
+  CHECK(no_command.output.find("run 'colosim --help' for the options") != std::string::npos);
+
+  // generate's job count is --count: --jobs means parallel runs everywhere.
+  const auto old_flag = run_colosim("generate - --jobs 5");
+  CHECK(old_flag.status == 2);
+}
+
+TEST_CASE("issue 9: an --out that cannot be created is an input error naming the option") {
+  const auto dir = test_temp_dir("cli-out");
+  const auto file = (dir / "plain-file").string();
+  std::ofstream(file) << "x";
+  const auto out = run_colosim(example_args("binpack") + " --out " + file + "/sub");
+  CHECK(out.status == 1);
+  CHECK(out.output.find("error: --out " + file + "/sub: cannot create the directory") != std::string::npos);
+}
+
+TEST_CASE("issue 9: run --format json prints exactly the summary.json it writes; -q silences the rest") {
+  const auto dir = test_temp_dir("cli-json");
+  const auto out = run_colosim(example_args("load-balance") + " --format json -q --out " + dir.string());
+  REQUIRE(out.status == 0);
+  CHECK(out.output == read_file((dir / "summary.json").string()));
+  // 712.2: the hand computation of "colosim run: load-balance on the seed paper example".
+  CHECK(out.output.find("\"makespan_s\": 712.2") != std::string::npos);
+  const auto chatty = run_colosim(example_args("load-balance") + " --out " + dir.string());
+  CHECK(chatty.output.find("wrote " + dir.string()) != std::string::npos);
+}
+
+TEST_CASE("issue 9: run --trace - reads the trace from standard input (CSV)") {
+  const auto out = run_colosim("run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace - --interference " +
+                               source_file("examples/seed_paper/slowdowns.csv") + " --policy load-balance < " +
+                               source_file("examples/seed_paper/jobs.csv"));
+  REQUIRE_MESSAGE(out.status == 0, out.output);
+  CHECK(out.output.find("makespan (s)        712.200") != std::string::npos);
+
+  // Errors in standard input name it, with line and field.
+  const auto file = (test_temp_dir("cli-stdin") / "bad.csv").string();
+  std::ofstream(file) << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util\nx,A,0,abc,1,100,5\n";
+  const auto bad = run_colosim("run --cluster uniform:nodes=1 --trace - --policy binpack < " + file);
+  CHECK(bad.status == 1);
+  CHECK(bad.output.find("<stdin>:2: field 'duration_s'") != std::string::npos);
+}
+
+TEST_CASE("issue 9 (new user): run and compare use the cluster in a converted Tiresias trace's header") {
+  auto jobs = shared_data_file("peer-traces/tiresias/60_job.csv");
+  auto spec = shared_data_file("peer-traces/tiresias/n32g4.csv");
+  if (!jobs || !spec) return;
+  const auto dir = test_temp_dir("cli-header-cluster");
+  const auto trace = (dir / "tiresias.pb").string();
+  REQUIRE(run_colosim("convert -q " + jobs->string() + " " + trace + " --from tiresias --with " + spec->string()).status == 0);
+  const auto run = run_colosim("run --trace " + trace + " --policy binpack");
+  REQUIRE_MESSAGE(run.status == 0, run.output);
+  CHECK(run.output.find("policy binpack, 128 GPUs") != std::string::npos);  // n32g4: 32 nodes x 4 GPUs
+  CHECK(run.output.find("\njobs                      60\n") != std::string::npos);  // 60_job.csv
+  const auto compare = run_colosim("compare -q --trace " + trace + " -p binpack exclusive --out " + (dir / "cmp").string());
+  REQUIRE_MESSAGE(compare.status == 0, compare.output);
+  CHECK(compare.output.find("cluster tiresias n32g4.csv (128 GPUs)") != std::string::npos);
 }

@@ -204,3 +204,53 @@ TEST_CASE("colosim compare: a progress bar on a terminal, none with --quiet") {
   CHECK(stderr_on_terminal(quiet).empty());
   std::filesystem::remove_all(dir);
 }
+
+namespace {
+
+const std::string kSeedPaperFile = "--trace " + source_file("examples/seed_paper/jobs.csv") + " --cluster " +
+                                   source_file("examples/seed_paper/cluster.textproto") + " --interference " +
+                                   source_file("examples/seed_paper/slowdowns.csv") + " --seeds 1-3 -q ";
+
+}  // namespace
+
+TEST_CASE("issue 9 (new user): compare on a trace file says there is no variation instead of '+- 0' and stars") {
+  const auto dir = scratch("no-variation");
+  const auto out = compare_cli(kSeedPaperFile + "-p exclusive load-balance --out " + dir.string());
+  REQUIRE_MESSAGE(out.status == 0, out.output);
+  CHECK(out.output.find("the same result on each of 3 seeds, so no interval") != std::string::npos);
+  CHECK(out.output.find("No workload variation: every seed ran on the same jobs") != std::string::npos);
+  CHECK(out.output.find("no interval and no significance: exclusive, load-balance.") != std::string::npos);
+  CHECK(out.output.find("+- 0") == std::string::npos);
+  CHECK(out.output.find("% *") == std::string::npos);  // load-balance differs from exclusive, but not "significantly"
+  const std::string summary = slurp(dir / "summary.json");
+  CHECK(summary.find("\"inputs_vary_with_seed\": false") != std::string::npos);
+  CHECK(summary.find("\"seed_invariant\": false") == std::string::npos);
+  CHECK(summary.find("\"excludes_zero\": true") == std::string::npos);
+  CHECK(summary.find("\"ci_low\": null") != std::string::npos);
+}
+
+TEST_CASE("issue 9 (new user): a randomised policy on a fixed trace varies only through its own choices") {
+  // A generator spec with a fixed seed is a fixed trace too.
+  const auto out = compare_cli(
+      "--trace gen:workload=seed-paper,jobs=80,load=1.2,seed=5 --cluster uniform:nodes=2,gpus_per_node=4,memory_mib=16384 "
+      "--interference seed-paper --seeds 1-3 -q -p exclusive random --out " + scratch("random").string());
+  REQUIRE_MESSAGE(out.status == 0, out.output);
+  CHECK(out.output.find("varied only through the policy's own random choices") != std::string::npos);
+  CHECK(out.output.find(": random.") != std::string::npos);
+}
+
+TEST_CASE("issue 9 (new user): --vary makes seeds sample varied traces, with intervals") {
+  const auto dir = scratch("vary");
+  const auto out = compare_cli(kSeedPaperFile + "-p exclusive load-balance --vary jitter:seconds=300 --out " + dir.string());
+  REQUIRE_MESSAGE(out.status == 0, out.output);
+  CHECK(out.output.find("No workload variation") == std::string::npos);
+  CHECK(out.output.find("mean +- 95% CI over 3 seeds") != std::string::npos);
+  const std::string summary = slurp(dir / "summary.json");
+  CHECK(summary.find("\"inputs_vary_with_seed\": true") != std::string::npos);
+  CHECK(summary.find("\"vary\": \"jitter:seconds=300\"") != std::string::npos);
+  CHECK(summary.find("\"variation_note\": null") != std::string::npos);
+
+  const auto bad = compare_cli(kSeedPaperFile + "--vary shuffle");
+  CHECK(bad.status == 1);
+  CHECK(bad.output.find("error: variation 'shuffle': unknown variation") != std::string::npos);
+}

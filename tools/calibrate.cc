@@ -11,6 +11,7 @@
 #include "colosim/traces/calibrated_model_io.h"
 #include "colosim/traces/interference_import.h"
 #include "commands.h"
+#include "shared_flags.h"
 
 namespace colosim::cli {
 namespace {
@@ -22,6 +23,7 @@ struct CalibrateArgs {
   bool no_loao = false;
   bool no_single = false;
   bool smooth = false;
+  bool quiet = false;
   int folds = 5;
   std::vector<std::uint64_t> seeds{1};
   std::vector<int> ranks;
@@ -43,7 +45,8 @@ void calibrate_command(const CalibrateArgs& a) {
   opt.use_measured = !a.smooth;
   opt.context_overhead_mib = a.context_overhead_mib;
   opt.composition_exponent = a.composition_exponent;
-  fmt::print("data: {}: {} applications, {} pairs on {} GPU type(s)\n", data.source, data.app_names().size(),
+  const Chatter chatter(a.quiet);
+  chatter("data: {}: {} applications, {} pairs on {} GPU type(s)\n", data.source, data.app_names().size(),
              data.pairs.size(), data.gpu_types().size());
   if (!a.out.empty()) {
     const auto params = calibrate(data, opt);
@@ -52,7 +55,7 @@ void calibrate_command(const CalibrateArgs& a) {
     fmt::print("chosen by {}-fold CV: rank {}, factor lambda {}, shared factor lambda {}; CV MAPE {:.2f}%\n",
                opt.inner_folds, params.hyper.rank, params.hyper.factor_lambda, params.hyper.shared_factor_lambda,
                100 * params.cv_mape);
-    fmt::print("wrote {}\n", a.out);
+    chatter("wrote {}\n", a.out);
   }
   if (a.report) {
     AccuracyOptions ro;
@@ -88,6 +91,7 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--composition-exponent", a->composition_exponent,
                   "p in s = 1 + (sum excess^p)^(1/p) for 3+ jobs (default 1: excesses add)")
       ->check(CLI::PositiveNumber);
+  add_quiet_flag(cmd, a->quiet);
   cmd->callback([a] { calibrate_command(*a); });
 }
 

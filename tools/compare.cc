@@ -23,6 +23,7 @@
 #include "colosim/experiments/sweep.h"
 #include "colosim/traces/seed_paper.h"
 #include "option_flags.h"
+#include "shared_flags.h"
 #include "table.h"
 
 extern char** environ;
@@ -45,7 +46,7 @@ extern "C" void on_sigint(int) {
 
 struct CompareArgs {
   CompareSpec spec;
-  std::string loads, sweep, out = "compare-out", report;
+  std::string trace_format, loads, sweep, out = "compare-out", report;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool quiet = false, demo = false, save_jobs = false;
   CLI::App* cmd = nullptr;
@@ -156,8 +157,14 @@ void print_tables(const Experiment& e, const experiments::Analysis& a) {
   const std::size_t per_block = e.policies.size();
   for (std::size_t b = 0; b * per_block < a.groups.size(); ++b) {
     const auto& first = a.groups[b * per_block];
-    fmt::print("{}: mean +- 95% CI over {} seed{} (Student t)\n", label_of(e, first), e.seeds.size(),
-               e.seeds.size() == 1 ? "" : "s");
+    bool all_invariant = true;
+    for (std::size_t p = 0; p < per_block; ++p) all_invariant = all_invariant && a.groups[b * per_block + p].seed_invariant;
+    if (all_invariant)
+      fmt::print("{}: the same result on each of {} seeds, so no interval (see the note below)\n", label_of(e, first),
+                 e.seeds.size());
+    else
+      fmt::print("{}: mean +- 95% CI over {} seed{} (Student t)\n", label_of(e, first), e.seeds.size(),
+                 e.seeds.size() == 1 ? "" : "s");
     Table t(header);
     for (std::size_t p = 0; p < per_block; ++p) {
       const auto& g = a.groups[b * per_block + p];
@@ -181,6 +188,7 @@ void print_tables(const Experiment& e, const experiments::Analysis& a) {
   fmt::print("JCT: submit to end of finished jobs. slowdown: run time over run time alone. GPU util: GPU-time with at\n"
              "least one job over GPUs x makespan. k = 1e3, M = 1e6.\n");
   if (!e.note.empty()) fmt::print("{}\n", e.note);
+  if (!a.variation_note.empty()) fmt::print("{}\n", a.variation_note);
 }
 
 // The Python package: $COLOSIM_PYTHONPATH, else build/python next to this executable's
@@ -228,6 +236,8 @@ void run_compare(CompareArgs& a) {
   // Flags on the command line override the sweep file (or the demo).
   const CompareSpec& f = a.spec;
   if (a.given("--trace")) spec.trace = f.trace;
+  if (a.given("--trace-format")) spec.trace_format = format_or_default(a.trace_format);
+  if (a.given("--vary")) spec.vary = f.vary;
   if (a.given("--cluster")) spec.clusters = f.clusters;
   if (a.given("--policy")) spec.policies = f.policies;
   if (a.given("--seeds")) spec.seeds = f.seeds;
@@ -244,18 +254,20 @@ void run_compare(CompareArgs& a) {
   const bool save_jobs = write_files && (a.save_jobs || !a.report.empty());
   const fs::path out = a.out;
 
-  if (a.demo) print_demo_intro();
+  const Chatter chatter(a.quiet);
+  if (a.demo) print_demo_intro();  // what the demo shows: a result, not chatter
   const auto shape = e.shape();
   const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(a.jobs, shape.size()));
-  fmt::print("colosim compare: {} runs = {} cluster{} x {} load{} x {} polic{} x {} seed{}, on {} thread{}\n\n", shape.size(),
+  chatter("colosim compare: {} runs = {} cluster{} x {} load{} x {} polic{} x {} seed{}, on {} thread{}\n\n", shape.size(),
              shape.clusters, shape.clusters == 1 ? "" : "s", shape.loads, shape.loads == 1 ? "" : "s", shape.policies,
              shape.policies == 1 ? "y" : "ies", shape.seeds, shape.seeds == 1 ? "" : "s", threads, threads == 1 ? "" : "s");
   std::fflush(stdout);
 
   std::unique_ptr<experiments::RunsCsv> csv;
   if (write_files) {
-    fs::create_directories(out);
-    if (save_jobs) fs::create_directories(out / "jobs");
+    std::error_code ec;
+    fs::create_directories(save_jobs ? out / "jobs" : out, ec);
+    if (ec) throw Error("--out " + out.string() + ": cannot create the directory: " + ec.message());
     csv = std::make_unique<experiments::RunsCsv>((out / "runs.csv").string());
   }
 
@@ -303,12 +315,12 @@ void run_compare(CompareArgs& a) {
   if (write_files) {
     const fs::path summary = out / "summary.json";
     std::ofstream(summary) << experiments::summary_json(e, analysis);
-    fmt::print("wrote {} and {}{}\n", (out / "runs.csv").string(), summary.string(),
+    chatter("wrote {} and {}{}\n", (out / "runs.csv").string(), summary.string(),
                save_jobs ? fmt::format(" (and each run's jobs in {})", (out / "jobs").string()) : std::string());
   }
   if (!a.report.empty()) {
     write_report(out, a.report);
-    fmt::print("wrote {}\n", a.report);
+    chatter("wrote {}\n", a.report);
   }
 }
 
@@ -321,7 +333,10 @@ void add_compare_command(CLI::App& app) {
   // A flag given twice: the last one counts (handy after a shell alias or a sweep's defaults).
   cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
   auto& s = args->spec;
-  cmd->add_option("--trace", s.trace, "job trace file, or a generator spec, e.g. gen:jobs=500,load=0.9 (see docs/compare.md)");
+  cmd->add_option("--trace", s.trace,
+                  "job trace file, - for standard input, or a generator spec, e.g. gen:jobs=500,load=0.9 (see docs/compare.md)");
+  add_trace_format_flag(cmd, args->trace_format);
+  add_vary_flag(cmd, s.vary);
   cmd->add_option("--cluster", s.clusters, "cluster file(s), or uniform:nodes=4,gpus_per_node=4,memory_mib=16384; repeatable")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("-p,--policy", s.policies, "policies with parameters, e.g. binpack random:check_memory=false (default: all)")
@@ -331,11 +346,11 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--interference", s.interference, "pair table .csv, 'seed-paper' (derived utilisation-sum) or 'none' (default)");
   cmd->add_option("--baseline", s.baseline, "policy the others are compared with, seed by seed (default: exclusive if compared)");
   cmd->add_option("--sweep", args->sweep, "the experiment as a file (colosim.v1.Sweep, .json or .textproto); flags override it");
-  cmd->add_option("-j,--jobs", args->jobs, "runs at once (default: all cores)");
+  cmd->add_option("-j,--jobs", args->jobs, "runs at once, in parallel threads (default: all cores)");
   cmd->add_option("--out", args->out, "directory for runs.csv and summary.json (default compare-out)");
   cmd->add_option("--report", args->report, "write a self-contained HTML report with plots (needs the Python package)");
   cmd->add_flag("--save-jobs", args->save_jobs, "also write each run's jobs.csv into OUT/jobs/ (implied by --report)");
-  cmd->add_flag("-q,--quiet", args->quiet, "no progress bar");
+  add_quiet_flag(cmd, args->quiet);
   cmd->add_flag("--demo", args->demo, "a short comparison of the built-in policies on built-in data, explained");
   args->flags = std::make_shared<OptionFlags>(cmd);
   cmd->callback([args] { run_compare(*args); });

@@ -7,10 +7,12 @@
 
 #include "colosim/errors.h"
 #include "colosim/traces/importer.h"
+#include "colosim/traces/inputs.h"
 #include "colosim/traces/job_checks.h"
 #include "colosim/traces/trace_reader.h"
 #include "colosim/traces/trace_writer.h"
 #include "commands.h"
+#include "shared_flags.h"
 
 namespace colosim::cli {
 namespace {
@@ -18,6 +20,7 @@ namespace {
 struct ConvertArgs {
   std::string in, out, from, to, unit;
   std::vector<std::string> with, options;
+  bool quiet = false;
 };
 
 std::optional<v1::TimeUnit> parse_unit(const std::string& unit) {
@@ -38,33 +41,35 @@ std::map<std::string, std::string> parse_options(const std::vector<std::string>&
   return out;
 }
 
-std::set<std::string> feature_names(const std::string& in, std::optional<traces::TraceFormat> format) {
+std::set<std::string> feature_names(const traces::TraceFile& in) {
   // CSV needs its columns before the first row: one extra pass over the input.
   std::set<std::string> names;
-  auto reader = traces::open_trace_reader(in, format, {.check_duplicate_ids = false});
+  auto reader = in.open({.check_duplicate_ids = false});
   while (auto job = reader->next())
     for (const auto& [name, value] : job->features) names.insert(name);
   return names;
 }
 
 void convert(const ConvertArgs& a) {
-  const auto out_format = a.to.empty() ? std::nullopt : std::optional(traces::trace_format_from_name(a.to));
-  const bool csv_out = traces::trace_format_for_path(a.out, out_format) == traces::TraceFormat::csv;
+  const OutputFile out(a.out, format_or_default(a.to));
+  const bool csv_out = traces::trace_format_for_path(out.path(), out.format()) == traces::TraceFormat::csv;
   const auto unit = parse_unit(a.unit);
+  const Chatter chatter(a.quiet);
   const traces::ImporterRegistry importers = traces::builtin_importers();
   if (!a.from.empty() && importers.find(a.from)) {
+    if (a.in == "-") throw Error("importer " + a.from + " reads files; standard input (-) is for colosim traces");
     traces::ImportRequest request;
     request.input = a.in;
     request.extra.assign(a.with.begin(), a.with.end());
     request.options = parse_options(a.options);
     traces::ImportedTrace imported = importers.run(a.from, request);
-    for (const auto& note : imported.notes) fmt::print(stderr, "{}: {}\n", a.from, note);
+    for (const auto& note : imported.notes) chatter("{}: {}\n", a.from, note);
     if (unit) imported.header.set_time_unit(*unit);
     std::set<std::string> features;
     if (csv_out)
       for (const auto& job : imported.jobs)
         for (const auto& [name, value] : job.features) features.insert(name);
-    auto writer = traces::open_trace_writer(a.out, imported.header, out_format, features);
+    auto writer = traces::open_trace_writer(out.path(), imported.header, out.format(), features);
     traces::JobStreamChecker checker;
     std::int64_t record = 0;
     for (const auto& job : imported.jobs) {
@@ -72,7 +77,8 @@ void convert(const ConvertArgs& a) {
       writer->write(job);
     }
     writer->finish();
-    fmt::print("{}: {} jobs written\n", a.out, writer->jobs_written());
+    out.finish();
+    chatter("{}: {} jobs written\n", out.name(), writer->jobs_written());
     return;
   }
   if (!a.with.empty() || !a.options.empty()) throw Error("--with and --opt are for importers (--from <importer>)");
@@ -87,14 +93,16 @@ void convert(const ConvertArgs& a) {
                   known.substr(2) + ")");
     }
   }
-  const std::set<std::string> features = csv_out ? feature_names(a.in, in_format) : std::set<std::string>{};
-  auto reader = traces::open_trace_reader(a.in, in_format);
+  const traces::TraceFile in = traces::TraceFile::resolve(a.in, in_format);
+  const std::set<std::string> features = csv_out ? feature_names(in) : std::set<std::string>{};
+  auto reader = in.open();
   v1::TraceHeader header = reader->header();
   if (unit) header.set_time_unit(*unit);
-  auto writer = traces::open_trace_writer(a.out, header, out_format, features);
+  auto writer = traces::open_trace_writer(out.path(), header, out.format(), features);
   while (auto job = reader->next()) writer->write(*job);
   writer->finish();
-  fmt::print("{}: {} jobs written\n", a.out, writer->jobs_written());
+  out.finish();
+  chatter("{}: {} jobs written\n", out.name(), writer->jobs_written());
 }
 
 }  // namespace
@@ -110,13 +118,17 @@ void add_convert_command(CLI::App& app) {
       importers_help += fmt::format("    --opt {}={} : {}\n", o.name, o.default_value, o.help);
   }
   cmd->footer(importers_help);
-  cmd->add_option("IN", args->in, "input trace")->required();
-  cmd->add_option("OUT", args->out, "output trace (.pb .json .textproto .csv); written whole or not at all")->required();
+  cmd->add_option("IN", args->in, "input trace; - reads standard input (CSV unless --from names a format)")->required();
+  cmd->add_option("OUT", args->out,
+                  "output trace (.pb .json .textproto .csv), written whole or not at all; - writes standard output "
+                  "(CSV unless --to names a format)")
+      ->required();
   cmd->add_option("--from", args->from, "input format (pb, json, textproto, csv) or importer name; default: IN's extension");
   cmd->add_option("--to", args->to, "output format; default: OUT's extension");
   cmd->add_option("--with", args->with, "companion files of an importer (node list, cluster spec, throughputs)");
   cmd->add_option("--opt", args->options, "importer option key=value (repeatable)");
   cmd->add_option("--unit", args->unit, "time unit of the output: s, ms or us (default: the input's)");
+  add_quiet_flag(cmd, args->quiet);
   cmd->callback([args] { convert(*args); });
 }
 

@@ -7,14 +7,16 @@
 #include "colosim/traces/schema_version.h"
 #include "colosim/traces/trace_writer.h"
 #include "commands.h"
+#include "shared_flags.h"
 
 namespace colosim::cli {
 namespace {
 
 struct GenerateArgs {
-  std::string out, format, arrivals = "poisson", durations = "builtin", shapes = "builtin", apps, cluster;
+  std::string out, to, arrivals = "poisson", durations = "builtin", shapes = "builtin", apps, cluster;
   std::uint64_t seed = 1;
-  std::int64_t jobs = 1000;
+  std::int64_t count = 1000;
+  bool quiet = false;
   std::optional<double> rate, load;
   std::optional<int> gpus;
   std::int64_t gpu_memory_mib = 16384;
@@ -34,7 +36,7 @@ std::vector<std::string> split_list(const std::string& text) {
 void generate(const GenerateArgs& a) {
   traces::GeneratorConfig config;
   config.seed = a.seed;
-  config.jobs = a.jobs;
+  config.jobs = a.count;
   config.gpu_memory_mib = a.gpu_memory_mib;
   if (a.durations != "builtin") config.durations = traces::load_philly_runtime(a.durations);
   if (a.shapes != "builtin") config.shapes = traces::load_openb_shapes(a.shapes);
@@ -58,12 +60,13 @@ void generate(const GenerateArgs& a) {
   header.set_time_origin("generator start");
   header.set_job_count(config.jobs);
   if (cluster) *header.mutable_cluster() = traces::cluster_to_proto(*cluster);
-  const auto format = a.format.empty() ? std::nullopt : std::optional(traces::trace_format_from_name(a.format));
-  auto writer = traces::open_trace_writer(a.out, header, format);
+  const OutputFile out(a.out, format_or_default(a.to));
+  auto writer = traces::open_trace_writer(out.path(), header, out.format());
   traces::GeneratedJobSource source(std::move(config));
   while (auto job = source.next()) writer->write(*job);
   writer->finish();
-  fmt::print("{}: {} jobs written ({})\n", a.out, writer->jobs_written(), header.source());
+  out.finish();
+  Chatter(a.quiet)("{}: {} jobs written ({})\n", out.name(), writer->jobs_written(), header.source());
 }
 
 }  // namespace
@@ -71,8 +74,10 @@ void generate(const GenerateArgs& a) {
 void add_generate_command(CLI::App& app) {
   auto args = std::make_shared<GenerateArgs>();
   auto* cmd = app.add_subcommand("generate", "Write a seeded synthetic job trace (streamed; .pb or .csv for big ones)");
-  cmd->add_option("OUT", args->out, "output trace (.pb .json .textproto .csv)")->required();
-  cmd->add_option("-n,--jobs", args->jobs, "number of jobs (default 1000)");
+  cmd->add_option("OUT", args->out, "output trace (.pb .json .textproto .csv); - writes standard output (CSV unless --to)")
+      ->required();
+  // --jobs means parallel runs in every command; the job count is --count.
+  cmd->add_option("-n,--count", args->count, "number of jobs (default 1000)");
   cmd->add_option("--seed", args->seed, "random seed (default 1)");
   cmd->add_option("--rate", args->rate, "mean arrivals per second (default 0.01)");
   cmd->add_option("--load", args->load, "offered load instead of --rate: 1.0 keeps every GPU busy on average");
@@ -84,7 +89,8 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--shapes", args->shapes, "builtin (Alibaba openb default pod mix) or an openb pod list CSV");
   cmd->add_option("--apps", args->apps, "comma-separated app names (default: Gavel's 26 job types)");
   cmd->add_option("--gpu-memory-mib", args->gpu_memory_mib, "GPU memory of a whole-GPU job (default 16384)");
-  cmd->add_option("--format", args->format, "pb, json, textproto or csv; default: OUT's extension");
+  cmd->add_option("--to", args->to, "output format: pb, json, textproto or csv; default: OUT's extension");
+  add_quiet_flag(cmd, args->quiet);
   cmd->callback([args] { generate(*args); });
 }
 

@@ -11,14 +11,16 @@
 #include "colosim/traces/results_io.h"
 #include "commands.h"
 #include "option_flags.h"
+#include "shared_flags.h"
 #include "table.h"
 
 namespace colosim::cli {
 namespace {
 
 struct RunArgs {
-  std::string cluster, trace, interference = "none", policy, out;
+  std::string cluster, trace, trace_format, vary, interference = "none", policy, out, format = "text";
   std::uint64_t seed = 1;
+  bool quiet = false;
 };
 
 std::string summary_table(const Summary& s) {
@@ -32,11 +34,15 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   RunOptions options;
   flags.apply(options);
   options.sim.seed = a.seed;
-  const ClusterSpec cluster = traces::resolve_cluster(a.cluster, a.trace);
+  if (a.out == "-") throw Error("--out is a directory for jobs.csv and summary.json; for the summary on stdout use --format json");
+  // A named cluster is checked first: its errors do not wait for a long trace to be read.
+  std::optional<ClusterSpec> named_cluster;
+  if (!a.cluster.empty()) named_cluster = traces::resolve_cluster(a.cluster);
+  const traces::JobInput input = traces::JobInput::resolve(a.trace, {format_or_default(a.trace_format), a.vary});
+  const ClusterSpec cluster = named_cluster ? *named_cluster : traces::resolve_cluster("", input);
   const auto model = traces::resolve_interference(a.interference, options.pairs);
   const PolicyRegistry registry = builtin_policies();
   const auto policy = registry.make(a.policy);
-  const traces::JobInput input = traces::JobInput::resolve(a.trace);
   auto jobs = input.open(a.seed, cluster.total_gpus());
 
   Simulator sim(cluster, *model, *policy, options.sim);
@@ -44,24 +50,34 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   sim.add_observer(metrics);
   std::unique_ptr<traces::JobsCsvWriter> jobs_csv;
   if (!a.out.empty()) {
-    std::filesystem::create_directories(a.out);
+    std::error_code ec;
+    std::filesystem::create_directories(a.out, ec);
+    if (ec) throw Error("--out " + a.out + ": cannot create the directory: " + ec.message());
     jobs_csv = std::make_unique<traces::JobsCsvWriter>((std::filesystem::path(a.out) / "jobs.csv").string());
     sim.add_observer(*jobs_csv);
   }
   const RunStats stats = sim.run(*jobs);
   const Summary summary = metrics.summary();
-  fmt::print("colosim run: policy {}, {} GPUs, seed {}, {} events\n", a.policy, cluster.total_gpus(), a.seed, stats.events);
-  fmt::print("{}", summary_table(summary));
-  for (const std::string& w : stats.warnings) fmt::print("warning: {}\n", w);
+  const std::string trace_name = a.trace == "-" ? traces::kStdinName : a.trace;
+  std::map<std::string, std::string> meta = {{"cluster", a.cluster.empty() ? trace_name + " (header cluster)" : a.cluster},
+                                             {"trace", trace_name},
+                                             {"interference", a.interference},
+                                             {"policy", a.policy},
+                                             {"seed", std::to_string(a.seed)}};
+  if (input.variation().varies()) meta.emplace("vary", input.variation_text());
+  for (const auto& [key, value] : run_option_values(options)) meta.emplace(key, value);
+  if (a.format == "json") {
+    fmt::print("{}", traces::summary_to_json(summary, meta));
+  } else {
+    fmt::print("colosim run: policy {}, {} GPUs, seed {}, {} events
+", a.policy, cluster.total_gpus(), a.seed, stats.events);
+    fmt::print("{}", summary_table(summary));
+  }
+  for (const std::string& w : stats.warnings) fmt::print(stderr, "warning: {}
+", w);
   if (!a.out.empty()) {
-    std::map<std::string, std::string> meta = {{"cluster", a.cluster.empty() ? a.trace + " (header cluster)" : a.cluster},
-                                               {"trace", a.trace},
-                                               {"interference", a.interference},
-                                               {"policy", a.policy},
-                                               {"seed", std::to_string(a.seed)}};
-    for (const auto& [key, value] : run_option_values(options)) meta.emplace(key, value);
     traces::write_summary_json(summary, meta, (std::filesystem::path(a.out) / "summary.json").string());
-    fmt::print("wrote {}/jobs.csv and {}/summary.json\n", a.out, a.out);
+    Chatter(a.quiet)("wrote {}/jobs.csv and {}/summary.json\n", a.out, a.out);
   }
 }
 
@@ -76,8 +92,11 @@ std::string metrics_help() {
 void add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   auto* cmd = app.add_subcommand("run", "Run one simulation and print its summary");
-  cmd->add_option("--trace", args->trace, "job trace file (see docs/traces.md), or a generator spec gen:jobs=500,load=0.9")
+  cmd->add_option("--trace", args->trace,
+                  "job trace file (see docs/traces.md), - for standard input, or a generator spec gen:jobs=500,load=0.9")
       ->required();
+  add_trace_format_flag(cmd, args->trace_format);
+  add_vary_flag(cmd, args->vary);
   cmd->add_option("--cluster", args->cluster,
                   "cluster file (.textproto, .json, .pb) or uniform:nodes=4,gpus_per_node=8,memory_mib=16384 "
                   "(default: the cluster in the trace's header)");
@@ -87,6 +106,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--policy", args->policy, "placement policy, e.g. binpack or random:check_memory=false")->required();
   cmd->add_option("--seed", args->seed, "seed of all randomness in the run (and of a generated trace)")->capture_default_str();
   cmd->add_option("--out", args->out, "directory for jobs.csv and summary.json");
+  add_output_format_flag(cmd, args->format);
+  add_quiet_flag(cmd, args->quiet);
   auto flags = std::make_shared<OptionFlags>(cmd);
   cmd->footer(metrics_help());
   cmd->callback([args, flags] { run(*args, *flags); });

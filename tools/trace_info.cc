@@ -6,15 +6,18 @@
 #include "colosim/errors.h"
 #include "colosim/traces/cluster_io.h"
 #include "colosim/traces/importer.h"
+#include "colosim/traces/inputs.h"
+#include "colosim/traces/results_io.h"
 #include "colosim/traces/trace_reader.h"
 #include "colosim/traces/trace_stats.h"
 #include "commands.h"
+#include "shared_flags.h"
 
 namespace colosim::cli {
 namespace {
 
 struct TraceInfoArgs {
-  std::string file, format, cluster;
+  std::string file, trace_format, cluster, format = "text";
   std::size_t max_apps = 20;
   bool multi_node = false;
 };
@@ -46,18 +49,44 @@ void print_cluster(const ClusterSpec& c) {
   for (const auto& [type, counts] : by_type) fmt::print("  {:<12} {:>6} nodes {:>7} GPUs\n", type, counts.first, counts.second);
 }
 
+// Deterministic key order; the same figures as the text.
+std::string info_json(const traces::TraceFile& file, const v1::TraceHeader& h, const std::optional<ClusterSpec>& cluster,
+                      const traces::TraceStats& stats, const std::string& validation) {
+  using traces::json_string;
+  std::string o = "{\n";
+  o += "  \"file\": " + json_string(file.name()) + ",\n";
+  o += "  \"format\": " + json_string(traces::to_string(file.format())) + ",\n";
+  o += fmt::format("  \"header\": {{\"schema_version\": {}, \"source\": {}, \"time_unit\": {}, \"time_origin\": {}, "
+                   "\"description\": {}, \"announced_jobs\": {}}},\n",
+                   h.schema_version(), json_string(h.source()), json_string(unit_name(h.time_unit())), json_string(h.time_origin()),
+                   json_string(h.description()), h.job_count() <= 0 ? std::string("null") : std::to_string(h.job_count()));
+  if (cluster)
+    o += fmt::format("  \"cluster\": {{\"name\": {}, \"nodes\": {}, \"gpus\": {}, \"jobs_that_cannot_run\": {}, "
+                     "\"first_problem\": {}}},\n",
+                     json_string(cluster->name), cluster->nodes.size(), cluster->total_gpus(), stats.cluster_problems,
+                     stats.cluster_problems ? json_string(stats.first_cluster_problem) : std::string("null"));
+  else
+    o += "  \"cluster\": null,\n";
+  o += "  \"stats\": " + stats.to_json() + ",\n";
+  o += "  \"validation\": " + json_string(validation) + "\n}\n";
+  return o;
+}
+
 void trace_info(const TraceInfoArgs& a) {
-  const auto format = a.format.empty() ? std::nullopt : std::optional(traces::trace_format_from_name(a.format));
-  auto reader = traces::open_trace_reader(a.file, format);
-  fmt::print("{:<22}{}\n", "file:", a.file);
-  fmt::print("{:<22}{}\n", "format:", traces::to_string(traces::trace_format_for_path(a.file, format)));
-  print_header(reader->header());
+  const bool json = a.format == "json";
+  const traces::TraceFile file = traces::TraceFile::resolve(a.file, format_or_default(a.trace_format));
+  auto reader = file.open();
+  if (!json) {
+    fmt::print("{:<22}{}\n", "file:", file.name());
+    fmt::print("{:<22}{}\n", "format:", traces::to_string(file.format()));
+    print_header(reader->header());
+  }
   std::optional<ClusterSpec> cluster;
   if (!a.cluster.empty())
     cluster = traces::read_cluster(a.cluster);
   else if (reader->header().has_cluster())
-    cluster = traces::cluster_from_proto(reader->header().cluster(), a.file + " (header cluster)");
-  if (cluster) print_cluster(*cluster);
+    cluster = traces::cluster_from_proto(reader->header().cluster(), file.name() + " (header cluster)");
+  if (cluster && !json) print_cluster(*cluster);
   traces::TraceStats stats;
   try {
     while (auto job = reader->next()) {
@@ -67,9 +96,17 @@ void trace_info(const TraceInfoArgs& a) {
         stats.add(*job);
     }
   } catch (const InputError&) {
-    fmt::print("{}", stats.render(a.max_apps));
-    fmt::print("validation: FAILED after {} jobs; the statistics above are partial\n", stats.jobs);
+    if (json) {
+      fmt::print("{}", info_json(file, reader->header(), cluster, stats, fmt::format("FAILED after {} jobs", stats.jobs)));
+    } else {
+      fmt::print("{}", stats.render(a.max_apps));
+      fmt::print("validation: FAILED after {} jobs; the statistics above are partial\n", stats.jobs);
+    }
     throw;
+  }
+  if (json) {
+    fmt::print("{}", info_json(file, reader->header(), cluster, stats, "ok"));
+    return;
   }
   fmt::print("{}", stats.render(a.max_apps));
   if (cluster) {
@@ -84,8 +121,9 @@ void trace_info(const TraceInfoArgs& a) {
 void add_trace_info_command(CLI::App& app) {
   auto args = std::make_shared<TraceInfoArgs>();
   auto* cmd = app.add_subcommand("trace-info", "Summarise and validate a job trace");
-  cmd->add_option("FILE", args->file, "trace (.pb .json .textproto .csv)")->required();
-  cmd->add_option("--format", args->format, "pb, json, textproto or csv; default: the extension");
+  cmd->add_option("FILE", args->file, "trace (.pb .json .textproto .csv); - reads standard input")->required();
+  add_trace_format_flag(cmd, args->trace_format);
+  add_output_format_flag(cmd, args->format);
   cmd->add_option("--cluster", args->cluster, "check every job against this cluster (default: the trace's own)");
   cmd->add_option("--max-apps", args->max_apps, "apps listed by name (default 20)");
   cmd->add_flag("--multi-node", args->multi_node, "a gang may span nodes (as run's multi-node option) when checking fit");

@@ -1,11 +1,17 @@
 #include "colosim/traces/inputs.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
+#include <fstream>
 
 #include "colosim/errors.h"
 #include "colosim/registry.h"
+#include "colosim/rng.h"
 #include "colosim/traces/cluster_io.h"
 #include "colosim/calibrated_model.h"
 #include "colosim/traces/calibrated_model_io.h"
@@ -124,11 +130,16 @@ ClusterSpec resolve_cluster(const std::string& source, const std::string& trace)
   if (!source.empty()) return read_cluster(source);
   if (trace.empty() || GeneratorSpec::is_spec(trace))
     throw Error("no cluster: give a cluster file or a spec such as uniform:nodes=4,gpus_per_node=4,memory_mib=16384");
-  const auto reader = open_trace_reader(trace);
-  if (!reader->header().has_cluster())
-    throw Error("no cluster: the trace '" + trace +
+  return resolve_cluster(source, JobInput::resolve(trace));
+}
+
+ClusterSpec resolve_cluster(const std::string& source, const JobInput& trace) {
+  if (!source.empty() || trace.generated()) return resolve_cluster(source, trace.generated() ? trace.source() : "");
+  auto cluster = trace.header_cluster();
+  if (!cluster)
+    throw Error("no cluster: the trace '" + trace.source() +
                 "' has none in its header (convert an importer's output with --with, or give a cluster)");
-  return cluster_from_proto(reader->header().cluster(), trace + " (header cluster)");
+  return *std::move(cluster);
 }
 
 InterferenceRegistry builtin_interference_models() {
@@ -158,18 +169,29 @@ std::shared_ptr<const InterferenceModel> resolve_interference(const std::string&
                                   "calibrated model");
 }
 
-JobInput JobInput::resolve(const std::string& source) {
+JobInput JobInput::resolve(const std::string& source, const TraceInputOptions& options) {
   JobInput in;
   in.source_ = source;
+  in.variation_ = VariationSpec::parse(options.vary);
+  in.variation_text_ = in.variation_.varies() ? options.vary : "none";
   if (source.empty()) throw Error("no trace: give a trace file or a generator spec such as gen:jobs=500,load=0.9");
   if (GeneratorSpec::is_spec(source)) {
+    if (options.format) throw Error("a trace format is for trace files, not for the generator spec '" + source + "'");
     in.generator_ = GeneratorSpec::parse(source);
     in.generator_base_ = generator_base(*in.generator_);
     validate(*in.generator_base_);
   } else {
-    open_trace(source);  // the file, its header and format, now rather than in every run
+    in.file_ = TraceFile::resolve(source, options.format);
+    in.file_->open();  // the file, its header and format, now rather than in every run
   }
   return in;
+}
+
+std::optional<ClusterSpec> JobInput::header_cluster() const {
+  if (!file_) return std::nullopt;
+  const auto reader = file_->open();
+  if (!reader->header().has_cluster()) return std::nullopt;
+  return cluster_from_proto(reader->header().cluster(), file_->name() + " (header cluster)");
 }
 
 std::unique_ptr<JobSource> JobInput::open(std::uint64_t seed, int cluster_gpus, double load_factor) const {
@@ -183,8 +205,9 @@ std::unique_ptr<JobSource> JobInput::open(std::uint64_t seed, int cluster_gpus, 
     jobs = std::make_unique<GeneratedJobSource>(std::move(config));
     if (generator_->workload == "seed-paper") jobs = std::make_unique<AppProfileSource>(std::move(jobs), seed_paper_apps());
   } else {
-    jobs = open_trace(source_);
+    jobs = file_->open();
   }
+  if (variation_.varies()) jobs = vary_jobs(std::move(jobs), variation_, seed);
   if (load_factor != 1.0) jobs = std::make_unique<LoadScaledSource>(std::move(jobs), load_factor);
   return jobs;
 }
@@ -193,6 +216,155 @@ std::optional<JobSpec> LoadScaledSource::next() {
   auto job = inner_->next();
   if (job) job->submit = static_cast<Tick>(std::llround(static_cast<double>(job->submit) / factor_));
   return job;
+}
+
+VariationSpec VariationSpec::parse(const std::string& text) {
+  VariationSpec v;
+  if (text.empty() || text == "none") return v;
+  const std::string what = "variation '" + text + "'";
+  const PolicySpec spec = PolicySpec::parse(text, "variation");
+  if (spec.name == "jitter") {
+    v.kind = Kind::jitter;
+    if (!spec.params.contains("seconds")) throw Error(what + ": give seconds=S (submit times move by up to S seconds)");
+  } else if (spec.name == "bootstrap") {
+    v.kind = Kind::bootstrap;
+  } else {
+    throw Error(what + ": unknown variation '" + spec.name + "' (variations: none, jitter:seconds=S, bootstrap[:fraction=F])");
+  }
+  for (const auto& [key, value] : spec.params) {
+    if (v.kind == Kind::jitter && key == "seconds") v.seconds = number(what, key, value);
+    else if (v.kind == Kind::bootstrap && key == "fraction") v.fraction = number(what, key, value);
+    else throw Error(what + ": unknown key '" + key + "' (keys: " + (v.kind == Kind::jitter ? "seconds" : "fraction") + ")");
+  }
+  if (v.kind == Kind::jitter && !(v.seconds > 0)) throw Error(what + ": 'seconds' must be positive");
+  if (v.kind == Kind::bootstrap && !(v.fraction > 0 && v.fraction <= 100))
+    throw Error(what + ": 'fraction' must be in (0, 100]");
+  return v;
+}
+
+namespace {
+
+// The whole trace, varied once on the first call, then handed out in order.
+class VariedSource final : public JobSource {
+ public:
+  VariedSource(std::unique_ptr<JobSource> inner, VariationSpec spec, std::uint64_t seed)
+      : inner_(std::move(inner)), spec_(spec), seed_(seed) {}
+  std::optional<JobSpec> next() override {
+    if (!loaded_) load();
+    if (pos_ == jobs_.size()) return std::nullopt;
+    return std::move(jobs_[pos_++]);
+  }
+  std::string name() const override { return inner_->name(); }
+
+ private:
+  void load() {
+    loaded_ = true;
+    std::vector<JobSpec> all;
+    while (auto job = inner_->next()) all.push_back(std::move(*job));
+    // A stream of its own, so that the variation does not shift with the policy's draws.
+    Rng rng(seed_ ^ 0x7661727900000000ULL);
+    if (spec_.kind == VariationSpec::Kind::jitter) {
+      const double range = spec_.seconds * static_cast<double>(kTicksPerSecond);
+      for (JobSpec& job : all)
+        job.submit = std::max<Tick>(0, job.submit + static_cast<Tick>(std::llround((2 * rng.uniform01() - 1) * range)));
+      // The simulator takes jobs in submit order; ties keep the trace's order.
+      std::stable_sort(all.begin(), all.end(), [](const JobSpec& a, const JobSpec& b) { return a.submit < b.submit; });
+      jobs_ = std::move(all);
+    } else if (!all.empty()) {
+      const auto draws = static_cast<std::size_t>(std::max(1.0, std::round(spec_.fraction * static_cast<double>(all.size()))));
+      std::vector<std::size_t> picks(draws);
+      for (auto& p : picks) p = rng.below(all.size());
+      std::sort(picks.begin(), picks.end());  // the trace is in submit order, so this keeps it
+      std::vector<int> copies(all.size(), 0);
+      jobs_.reserve(draws);
+      for (std::size_t p : picks) {
+        JobSpec job = all[p];
+        if (++copies[p] > 1) job.id += "#" + std::to_string(copies[p]);
+        jobs_.push_back(std::move(job));
+      }
+    }
+  }
+
+  std::unique_ptr<JobSource> inner_;
+  VariationSpec spec_;
+  std::uint64_t seed_;
+  bool loaded_ = false;
+  std::vector<JobSpec> jobs_;
+  std::size_t pos_ = 0;
+};
+
+// Errors of the spooled file name standard input, not the temporary file.
+InputError on_stdin(const InputError& e) { return InputError(kStdinName, e.line(), e.field(), e.problem()); }
+
+class StdinTraceReader final : public TraceReader {
+ public:
+  StdinTraceReader(std::unique_ptr<TraceReader> inner, const std::string& spool_path)
+      : inner_(std::move(inner)), header_(inner_->header()) {
+    if (header_.source() == spool_path) header_.set_source(kStdinName);  // CSV: the reader names the file
+  }
+  std::optional<JobSpec> next() override {
+    try {
+      return inner_->next();
+    } catch (const InputError& e) {
+      throw on_stdin(e);
+    }
+  }
+  std::string name() const override { return kStdinName; }
+  const v1::TraceHeader& header() const override { return header_; }
+  std::int64_t jobs_read() const override { return inner_->jobs_read(); }
+
+ private:
+  std::unique_ptr<TraceReader> inner_;
+  v1::TraceHeader header_;
+};
+
+}  // namespace
+
+std::unique_ptr<JobSource> vary_jobs(std::unique_ptr<JobSource> inner, const VariationSpec& spec, std::uint64_t seed) {
+  if (!spec.varies()) return inner;
+  return std::make_unique<VariedSource>(std::move(inner), spec, seed);
+}
+
+struct TraceFile::Spool {
+  std::filesystem::path dir, file;
+  ~Spool() {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+TraceFile TraceFile::resolve(const std::string& path, std::optional<TraceFormat> format) {
+  TraceFile t;
+  if (path != "-") {
+    t.path_ = t.name_ = path;
+    t.format_ = trace_format_for_path(path, format);
+    return t;
+  }
+  t.name_ = kStdinName;
+  t.format_ = format.value_or(TraceFormat::csv);
+  std::string pattern = (std::filesystem::temp_directory_path() / "colosim-stdin-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw Error("standard input: cannot create a temporary directory in " +
+                                              std::filesystem::temp_directory_path().string());
+  auto spool = std::make_shared<Spool>();
+  spool->dir = pattern;
+  spool->file = spool->dir / (std::string("stdin.") + to_string(t.format_));
+  std::ofstream out(spool->file, std::ios::binary);
+  std::vector<char> buffer(1 << 16);
+  while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), stdin)) out.write(buffer.data(), static_cast<std::streamsize>(n));
+  out.flush();
+  if (!out || std::ferror(stdin)) throw Error("standard input: cannot copy it to " + spool->file.string());
+  t.path_ = spool->file.string();
+  t.spool_ = std::move(spool);
+  return t;
+}
+
+std::unique_ptr<TraceReader> TraceFile::open(TraceReadOptions options) const {
+  if (!spool_) return open_trace_reader(path_, format_, options);
+  try {
+    return std::make_unique<StdinTraceReader>(open_trace_reader(path_, format_, options), path_);
+  } catch (const InputError& e) {
+    throw on_stdin(e);
+  }
 }
 
 }  // namespace colosim::traces

@@ -1,5 +1,8 @@
 #include "colosim/traces/trace_stats.h"
 
+#include "colosim/number_text.h"
+#include "colosim/traces/results_io.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -91,6 +94,31 @@ std::string TraceStats::render(std::size_t max_apps) const {
   }
   if (mix.size() > max_apps) out += fmt::format("  {:<40} {:>10}\n", "(others)", jobs - shown);
   return out;
+}
+
+std::string TraceStats::to_json() const {
+  auto seconds = [](Tick t) { return shortest_text(ticks_to_seconds(t)); };
+  std::string out = "{";
+  out += fmt::format("\"jobs\": {}", jobs);
+  out += fmt::format(", \"first_submit_s\": {}, \"last_submit_s\": {}, \"last_solo_end_s\": {}", seconds(first_submit),
+                     seconds(last_submit), seconds(last_end));
+  out += fmt::format(", \"min_duration_s\": {}, \"max_duration_s\": {}, \"total_duration_s\": {}", seconds(min_duration),
+                     seconds(max_duration), shortest_text(total_duration_s));
+  out += fmt::format(", \"gpu_hours\": {}, \"fractional_gpu_jobs\": {}, \"gpu_type_constrained\": {}",
+                     shortest_text(gpu_seconds / 3600.0), fractional, constrained);
+  out += ", \"requests\": [";
+  bool first = true;
+  for (const auto& [key, count] : requests) {
+    out += fmt::format("{}{{\"gpus\": {}, \"gpu_milli\": {}, \"jobs\": {}}}", first ? "" : ", ", key.first, key.second, count);
+    first = false;
+  }
+  out += "], \"apps\": {";  // by name: a fixed order
+  first = true;
+  for (const auto& [app, count] : apps) {
+    out += fmt::format("{}{}: {}", first ? "" : ", ", json_string(app), count);
+    first = false;
+  }
+  return out + "}}";
 }
 
 }  // namespace colosim::traces

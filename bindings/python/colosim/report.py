@@ -228,7 +228,7 @@ def build_report(runs: pd.DataFrame, summary: dict, jobs: pd.DataFrame, title: s
     inputs = summary["inputs"]
     out = [f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>",
            f"<style>{CSS}</style></head><body>", f"<h1>{html.escape(title)}</h1>"]
-    rows = [("trace", inputs["trace"]), ("interference", f"{inputs['interference']}: {inputs['interference_model']}"),
+    rows = [("trace", inputs["trace"]), ("vary", inputs.get("vary", "none")), ("interference", f"{inputs['interference']}: {inputs['interference_model']}"),
             ("clusters", ", ".join(f"{c['label']} ({c['gpus']} GPUs)" for c in inputs["clusters"])),
             ("policies", ", ".join(inputs["policies"])), ("seeds", ", ".join(str(s) for s in inputs["seeds"])),
             ("load factors", ", ".join(str(x) for x in inputs["loads"])),
@@ -239,6 +239,8 @@ def build_report(runs: pd.DataFrame, summary: dict, jobs: pd.DataFrame, title: s
     out.append('<p class="note">Each cell: mean over seeds &plusmn; half-width of its 95% confidence interval '
                "(Student t). Paired: change of the mean against the baseline on the same seeds; "
                "<b>bold *</b> = the 95% interval of the per-seed difference excludes zero.</p>")
+    if summary.get("variation_note"):  # every seed ran on the same jobs: say what the intervals mean
+        out.append(f'<p class="note"><b>{html.escape(summary["variation_note"])}</b></p>')
 
     blocks: dict[tuple[str, float], list[dict]] = {}
     for g in summary["groups"]:

@@ -31,10 +31,15 @@ class RunsCsv {
 struct GroupStats {
   std::size_t cluster = 0, load = 0, policy = 0;
   std::vector<MeanInterval> metrics;  // parallel to summary_metrics()
+  // Every seed ran on the same jobs and gave the same result: there is nothing to average over,
+  // so the metrics carry no interval (not a zero-width one).
+  bool seed_invariant = false;
 };
 
 struct PairedStats {
   std::size_t cluster = 0, load = 0, policy = 0;  // compared with e.baseline on the same seeds
+  // Both this policy and the baseline are seed-invariant: no interval and no significance.
+  bool seed_invariant = false;
   std::vector<PairedComparison> metrics;          // parallel to summary_metrics()
   std::vector<std::vector<double>> differences;   // [metric][seed]: policy - baseline
 };
@@ -42,6 +47,9 @@ struct PairedStats {
 struct Analysis {
   std::vector<GroupStats> groups;   // grid order: cluster, load, policy
   std::vector<PairedStats> paired;  // the same order, without the baseline
+  bool inputs_vary_with_seed = true;  // traces::JobInput::varies_with_seed()
+  // When every seed runs on the same jobs: what the intervals do and do not mean; else empty.
+  std::string variation_note;
 };
 
 // `runs` holds every run of the grid, by grid index. Confidence level 95%.

@@ -3,8 +3,11 @@
 // `colosim compare`, sweep files and Python:
 //   cluster       a cluster file (.textproto, .json, .pb); "uniform:nodes=4,gpus_per_node=8,..."
 //                 (identical nodes); or empty: the cluster stored in the trace file's header
-//   trace         a trace file in any format (trace_reader.h), or a generator spec
-//                 "gen:jobs=500,load=0.9,..." (a seeded synthetic trace, generator.h)
+//   trace         a trace file in any format (trace_reader.h); "-": standard input (CSV unless
+//                 a format is named); or a generator spec "gen:jobs=500,load=0.9,..." (a seeded
+//                 synthetic trace, generator.h)
+//   vary          how a trace varies from seed to seed (VariationSpec): "none", "jitter:seconds=60",
+//                 "bootstrap" or "bootstrap:fraction=0.5"
 //   interference  "none", "seed-paper" (derived from Kim & Kim 2020, seed_paper.h), a pair table
 //                 .csv or a calibrated model .pb
 // Spec syntax: "name:key=value,key=value", as for policies (PolicySpec); unknown keys are errors.
@@ -19,6 +22,7 @@
 #include "colosim/pair_table.h"
 #include "colosim/registry.h"
 #include "colosim/traces/generator.h"
+#include "colosim/traces/trace_reader.h"
 
 namespace colosim::traces {
 
@@ -45,6 +49,53 @@ struct GeneratorSpec {
   static GeneratorSpec parse(const std::string& text);  // throws Error naming the bad key
 };
 
+// How the jobs of a trace vary from run seed to run seed, so that a comparison over seeds has
+// something to average over (docs/compare.md says what each means statistically):
+//   none                   the trace as it is, for every seed
+//   jitter:seconds=S       every submit time moves by its own uniform offset in [-S, S] seconds
+//                          (clamped at 0); jobs are then taken in the new submit order
+//   bootstrap[:fraction=F] round(F x jobs) jobs drawn with replacement (F default 1), in submit
+//                          order; the k-th copy of a job gets the id "<id>#k" (k >= 2)
+// Both read the whole trace into memory per run. The offsets and draws come from the run seed
+// alone, so every policy of a comparison sees the same varied trace for a seed (paired).
+struct VariationSpec {
+  enum class Kind { none, jitter, bootstrap };
+  Kind kind = Kind::none;
+  double seconds = 0;   // jitter
+  double fraction = 1;  // bootstrap
+
+  static VariationSpec parse(const std::string& text);  // "" is none; throws Error naming the bad key
+  bool varies() const { return kind != Kind::none; }
+};
+
+// Varies `inner` as `spec` says, with `seed` (VariationSpec).
+std::unique_ptr<JobSource> vary_jobs(std::unique_ptr<JobSource> inner, const VariationSpec& spec, std::uint64_t seed);
+
+// The name errors and outputs give standard input.
+inline constexpr const char* kStdinName = "<stdin>";
+
+// A trace file, or standard input for "-": stdin is read once into a private temporary file
+// (removed with the last copy of this object), so that each run can open it again; its errors
+// name "<stdin>". Formats: `format` when given, else the extension; CSV for standard input.
+class TraceFile {
+ public:
+  static TraceFile resolve(const std::string& path, std::optional<TraceFormat> format = std::nullopt);
+  std::unique_ptr<TraceReader> open(TraceReadOptions options = {}) const;
+  const std::string& name() const { return name_; }  // the path, or "<stdin>"
+  TraceFormat format() const { return format_; }
+
+ private:
+  struct Spool;
+  std::string path_, name_;
+  TraceFormat format_ = TraceFormat::csv;
+  std::shared_ptr<const Spool> spool_;
+};
+
+struct TraceInputOptions {
+  std::optional<TraceFormat> format;  // of a trace file or "-"; default: the extension, CSV for "-"
+  std::string vary;                   // a VariationSpec; "" is none
+};
+
 // "uniform:nodes=4,gpus_per_node=4,memory_mib=16384,gpu_type=GPU,speed=1": identical nodes.
 bool is_uniform_cluster_spec(const std::string& text);
 ClusterSpec parse_uniform_cluster(const std::string& text);  // throws Error
@@ -52,6 +103,9 @@ ClusterSpec parse_uniform_cluster(const std::string& text);  // throws Error
 // A cluster as named (see above). With `source` empty, the cluster in the header of the trace
 // file `trace`; Error when there is none (or the trace is generated).
 ClusterSpec resolve_cluster(const std::string& source, const std::string& trace = "");
+class JobInput;
+// The same, with the header cluster of an already resolved trace (which may be standard input).
+ClusterSpec resolve_cluster(const std::string& source, const JobInput& trace);
 
 // Sources of interference models, by name: `none` and `seed-paper` need no file; `pair-table`
 // reads a .csv and `calibrated` a .pb (`colosim calibrate`), chosen by the file's extension.
@@ -67,7 +121,7 @@ std::shared_ptr<const InterferenceModel> resolve_interference(const std::string&
 // tables), then opened for each run.
 class JobInput {
  public:
-  static JobInput resolve(const std::string& source);  // throws Error / InputError
+  static JobInput resolve(const std::string& source, const TraceInputOptions& options = {});  // throws Error / InputError
 
   // The jobs of one run. A generated trace is drawn with `seed` (unless its spec fixes one) at the
   // arrival rate its `load` asks of a cluster of `cluster_gpus`; `load_factor` != 1 divides every
@@ -76,11 +130,19 @@ class JobInput {
 
   const std::string& source() const { return source_; }
   bool generated() const { return generator_.has_value(); }
-  // True when the run seed changes the jobs (a generated trace without a fixed seed).
-  bool varies_with_seed() const { return generator_ && !generator_->seed; }
+  // True when the run seed changes the jobs: a generated trace without a fixed seed, or a
+  // variation (VariationSpec). Otherwise every seed runs on identical jobs.
+  bool varies_with_seed() const { return (generator_ && !generator_->seed) || variation_.varies(); }
+  const VariationSpec& variation() const { return variation_; }
+  const std::string& variation_text() const { return variation_text_; }  // as given
+  // The cluster in a trace file's header; nullopt for generated traces and headers without one.
+  std::optional<ClusterSpec> header_cluster() const;
 
  private:
   std::string source_;
+  std::optional<TraceFile> file_;
+  VariationSpec variation_;
+  std::string variation_text_;
   std::optional<GeneratorSpec> generator_;
   std::optional<GeneratorConfig> generator_base_;  // loaded tables; seed and rate set per run
 };

@@ -25,6 +25,8 @@ class TraceStats {
   // Also counts cluster problems (first job of each kind named).
   void add(const JobSpec& job, const ClusterSpec& cluster, bool allow_multi_node = false);
   std::string render(std::size_t max_apps = 20) const;
+  // The same figures as one JSON object, keys in a fixed order, every app by name.
+  std::string to_json() const;
 
   std::int64_t jobs = 0;
   Tick first_submit = 0, last_submit = 0, last_end = 0;

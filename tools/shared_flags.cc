@@ -1,0 +1,66 @@
+#include "shared_flags.h"
+
+#include <stdlib.h>
+
+#include <fstream>
+#include <vector>
+
+#include "colosim/errors.h"
+
+namespace colosim::cli {
+
+void add_quiet_flag(CLI::App* cmd, bool& quiet) {
+  cmd->add_flag("-q,--quiet", quiet, "no progress or chatter on stderr (results are still printed and written)");
+}
+
+void add_trace_format_flag(CLI::App* cmd, std::string& format) {
+  cmd->add_option("--trace-format", format, "encoding of the trace: pb, json, textproto or csv (default: the extension; csv for -)")
+      ->check(CLI::IsMember({"pb", "json", "textproto", "csv"}));
+}
+
+void add_vary_flag(CLI::App* cmd, std::string& vary) {
+  cmd->add_option("--vary", vary,
+                  "vary a trace file with the seed: none (default), jitter:seconds=S (submit times move up to S s) or "
+                  "bootstrap[:fraction=F] (jobs drawn with replacement); see docs/compare.md");
+}
+
+void add_output_format_flag(CLI::App* cmd, std::string& format) {
+  cmd->add_option("--format", format, "output on stdout: text or json (deterministic key order)")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+}
+
+std::optional<traces::TraceFormat> format_or_default(const std::string& name) {
+  if (name.empty()) return std::nullopt;
+  return traces::trace_format_from_name(name);
+}
+
+OutputFile::OutputFile(const std::string& path, std::optional<traces::TraceFormat> format)
+    : path_(path), format_(format), name_(path) {
+  if (path != "-") return;
+  format_ = format.value_or(traces::TraceFormat::csv);
+  name_ = "<stdout>";
+  std::string pattern = (std::filesystem::temp_directory_path() / "colosim-stdout-XXXXXX").string();
+  if (!::mkdtemp(pattern.data())) throw Error("standard output: cannot create a temporary directory");
+  temp_dir_ = pattern;
+  path_ = temp_dir_ / (std::string("stdout.") + traces::to_string(*format_));
+}
+
+OutputFile::~OutputFile() {
+  if (temp_dir_.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(temp_dir_, ec);
+}
+
+void OutputFile::finish() const {
+  if (!to_stdout()) return;
+  std::ifstream in(path_, std::ios::binary);
+  if (!in) throw Error("standard output: the temporary file " + path_.string() + " is gone");
+  std::vector<char> buffer(1 << 16);
+  while (in.read(buffer.data(), static_cast<std::streamsize>(buffer.size())) || in.gcount() > 0)
+    if (std::fwrite(buffer.data(), 1, static_cast<std::size_t>(in.gcount()), stdout) != static_cast<std::size_t>(in.gcount()))
+      throw Error("standard output: write failed");
+  if (std::fflush(stdout) != 0) throw Error("standard output: write failed");
+}
+
+}  // namespace colosim::cli
