@@ -20,7 +20,7 @@ SimConfig Experiment::config(const RunPoint& point) const {
 Experiment resolve(const CompareSpec& spec, const PolicyRegistry& registry) {
   Experiment e;
   e.spec = spec;
-  e.jobs = traces::JobInput::resolve(spec.trace, {spec.trace_format, spec.vary});
+  e.jobs = traces::JobInput::resolve(spec.trace, {spec.trace_format, spec.vary, spec.allow_empty});
 
   // No cluster named: the one in the trace file's header.
   const std::vector<std::string> clusters = spec.clusters.empty() ? std::vector<std::string>{""} : spec.clusters;

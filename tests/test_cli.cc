@@ -141,7 +141,7 @@ TEST_CASE("issue 9: run --format json prints exactly the summary.json it writes;
 
 TEST_CASE("issue 9: run --trace - reads the trace from standard input (CSV)") {
   const auto out = run_colosim("run --cluster " + source_file("examples/seed_paper/cluster.textproto") + " --trace - --interference " +
-                               source_file("examples/seed_paper/slowdowns.csv") + " --policy load-balance < " +
+                               source_file("examples/seed_paper/slowdowns.csv") + " --gpu-sharing stack --policy load-balance < " +
                                source_file("examples/seed_paper/jobs.csv"));
   REQUIRE_MESSAGE(out.status == 0, out.output);
   CHECK(out.output.find("makespan (s)        712.200") != std::string::npos);
@@ -168,4 +168,17 @@ TEST_CASE("issue 9 (new user): run and compare use the cluster in a converted Ti
   const auto compare = run_colosim("compare -q --trace " + trace + " -p binpack exclusive --out " + (dir / "cmp").string());
   REQUIRE_MESSAGE(compare.status == 0, compare.output);
   CHECK(compare.output.find("cluster tiresias n32g4.csv (128 GPUs)") != std::string::npos);
+}
+
+TEST_CASE("issue 10 #12: an empty trace is an error unless --allow-empty asks for it") {
+  const auto dir = test_temp_dir("allow-empty");
+  std::ofstream(dir / "empty.csv") << "id,app,submit_s,duration_s,gpus\n";
+  const std::string args = "run --cluster uniform:nodes=1,gpus_per_node=2 --policy binpack --trace " + (dir / "empty.csv").string();
+  const auto refused = run_colosim(args);
+  CHECK(refused.status == 1);
+  CHECK(refused.output.find("empty.csv") != std::string::npos);
+  const auto allowed = run_colosim(args + " --allow-empty --format json");
+  CHECK(allowed.status == 0);
+  CHECK(allowed.output.find("\"jobs\": 0,") != std::string::npos);
+  std::filesystem::remove_all(dir);
 }

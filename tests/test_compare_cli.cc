@@ -233,7 +233,7 @@ TEST_CASE("issue 9 (new user): a randomised policy on a fixed trace varies only 
   // A generator spec with a fixed seed is a fixed trace too.
   const auto out = compare_cli(
       "--trace gen:workload=seed-paper,jobs=80,load=1.2,seed=5 --cluster uniform:nodes=2,gpus_per_node=4,memory_mib=16384 "
-      "--interference seed-paper --seeds 1-3 -q -p exclusive random --out " + scratch("random").string());
+      "--interference seed-paper --gpu-sharing stack --seeds 1-3 -q -p exclusive random --out " + scratch("random").string());
   REQUIRE_MESSAGE(out.status == 0, out.output);
   CHECK(out.output.find("varied only through the policy's own random choices") != std::string::npos);
   CHECK(out.output.find(": random.") != std::string::npos);

@@ -36,7 +36,7 @@ TEST_CASE("issue 3: importer registry lists the importers and rejects unknown na
   CHECK_THROWS_WITH_AS(registry.run("philly-raw", {}), doctest::Contains("unknown importer"), Error);
   ImportRequest request;
   request.options["colour"] = "red";
-  CHECK_THROWS_WITH_AS(registry.run("tiresias", request), doctest::Contains("importer 'tiresias' has no parameter 'colour' (parameters: gpu-memory-mib, gpu-type)"), Error);
+  CHECK_THROWS_WITH_AS(registry.run("tiresias", request), doctest::Contains("importer 'tiresias' has no parameter 'colour' (parameters: gpu-type, gpu-memory-mib)"), Error);
 }
 
 TEST_CASE("issue 3: alibaba-gpu-v2023-openb imports the default pod list and GPU node list") {

@@ -97,6 +97,7 @@ TEST_CASE("issue 10 #5: under overcommit a pair known infeasible fails the later
     b.app = "B";
     SimConfig config;
     config.memory = MemoryMode::overcommit;
+    config.sharing = GpuSharing::stack;  // whole-GPU jobs co-located on purpose
     auto policy = builtin_policies().make("load-balance:check_memory=false");
     auto result = simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}), {a, b}, table, *policy, config);
     std::map<std::string, JobRecord> by_id;

@@ -238,6 +238,7 @@ void run_compare(CompareArgs& a) {
   if (a.given("--trace")) spec.trace = f.trace;
   if (a.given("--trace-format")) spec.trace_format = format_or_default(a.trace_format);
   if (a.given("--vary")) spec.vary = f.vary;
+  if (a.given("--allow-empty")) spec.allow_empty = f.allow_empty;
   if (a.given("--cluster")) spec.clusters = f.clusters;
   if (a.given("--policy")) spec.policies = f.policies;
   if (a.given("--seeds")) spec.seeds = f.seeds;
@@ -337,6 +338,7 @@ void add_compare_command(CLI::App& app) {
                   "job trace file, - for standard input, or a generator spec, e.g. gen:jobs=500,load=0.9 (see docs/compare.md)");
   add_trace_format_flag(cmd, args->trace_format);
   add_vary_flag(cmd, s.vary);
+  add_allow_empty_flag(cmd, s.allow_empty);
   cmd->add_option("--cluster", s.clusters, "cluster file(s), or uniform:nodes=4,gpus_per_node=4,memory_mib=16384; repeatable")
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   cmd->add_option("-p,--policy", s.policies, "policies with parameters, e.g. binpack random:check_memory=false (default: all)")

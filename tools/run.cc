@@ -19,6 +19,7 @@ namespace {
 
 struct RunArgs {
   std::string cluster, trace, trace_format, vary, interference = "none", policy, out, format = "text";
+  bool allow_empty = false;
   std::uint64_t seed = 1;
   bool quiet = false;
 };
@@ -38,7 +39,7 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   // A named cluster is checked first: its errors do not wait for a long trace to be read.
   std::optional<ClusterSpec> named_cluster;
   if (!a.cluster.empty()) named_cluster = traces::resolve_cluster(a.cluster);
-  const traces::JobInput input = traces::JobInput::resolve(a.trace, {format_or_default(a.trace_format), a.vary});
+  const traces::JobInput input = traces::JobInput::resolve(a.trace, {format_or_default(a.trace_format), a.vary, a.allow_empty});
   const ClusterSpec cluster = named_cluster ? *named_cluster : traces::resolve_cluster("", input);
   const auto model = traces::resolve_interference(a.interference, options.pairs);
   const PolicyRegistry registry = builtin_policies();
@@ -69,12 +70,10 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   if (a.format == "json") {
     fmt::print("{}", traces::summary_to_json(summary, meta));
   } else {
-    fmt::print("colosim run: policy {}, {} GPUs, seed {}, {} events
-", a.policy, cluster.total_gpus(), a.seed, stats.events);
+    fmt::print("colosim run: policy {}, {} GPUs, seed {}, {} events\n", a.policy, cluster.total_gpus(), a.seed, stats.events);
     fmt::print("{}", summary_table(summary));
   }
-  for (const std::string& w : stats.warnings) fmt::print(stderr, "warning: {}
-", w);
+  for (const std::string& w : stats.warnings) fmt::print(stderr, "warning: {}\n", w);
   if (!a.out.empty()) {
     traces::write_summary_json(summary, meta, (std::filesystem::path(a.out) / "summary.json").string());
     Chatter(a.quiet)("wrote {}/jobs.csv and {}/summary.json\n", a.out, a.out);
@@ -97,6 +96,7 @@ void add_run_command(CLI::App& app) {
       ->required();
   add_trace_format_flag(cmd, args->trace_format);
   add_vary_flag(cmd, args->vary);
+  add_allow_empty_flag(cmd, args->allow_empty);
   cmd->add_option("--cluster", args->cluster,
                   "cluster file (.textproto, .json, .pb) or uniform:nodes=4,gpus_per_node=8,memory_mib=16384 "
                   "(default: the cluster in the trace's header)");

@@ -24,6 +24,10 @@ void add_vary_flag(CLI::App* cmd, std::string& vary) {
                   "bootstrap[:fraction=F] (jobs drawn with replacement); see docs/compare.md");
 }
 
+void add_allow_empty_flag(CLI::App* cmd, bool& allow_empty) {
+  cmd->add_flag("--allow-empty", allow_empty, "a trace without jobs is not an error (by default it is: docs/errors.md)");
+}
+
 void add_output_format_flag(CLI::App* cmd, std::string& format) {
   cmd->add_option("--format", format, "output on stdout: text or json (deterministic key order)")
       ->check(CLI::IsMember({"text", "json"}))

@@ -3,6 +3,7 @@
 //   -q/--quiet       no progress or chatter on stderr; results are still printed and written
 //   --trace-format   the encoding of a trace file, needed for "-" (standard input, CSV otherwise)
 //   --vary           how a trace varies with the seed (traces::VariationSpec)
+//   --allow-empty    a trace without jobs is not an error
 //   --format         text or json, for commands whose result is a record (run, trace-info)
 //   "-" as OUT       the output goes to standard output (OutputFile)
 #include <CLI/CLI.hpp>
@@ -20,6 +21,7 @@ namespace colosim::cli {
 void add_quiet_flag(CLI::App* cmd, bool& quiet);
 void add_trace_format_flag(CLI::App* cmd, std::string& format);
 void add_vary_flag(CLI::App* cmd, std::string& vary);
+void add_allow_empty_flag(CLI::App* cmd, bool& allow_empty);
 void add_output_format_flag(CLI::App* cmd, std::string& format);  // "text" (default) or "json"
 
 // The format named by --trace-format / --to, or nullopt for "".

@@ -182,14 +182,15 @@ JobInput JobInput::resolve(const std::string& source, const TraceInputOptions& o
     validate(*in.generator_base_);
   } else {
     in.file_ = TraceFile::resolve(source, options.format);
-    in.file_->open();  // the file, its header and format, now rather than in every run
+    in.read_.allow_empty = options.allow_empty;
+    in.file_->open(in.read_);  // the file, its header and format, now rather than in every run
   }
   return in;
 }
 
 std::optional<ClusterSpec> JobInput::header_cluster() const {
   if (!file_) return std::nullopt;
-  const auto reader = file_->open();
+  const auto reader = file_->open(read_);
   if (!reader->header().has_cluster()) return std::nullopt;
   return cluster_from_proto(reader->header().cluster(), file_->name() + " (header cluster)");
 }
@@ -205,7 +206,7 @@ std::unique_ptr<JobSource> JobInput::open(std::uint64_t seed, int cluster_gpus, 
     jobs = std::make_unique<GeneratedJobSource>(std::move(config));
     if (generator_->workload == "seed-paper") jobs = std::make_unique<AppProfileSource>(std::move(jobs), seed_paper_apps());
   } else {
-    jobs = file_->open();
+    jobs = file_->open(read_);
   }
   if (variation_.varies()) jobs = vary_jobs(std::move(jobs), variation_, seed);
   if (load_factor != 1.0) jobs = std::make_unique<LoadScaledSource>(std::move(jobs), load_factor);

@@ -58,7 +58,7 @@ struct RegistryEntry {
   std::string description;  // one line
   std::vector<ParamSpec> params;
   std::function<Product(const Params&, Args...)> make;
-  std::string details;      // optional second line, e.g. the files an importer reads
+  std::string details = {};  // optional second line, e.g. the files an importer reads
 };
 
 // Registry values of different kinds (policies, importers, interference models) share this code: add, look up, list, check parameters

@@ -23,6 +23,7 @@ struct CompareSpec {
   std::string trace;                  // a trace file, "-" (standard input), or a generator spec "gen:key=value,..."
   std::optional<traces::TraceFormat> trace_format;  // of the trace file; default: its extension (CSV for "-")
   std::string vary;                   // how the trace varies with the seed (traces::VariationSpec); "" is none
+  bool allow_empty = false;           // a trace file without jobs is not an error
   std::vector<std::string> clusters;  // cluster files or "uniform:..." specs; empty: the trace's header cluster
   std::vector<std::string> policies;  // empty: every registered policy with its defaults
   std::string seeds = "1";

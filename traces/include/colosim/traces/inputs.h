@@ -94,6 +94,7 @@ class TraceFile {
 struct TraceInputOptions {
   std::optional<TraceFormat> format;  // of a trace file or "-"; default: the extension, CSV for "-"
   std::string vary;                   // a VariationSpec; "" is none
+  bool allow_empty = false;           // a trace file without jobs runs (0 jobs) instead of being an error
 };
 
 // "uniform:nodes=4,gpus_per_node=4,memory_mib=16384,gpu_type=GPU,speed=1": identical nodes.
@@ -141,6 +142,7 @@ class JobInput {
  private:
   std::string source_;
   std::optional<TraceFile> file_;
+  TraceReadOptions read_;
   VariationSpec variation_;
   std::string variation_text_;
   std::optional<GeneratorSpec> generator_;
