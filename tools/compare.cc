@@ -2,8 +2,6 @@
 // 95% confidence intervals, a paired comparison against a baseline policy, runs.csv,
 // summary.json and an HTML report. The grid logic lives in experiments/ (colosim_experiments).
 #include <fmt/format.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -16,17 +14,18 @@
 
 #include "colosim/errors.h"
 #include "colosim/policies/builtin.h"
-#include "commands.h"
 #include "colosim/experiments/experiment.h"
 #include "colosim/experiments/output.h"
 #include "colosim/experiments/runner.h"
 #include "colosim/experiments/sweep.h"
 #include "colosim/traces/seed_paper.h"
+#include "commands.h"
+#include "compare_tables.h"
 #include "option_flags.h"
+#include "progress_bar.h"
+#include "report_process.h"
 #include "shared_flags.h"
 #include "table.h"
-
-extern char** environ;
 
 namespace colosim::cli {
 namespace {
@@ -96,136 +95,6 @@ void print_demo_intro() {
       apps, kDemoTrace, kDemoCluster);
 }
 
-std::string clock(double seconds) {
-  const auto s = static_cast<long long>(seconds + 0.5);
-  return s >= 3600 ? fmt::format("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) : fmt::format("{}:{:02}", s / 60, s % 60);
-}
-
-class ProgressBar {
- public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled), start_(std::chrono::steady_clock::now()) {}
-  void update(std::size_t done, std::size_t total) {
-    if (!enabled_ || total == 0) return;
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    constexpr int kWidth = 30;
-    const int filled = static_cast<int>(kWidth * done / total);
-    const std::string eta = done == 0 ? "?" : clock(elapsed / static_cast<double>(done) * static_cast<double>(total - done));
-    fmt::print(stderr, "\r[{}{}] {}/{} runs  elapsed {}  ETA {} \x1b[K", std::string(filled, '#'),
-               std::string(kWidth - filled, '.'), done, total, clock(elapsed), eta);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-  void clear() {
-    if (drawn_) fmt::print(stderr, "\r\x1b[K");
-    drawn_ = false;
-  }
-
- private:
-  bool enabled_;
-  std::chrono::steady_clock::time_point start_;
-  bool drawn_ = false;
-};
-
-// Table cells keep room for the '*' mark; trailing blanks at line ends help nobody.
-std::string trim_lines(const std::string& text) {
-  std::string out;
-  std::size_t start = 0;
-  while (start < text.size()) {
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::size_t last = end;
-    while (last > start && text[last - 1] == ' ') --last;
-    out.append(text, start, last - start);
-    if (end < text.size()) out += '\n';
-    start = end + 1;
-  }
-  return out;
-}
-
-std::string label_of(const Experiment& e, const experiments::GroupStats& g) {
-  return fmt::format("cluster {} ({} GPUs), load x{}", e.clusters[g.cluster].label, e.clusters[g.cluster].spec.total_gpus(),
-                     experiments::json_number(e.loads[g.load]));
-}
-
-void print_tables(const Experiment& e, const experiments::Analysis& a) {
-  const auto& all = summary_metrics();
-  std::vector<std::size_t> shown;  // indices into summary_metrics()
-  for (std::size_t i = 0; i < all.size(); ++i)
-    if (all[i].in_compare_table) shown.push_back(i);
-  std::vector<std::string> header = {"policy"};
-  for (std::size_t m : shown) header.push_back(all[m].label);
-  const std::size_t per_block = e.policies.size();
-  for (std::size_t b = 0; b * per_block < a.groups.size(); ++b) {
-    const auto& first = a.groups[b * per_block];
-    bool all_invariant = true;
-    for (std::size_t p = 0; p < per_block; ++p) all_invariant = all_invariant && a.groups[b * per_block + p].seed_invariant;
-    if (all_invariant)
-      fmt::print("{}: the same result on each of {} seeds, so no interval (see the note below)\n", label_of(e, first),
-                 e.seeds.size());
-    else
-      fmt::print("{}: mean +- 95% CI over {} seed{} (Student t)\n", label_of(e, first), e.seeds.size(),
-                 e.seeds.size() == 1 ? "" : "s");
-    Table t(header);
-    for (std::size_t p = 0; p < per_block; ++p) {
-      const auto& g = a.groups[b * per_block + p];
-      std::vector<std::string> row = {e.policies[g.policy].label};
-      for (std::size_t m : shown) row.push_back(experiments::format_mean_ci(g.metrics[m]));
-      t.add_row(std::move(row));
-    }
-    fmt::print("{}\n", trim_lines(t.render()));
-    if (!e.baseline || per_block < 2) continue;
-    fmt::print("Paired with {} on the same seeds: change of the mean; * = the 95% CI of the per-seed difference excludes 0\n",
-               e.policies[*e.baseline].label);
-    Table d(header);
-    for (const auto& ps : a.paired) {
-      if (ps.cluster != first.cluster || ps.load != first.load) continue;
-      std::vector<std::string> row = {e.policies[ps.policy].label};
-      for (std::size_t m : shown) row.push_back(experiments::format_change(ps.metrics[m]));
-      d.add_row(std::move(row));
-    }
-    fmt::print("{}\n", trim_lines(d.render()));
-  }
-  fmt::print("JCT: submit to end of finished jobs. slowdown: run time over run time alone. GPU util: GPU-time with at\n"
-             "least one job over GPUs x makespan. k = 1e3, M = 1e6.\n");
-  if (!e.note.empty()) fmt::print("{}\n", e.note);
-  if (!a.variation_note.empty()) fmt::print("{}\n", a.variation_note);
-}
-
-// The Python package: $COLOSIM_PYTHONPATH, else build/python next to this executable's
-// build/tools/ directory.
-fs::path python_package_dir() {
-  if (const char* env = std::getenv("COLOSIM_PYTHONPATH"); env && *env) return env;
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw Error("--report: cannot locate the executable; set COLOSIM_PYTHONPATH to the build's python directory");
-  return exe.parent_path().parent_path() / "python";
-}
-
-void write_report(const fs::path& out, const fs::path& report) {
-  const fs::path pydir = python_package_dir();
-  if (!fs::exists(pydir / "colosim" / "report.py"))
-    throw Error("--report: the Python package is not at " + pydir.string() +
-                " (build with -DCOLOSIM_BUILD_PYTHON=ON, or set COLOSIM_PYTHONPATH)");
-  const char* py_env = std::getenv("COLOSIM_PYTHON");
-  const std::string python = py_env && *py_env ? py_env : "/usr/bin/python3";
-  std::string pythonpath = pydir.string();
-  if (const char* old = std::getenv("PYTHONPATH"); old && *old) pythonpath += ":" + std::string(old);
-  ::setenv("PYTHONPATH", pythonpath.c_str(), 1);
-  ::setenv("MPLBACKEND", "Agg", 1);
-  std::vector<std::string> args = {python, "-m", "colosim.report", "--runs", (out / "runs.csv").string(),
-                                   "--summary", (out / "summary.json").string(), "--jobs-dir", (out / "jobs").string(),
-                                   "--out", report.string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  if (posix_spawn(&pid, python.c_str(), nullptr, nullptr, argv.data(), environ) != 0)
-    throw Error("--report: cannot start " + python);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw Error("--report: " + python + " -m colosim.report failed (see its message above)");
-}
 
 void run_compare(CompareArgs& a) {
   CompareSpec spec = a.demo ? demo_spec() : CompareSpec{};
