@@ -45,7 +45,7 @@ extern "C" void on_sigint(int) {
 
 struct CompareArgs {
   CompareSpec spec;
-  std::string loads, sweep, out = "compare-out", report;
+  std::string loads, sweep, out = "compare-out", report, dask;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool quiet = false, demo = false, save_jobs = false;
   CLI::App* cmd = nullptr;
@@ -189,10 +189,12 @@ fs::path python_package_dir() {
   return exe.parent_path().parent_path() / "python";
 }
 
-void write_report(const fs::path& out, const fs::path& report) {
+// Runs `python -m MODULE ARGS...` with the package on PYTHONPATH (--report and --dask); `what`
+// names the flag in errors.
+void run_python_module(const std::string& what, const std::string& module, const std::vector<std::string>& module_args) {
   const fs::path pydir = python_package_dir();
-  if (!fs::exists(pydir / "colosim" / "report.py"))
-    throw Error("--report: the Python package is not at " + pydir.string() +
+  if (!fs::exists(pydir / "colosim" / "__init__.py"))
+    throw Error(what + ": the Python package is not at " + pydir.string() +
                 " (build with -DCOLOSIM_BUILD_PYTHON=ON, or set COLOSIM_PYTHONPATH)");
   const char* py_env = std::getenv("COLOSIM_PYTHON");
   const std::string python = py_env && *py_env ? py_env : "/usr/bin/python3";
@@ -200,19 +202,40 @@ void write_report(const fs::path& out, const fs::path& report) {
   if (const char* old = std::getenv("PYTHONPATH"); old && *old) pythonpath += ":" + std::string(old);
   ::setenv("PYTHONPATH", pythonpath.c_str(), 1);
   ::setenv("MPLBACKEND", "Agg", 1);
-  std::vector<std::string> args = {python, "-m", "colosim.report", "--runs", (out / "runs.csv").string(),
-                                   "--summary", (out / "summary.json").string(), "--jobs-dir", (out / "jobs").string(),
-                                   "--out", report.string()};
+  std::vector<std::string> args = {python, "-m", module};
+  args.insert(args.end(), module_args.begin(), module_args.end());
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = 0;
   if (posix_spawn(&pid, python.c_str(), nullptr, nullptr, argv.data(), environ) != 0)
-    throw Error("--report: cannot start " + python);
+    throw Error(what + ": cannot start " + python);
   int status = 0;
   waitpid(pid, &status, 0);
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    throw Error("--report: " + python + " -m colosim.report failed (see its message above)");
+    throw Error(what + ": " + python + " -m " + module + " failed (see its message above)");
+}
+
+void write_report(const fs::path& out, const fs::path& report) {
+  run_python_module("--report", "colosim.report",
+                    {"--runs", (out / "runs.csv").string(), "--summary", (out / "summary.json").string(), "--jobs-dir",
+                     (out / "jobs").string(), "--out", report.string()});
+}
+
+// --dask: the spec (already resolved here, so bad input fails before Python starts) goes to
+// colosim._dask_main, which runs each grid point as a Dask task and writes runs.csv and
+// summary.json with the same library functions as below.
+void run_on_dask(const CompareArgs& a, const CompareSpec& spec, const fs::path& out) {
+  std::vector<std::string> args = {"--dask", a.dask, "--out", out.string(), "--jobs", std::to_string(a.jobs),
+                                   "--trace", spec.trace, "--seeds", spec.seeds, "--interference", spec.interference,
+                                   "--baseline", spec.baseline};
+  for (const auto& c : spec.clusters) args.insert(args.end(), {"--cluster", c});
+  for (const auto& p : spec.policies) args.insert(args.end(), {"--policy", p});
+  std::string loads;
+  for (double l : spec.loads) loads += (loads.empty() ? "" : ",") + experiments::json_number(l);
+  args.insert(args.end(), {"--loads", loads});
+  for (const auto& [key, value] : experiments::changed_options(spec.options)) args.insert(args.end(), {"--option", key + "=" + value});
+  run_python_module("--dask", "colosim._dask_main", args);
 }
 
 void run_compare(CompareArgs& a) {
@@ -239,6 +262,14 @@ void run_compare(CompareArgs& a) {
   const bool write_files = !a.demo || a.given("--out") || !a.report.empty();
   const bool save_jobs = write_files && (a.save_jobs || !a.report.empty());
   const fs::path out = a.out;
+  if (!a.dask.empty()) {
+    if (a.save_jobs || !a.report.empty()) throw Error("--dask writes runs.csv and summary.json only: drop --save-jobs and --report");
+    fmt::print("colosim compare: {} runs on the Dask cluster at {}\n", e.shape().size(), a.dask);
+    std::fflush(stdout);
+    run_on_dask(a, spec, out);
+    fmt::print("wrote {} and {}\n", (out / "runs.csv").string(), (out / "summary.json").string());
+    return;
+  }
 
   if (a.demo) print_demo_intro();
   const auto shape = e.shape();
@@ -330,6 +361,9 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("-j,--jobs", args->jobs, "runs at once (default: all cores)");
   cmd->add_option("--out", args->out, "directory for runs.csv and summary.json (default compare-out)");
   cmd->add_option("--report", args->report, "write a self-contained HTML report with plots (needs the Python package)");
+  cmd->add_option("--dask", args->dask,
+                  "run the grid on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' (needs the Python "
+                  "package and python3-distributed; workers must see the same files)");
   cmd->add_flag("--save-jobs", args->save_jobs, "also write each run's jobs.csv into OUT/jobs/ (implied by --report)");
   cmd->add_flag("-q,--quiet", args->quiet, "no progress bar");
   cmd->add_flag("--demo", args->demo, "a short comparison of the built-in policies on built-in data, explained");

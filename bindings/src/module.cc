@@ -13,5 +13,6 @@ PYBIND11_MODULE(_colosim, m) {
   bind_interference(m);
   bind_policy(m);
   bind_run(m);
+  bind_compare(m);
   m.attr("TICKS_PER_SECOND") = colosim::kTicksPerSecond;
 }
