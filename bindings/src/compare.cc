@@ -108,16 +108,16 @@ RunOutcome point_outcome(const PyExperiment& x, std::size_t index) {
 std::vector<RunOutcome> grid_outcomes(const PyExperiment& x, unsigned threads) {
   if (threads < 1) throw Error("jobs must be >= 1");
   std::atomic<bool> stop{false};
-  std::optional<py::error_already_set> signal;
+  std::optional<py::error_already_set> interrupt;
   experiments::GridOptions options;
   options.threads = threads;
   options.stop = &stop;
   options.tick = std::chrono::milliseconds(50);
   options.on_progress = [&](std::size_t, std::size_t) {
-    if (signal) return;
+    if (interrupt) return;
     py::gil_scoped_acquire gil;
     if (PyErr_CheckSignals() != 0) {
-      signal.emplace();  // takes the pending exception (KeyboardInterrupt) out of the interpreter
+      interrupt.emplace();  // takes the pending exception (KeyboardInterrupt) out of the interpreter
       stop = true;
     }
   };
@@ -129,7 +129,7 @@ std::vector<RunOutcome> grid_outcomes(const PyExperiment& x, unsigned threads) {
     restore_policy_failure(f);
     throw py::error_already_set();
   }
-  if (signal) throw std::move(*signal);
+  if (interrupt) throw std::move(*interrupt);
   if (!result.complete()) throw Error("the comparison was interrupted");
   std::vector<RunOutcome> runs;
   runs.reserve(result.runs.size());

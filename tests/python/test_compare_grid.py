@@ -15,6 +15,9 @@ import pytest
 
 import colosim
 
+# Dask 2022.12 with Debian's tornado warns on starting a LocalCluster; nothing of ours.
+pytestmark = pytest.mark.filterwarnings("ignore:make_current is deprecated:DeprecationWarning")
+
 # A small grid: 2 loads x 2 policies x 2 seeds = 8 runs of 120 generated jobs each.
 TRACE = "gen:workload=seed-paper,jobs=120,load=1.2"
 CLUSTER = "uniform:nodes=2,gpus_per_node=4,memory_mib=16384"
@@ -164,3 +167,13 @@ def test_issue9_ctrl_c_stops_the_thread_pool():
             colosim.compare(**big, jobs=2)
     finally:
         timer.cancel()
+
+
+def test_issue9_cli_dask_checks_the_spec_before_starting_python(cli, tmp_path):
+    # Nothing listens at this address: reaching Python would wait for the connection timeout.
+    args = [str(cli), "compare", *CLI_GRID, "--policy", "no-such-policy", "--dask", "tcp://127.0.0.1:1",
+            "--out", str(tmp_path)]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=20)
+    assert result.returncode == 1
+    assert "no-such-policy" in result.stderr
+    assert not (tmp_path / "runs.csv").exists()

@@ -32,7 +32,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
     try:
         result = _compare.compare(trace=a.trace, clusters=a.cluster, policies=a.policy, seeds=a.seeds, loads=a.loads,
                                   interference=a.interference, baseline=a.baseline, jobs=a.jobs, client=a.dask, **options)
-    except Error as error:
+    except (Error, OSError, ImportError) as error:  # bad input, no scheduler there, no Dask
         print(f"colosim compare --dask: {error}", file=sys.stderr)
         return 1
     result.write(a.out)
