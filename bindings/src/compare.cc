@@ -158,6 +158,9 @@ std::vector<RunOutcome> complete_grid(const Experiment& e, std::vector<RunOutcom
 
 py::object optional_number(const std::optional<double>& x) { return x ? py::cast(*x) : py::none(); }
 
+// None without an interval (one seed), as summary.json's null.
+py::object interval_end(const experiments::MeanInterval& m, double end) { return m.half_width ? py::cast(end) : py::none(); }
+
 // The statistics as rows (one per group or pair and metric), ready for pandas.
 py::dict analysis_dict(const Experiment& e, const experiments::Analysis& a) {
   const auto& metrics = summary_metrics();
@@ -168,7 +171,7 @@ py::dict analysis_dict(const Experiment& e, const experiments::Analysis& a) {
       groups.append(py::dict(py::arg("cluster") = e.clusters[g.cluster].label, py::arg("load") = e.loads[g.load],
                              py::arg("policy") = e.policies[g.policy].label, py::arg("metric") = metrics[m].key,
                              py::arg("n") = s.n, py::arg("mean") = s.mean, py::arg("sd") = s.sd,
-                             py::arg("ci_low") = s.low(), py::arg("ci_high") = s.high()));
+                             py::arg("ci_low") = interval_end(s, s.low()), py::arg("ci_high") = interval_end(s, s.high())));
     }
   for (const auto& p : a.paired)
     for (std::size_t m = 0; m < metrics.size(); ++m) {
@@ -177,7 +180,8 @@ py::dict analysis_dict(const Experiment& e, const experiments::Analysis& a) {
                              py::arg("policy") = e.policies[p.policy].label,
                              py::arg("baseline") = e.policies[*e.baseline].label, py::arg("metric") = metrics[m].key,
                              py::arg("n") = c.difference.n, py::arg("difference") = c.difference.mean,
-                             py::arg("ci_low") = c.difference.low(), py::arg("ci_high") = c.difference.high(),
+                             py::arg("ci_low") = interval_end(c.difference, c.difference.low()),
+                             py::arg("ci_high") = interval_end(c.difference, c.difference.high()),
                              py::arg("baseline_mean") = c.baseline_mean,
                              py::arg("relative_change") = optional_number(c.relative_change),
                              py::arg("significant") = c.excludes_zero));
@@ -295,8 +299,8 @@ void bind_compare(py::module_& m) {
             return analysis_dict(*x.e, experiments::analyse(*x.e, all));
           },
           py::arg("runs"),
-          "dict groups (rows: cluster, load, policy, metric, n, mean, sd, ci_low, ci_high), paired (rows vs the "
-          "baseline) and summary_json (the text `colosim compare --out` writes)");
+          "dict groups (rows: cluster, load, policy, metric, n, mean, sd, ci_low, ci_high; None without an interval), "
+          "paired (rows vs the baseline) and summary_json (the text `colosim compare --out` writes)");
 
   m.def(
       "resolve",

@@ -81,6 +81,13 @@ def test_issue9_runs_frame_has_the_csv_values_and_integer_columns(local_grid, cl
     pd.testing.assert_frame_equal(runs, pd.read_csv(cli_out / "runs.csv"), check_dtype=False)
 
 
+def same(value, expected) -> bool:
+    """A DataFrame cell against summary.json's value (null for no value)."""
+    if expected is None:
+        return value is None or (isinstance(value, float) and np.isnan(value))
+    return value == expected
+
+
 def test_issue9_groups_and_paired_match_summary_json(local_grid):
     summary = json.loads(local_grid.summary_json)
     groups, paired = local_grid.groups, local_grid.paired
@@ -95,7 +102,24 @@ def test_issue9_groups_and_paired_match_summary_json(local_grid):
     row = groups[(groups.policy == "load-balance") & (groups.load == 1.5) & (groups.metric == "jct_mean_s")]
     expected = runs[(runs.policy == "load-balance") & (runs.load == 1.5)]["jct_mean_s"].mean()
     assert row["mean"].item() == pytest.approx(expected, rel=1e-12)
-    assert isinstance(summary, dict)
+    # Exactly the numbers of summary.json (shortest round-trip text reads back to the same double).
+    checked = 0
+    for g in summary["groups"]:
+        for key, stats in g["metrics"].items():
+            row = groups[(groups.cluster == g["cluster"]) & (groups.load == g["load"]) & (groups.policy == g["policy"])
+                         & (groups.metric == key)].iloc[0]
+            for column in ("mean", "sd", "ci_low", "ci_high"):
+                assert same(row[column], stats[column]), (g["policy"], key, column)
+            checked += 1
+    for p in summary["paired"]:
+        for key, stats in p["metrics"].items():
+            row = paired[(paired.load == p["load"]) & (paired.policy == p["policy"]) & (paired.metric == key)].iloc[0]
+            assert same(row["difference"], stats["mean_difference"])
+            assert same(row["ci_low"], stats["ci_low"]) and same(row["ci_high"], stats["ci_high"])
+            assert same(row["relative_change"], stats["relative_change"])
+            assert bool(row["significant"]) == stats["excludes_zero"]
+            checked += 1
+    assert checked == len(groups) + len(paired)
 
 
 def test_issue9_sweep_file_with_overrides_equals_cli_sweep(cli, tmp_path):

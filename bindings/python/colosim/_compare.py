@@ -35,7 +35,8 @@ class Comparison:
             seed): run, cluster, load, policy, seed, every metric of SUMMARY_METRICS (counts are
             int64), events. The rows of ``colosim compare``'s runs.csv.
         groups: DataFrame, one row per (cluster, load, policy, metric): n, mean, sd and the 95%
-            Student-t interval ci_low, ci_high over seeds.
+            Student-t interval ci_low, ci_high over seeds (None with one seed). The values of
+            summary.json's groups.
         paired: DataFrame, one row per (cluster, load, policy other than the baseline, metric):
             the per-seed difference policy - baseline (difference, ci_low, ci_high),
             baseline_mean, relative_change (None when the baseline mean is 0) and significant
