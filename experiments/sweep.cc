@@ -48,4 +48,13 @@ CompareSpec read_sweep(const std::string& path) {
   return s;
 }
 
+std::map<std::string, std::string> changed_options(const RunOptions& options) {
+  const auto defaults = run_option_values(RunOptions{});
+  const auto values = run_option_values(options);
+  std::map<std::string, std::string> out;
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (values[i].second != defaults[i].second) out[values[i].first] = values[i].second;
+  return out;
+}
+
 }  // namespace colosim::experiments

@@ -45,7 +45,7 @@ extern "C" void on_sigint(int) {
 
 struct CompareArgs {
   CompareSpec spec;
-  std::string trace_format, loads, sweep, out = "compare-out", report;
+  std::string trace_format, loads, sweep, out = "compare-out", report, dask;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool quiet = false, demo = false, save_jobs = false;
   CLI::App* cmd = nullptr;
@@ -96,6 +96,24 @@ void print_demo_intro() {
 }
 
 
+// --dask: the spec (already resolved here, so bad input fails before Python starts) goes to
+// colosim._dask_main, which runs each grid point as a Dask task and writes runs.csv and
+// summary.json with the same library functions as the thread pool.
+void run_on_dask(const CompareArgs& a, const CompareSpec& spec, const fs::path& out) {
+  if (!spec.vary.empty() || spec.trace_format || spec.allow_empty || spec.trace == "-")
+    throw Error("--dask takes trace files and generator specs as they are: drop --vary, --trace-format, --allow-empty and '-'");
+  std::vector<std::string> args = {"--dask", a.dask, "--out", out.string(), "--jobs", std::to_string(a.jobs),
+                                   "--trace", spec.trace, "--seeds", spec.seeds, "--interference", spec.interference,
+                                   "--baseline", spec.baseline};
+  for (const auto& c : spec.clusters) args.insert(args.end(), {"--cluster", c});
+  for (const auto& p : spec.policies) args.insert(args.end(), {"--policy", p});
+  std::string loads;
+  for (double l : spec.loads) loads += (loads.empty() ? "" : ",") + experiments::json_number(l);
+  args.insert(args.end(), {"--loads", loads});
+  for (const auto& [key, value] : experiments::changed_options(spec.options)) args.insert(args.end(), {"--option", key + "=" + value});
+  run_python_module("--dask", "colosim._dask_main", args);
+}
+
 void run_compare(CompareArgs& a) {
   CompareSpec spec = a.demo ? demo_spec() : CompareSpec{};
   if (!a.sweep.empty()) {
@@ -125,6 +143,13 @@ void run_compare(CompareArgs& a) {
   const fs::path out = a.out;
 
   const Chatter chatter(a.quiet);
+  if (!a.dask.empty()) {
+    if (a.save_jobs || !a.report.empty()) throw Error("--dask writes runs.csv and summary.json only: drop --save-jobs and --report");
+    chatter("colosim compare: {} runs on the Dask cluster at {}\n", e.shape().size(), a.dask);
+    run_on_dask(a, spec, out);
+    chatter("wrote {} and {}\n", (out / "runs.csv").string(), (out / "summary.json").string());
+    return;
+  }
   if (a.demo) print_demo_intro();  // what the demo shows: a result, not chatter
   const auto shape = e.shape();
   const unsigned threads = static_cast<unsigned>(std::min<std::size_t>(a.jobs, shape.size()));
@@ -220,6 +245,9 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("-j,--jobs", args->jobs, "runs at once, in parallel threads (default: all cores)");
   cmd->add_option("--out", args->out, "directory for runs.csv and summary.json (default compare-out)");
   cmd->add_option("--report", args->report, "write a self-contained HTML report with plots (needs the Python package)");
+  cmd->add_option("--dask", args->dask,
+                  "run the grid on a Dask cluster: a scheduler address (tcp://host:8786) or 'local' (needs the Python "
+                  "package and python3-distributed; workers must see the same files)");
   cmd->add_flag("--save-jobs", args->save_jobs, "also write each run's jobs.csv into OUT/jobs/ (implied by --report)");
   add_quiet_flag(cmd, args->quiet);
   cmd->add_flag("--demo", args->demo, "a short comparison of the built-in policies on built-in data, explained");

@@ -15,5 +15,6 @@ PYBIND11_MODULE(_colosim, m) {
   bind_python_policy(m);
   bind_policy_registry(m);
   bind_run(m);
+  bind_compare(m);
   m.attr("TICKS_PER_SECOND") = colosim::kTicksPerSecond;
 }

@@ -66,7 +66,8 @@ try:
         read_jobs_csv as read_jobs_csv,
         summaries as summaries,
     )
-    from ._compare import compare as compare
+    from ._colosim import CompareSpec as CompareSpec
+    from ._compare import Comparison as Comparison, compare as compare, sweep as sweep
     from ._run import run as run, run_options as run_options
 except ModuleNotFoundError as _error:
     # Without the compiled module (a plain checkout, a machine that only renders reports),
