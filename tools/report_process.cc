@@ -29,8 +29,6 @@ fs::path python_package_dir() {
 
 }  // namespace
 
-}  // namespace
-
 void run_python_module(const std::string& what, const std::string& module, const std::vector<std::string>& module_args) {
   const fs::path pydir = python_package_dir();
   if (!fs::exists(pydir / "colosim" / "__init__.py"))
