@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 #include "colosim/registry.h"
 #include "colosim/rng.h"
@@ -23,19 +24,13 @@ namespace colosim::traces {
 namespace {
 
 double number(const std::string& what, const std::string& key, const std::string& value) {
-  double x = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), x);
-  if (value.empty() || ec != std::errc() || end != value.data() + value.size() || !std::isfinite(x))
-    throw Error(what + ": '" + key + "' must be a number, got '" + value + "'");
-  return x;
+  if (const auto x = parse_number(value)) return *x;
+  throw Error(what + ": '" + key + "' must be a number, got '" + value + "'");
 }
 
 std::int64_t integer(const std::string& what, const std::string& key, const std::string& value) {
-  std::int64_t x = 0;
-  const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), x);
-  if (value.empty() || ec != std::errc() || end != value.data() + value.size())
-    throw Error(what + ": '" + key + "' must be a whole number, got '" + value + "'");
-  return x;
+  if (const auto x = parse_integer(value)) return *x;
+  throw Error(what + ": '" + key + "' must be a whole number, got '" + value + "'");
 }
 
 // The key=value list of "prefix:..." (the spec syntax of policies, PolicySpec).

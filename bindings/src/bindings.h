@@ -10,6 +10,7 @@
 
 #include "colosim/interference.h"
 #include "colosim/job.h"
+#include "colosim/metrics.h"
 #include "colosim/run_options.h"
 
 namespace colosim::py_bindings {
@@ -28,6 +29,9 @@ void bind_compare(py::module_& m);
 
 // Run options from Python's {key: text} (colosim/run_options.h); Error names a bad key or value.
 RunOptions run_options_from(const std::map<std::string, std::string>& values);
+
+// A run's summary as a dict in summary_metrics() order, counts as ints (run.cc).
+py::dict summary_dict(const Summary& summary);
 
 // The Python exception classes, created by bind_errors().
 struct ErrorTypes {

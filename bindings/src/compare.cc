@@ -77,17 +77,8 @@ RunOutcome outcome_from(const Experiment& e, std::size_t index, const py::dict& 
   return r;
 }
 
-py::dict metric_dict(const Summary& s) {
-  py::dict d;  // summary_metrics() order; counts stay integers
-  for (const MetricDef& m : summary_metrics()) {
-    if (m.is_count()) d[m.key] = m.count(s);
-    else d[m.key] = m.value(s);
-  }
-  return d;
-}
-
 py::tuple outcome_state(const RunOutcome& r) {
-  return py::make_tuple(r.point.index, metric_dict(r.summary), r.stats.events, r.stats.passes, r.stats.rate_updates);
+  return py::make_tuple(r.point.index, summary_dict(r.summary), r.stats.events, r.stats.passes, r.stats.rate_updates);
 }
 
 RunOutcome point_outcome(const PyExperiment& x, std::size_t index) {
@@ -234,7 +225,7 @@ void bind_compare(py::module_& m) {
 
   py::class_<RunOutcome>(m, "RunOutcome", "One finished grid point: its index, summary metrics and event counts.")
       .def_property_readonly("index", [](const RunOutcome& r) { return r.point.index; })
-      .def_property_readonly("summary", [](const RunOutcome& r) { return metric_dict(r.summary); })
+      .def_property_readonly("summary", [](const RunOutcome& r) { return summary_dict(r.summary); })
       .def_property_readonly("events", [](const RunOutcome& r) { return r.stats.events; })
       .def_property_readonly("passes", [](const RunOutcome& r) { return r.stats.passes; })
       .def_property_readonly("rate_updates", [](const RunOutcome& r) { return r.stats.rate_updates; })

@@ -113,15 +113,6 @@ py::dict jobs_columns(const PyRunResult& r) {
   return out;
 }
 
-py::dict summary_dict(const Summary& s) {
-  py::dict d;  // summary_metrics() order; counts stay integers
-  for (const MetricDef& m : summary_metrics()) {
-    if (m.is_count()) d[m.key] = m.count(s);
-    else d[m.key] = m.value(s);
-  }
-  return d;
-}
-
 py::list option_table() {
   py::list out;
   const RunOptions defaults;
@@ -233,6 +224,15 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
 }
 
 }  // namespace
+
+py::dict summary_dict(const Summary& s) {
+  py::dict d;  // summary_metrics() order; counts stay integers
+  for (const MetricDef& m : summary_metrics()) {
+    if (m.is_count()) d[m.key] = m.count(s);
+    else d[m.key] = m.value(s);
+  }
+  return d;
+}
 
 RunOptions run_options_from(const std::map<std::string, std::string>& values) {
   RunOptions options;

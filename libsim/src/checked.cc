@@ -44,6 +44,12 @@ std::string ticks_problem(double value, double ticks_per_unit) {
   return "valid";
 }
 
+std::optional<bool> parse_flag(std::string_view text) {
+  if (text == "true" || text == "1" || text == "yes") return true;
+  if (text == "false" || text == "0" || text == "no") return false;
+  return std::nullopt;
+}
+
 bool is_valid_utf8(std::string_view text) {
   std::size_t i = 0;
   const std::size_t n = text.size();

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 
 namespace colosim {
@@ -19,18 +20,13 @@ const std::string& Params::text(const std::string& name) const {
 
 double Params::number(const std::string& name) const {
   const std::string& value = text(name);
-  char* end = nullptr;
-  errno = 0;
-  const double x = std::strtod(value.c_str(), &end);
-  if (value.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(x))
-    throw Error(owner_ + ": parameter '" + name + "' must be a number, got '" + value + "'");
-  return x;
+  if (const auto x = parse_number(value)) return *x;
+  throw Error(owner_ + ": parameter '" + name + "' must be a number, got '" + value + "'");
 }
 
 bool Params::flag(const std::string& name) const {
   const std::string& value = text(name);
-  if (value == "true" || value == "1" || value == "yes") return true;
-  if (value == "false" || value == "0" || value == "no") return false;
+  if (const auto x = parse_flag(value)) return *x;
   throw Error(owner_ + ": parameter '" + name + "' must be true or false, got '" + value + "'");
 }
 

@@ -1,10 +1,9 @@
 #include "colosim/run_options.h"
 
-#include <cerrno>
 #include <cmath>
-#include <cstdlib>
 #include <limits>
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
 #include "colosim/number_text.h"
 
@@ -15,27 +14,21 @@ namespace {
   throw Error("option " + key + ": expected " + expected + ", got '" + value + "'");
 }
 
-std::int64_t parse_integer(const std::string& key, const std::string& value, std::int64_t low, std::int64_t high) {
-  char* end = nullptr;
-  errno = 0;
-  const long long x = std::strtoll(value.c_str(), &end, 10);
-  if (value.empty() || *end != '\0' || errno == ERANGE || x < low || x > high)
+std::int64_t integer_in(const std::string& key, const std::string& value, std::int64_t low, std::int64_t high) {
+  const auto x = parse_integer(value);
+  if (!x || *x < low || *x > high)
     bad_value(key, value, "a whole number from " + std::to_string(low) + " to " + std::to_string(high));
-  return x;
+  return *x;
 }
 
-double parse_real(const std::string& key, const std::string& value, double low, double high, const std::string& expected) {
-  char* end = nullptr;
-  errno = 0;
-  const double x = std::strtod(value.c_str(), &end);
-  if (value.empty() || *end != '\0' || errno == ERANGE || !std::isfinite(x) || x < low || x > high)
-    bad_value(key, value, expected);
-  return x;
+double real_in(const std::string& key, const std::string& value, double low, double high, const std::string& expected) {
+  const auto x = parse_number(value);
+  if (!x || *x < low || *x > high) bad_value(key, value, expected);
+  return *x;
 }
 
-bool parse_bool(const std::string& key, const std::string& value) {
-  if (value == "true" || value == "1" || value == "yes") return true;
-  if (value == "false" || value == "0" || value == "no") return false;
+bool flag(const std::string& key, const std::string& value) {
+  if (const auto x = parse_flag(value)) return *x;
   bad_value(key, value, "true or false");
 }
 
@@ -62,21 +55,21 @@ std::vector<OptionDef> make_table() {
                OptionType::integer, {}, false,
                [](const RunOptions& o) { return std::to_string(o.sim.backfill_depth); },
                [](RunOptions& o, const std::string& v) {
-                 o.sim.backfill_depth = static_cast<int>(parse_integer("backfill_depth", v, 0, std::numeric_limits<int>::max()));
+                 o.sim.backfill_depth = static_cast<int>(integer_in("backfill_depth", v, 0, std::numeric_limits<int>::max()));
                }});
   t.push_back({"max_oom_retries", "requeues after an out-of-memory failure before the job is failed", OptionType::integer, {}, false,
                [](const RunOptions& o) { return std::to_string(o.sim.max_oom_retries); },
                [](RunOptions& o, const std::string& v) {
-                 o.sim.max_oom_retries = static_cast<int>(parse_integer("max_oom_retries", v, 0, 1'000'000));
+                 o.sim.max_oom_retries = static_cast<int>(integer_in("max_oom_retries", v, 0, 1'000'000));
                }});
   t.push_back({"oom_delay_s", "seconds an over-committed job runs before it fails out of memory", OptionType::real, {}, false,
                [](const RunOptions& o) { return shortest_text(ticks_to_seconds(o.sim.oom_delay)); },
                [](RunOptions& o, const std::string& v) {
-                 o.sim.oom_delay = seconds_to_ticks(parse_real("oom_delay_s", v, 0, kMaxSeconds, "seconds from 0 to 9e12"));
+                 o.sim.oom_delay = seconds_to_ticks(real_in("oom_delay_s", v, 0, kMaxSeconds, "seconds from 0 to 9e12"));
                }});
   t.push_back({"allow_multi_node", "gangs larger than any node may span whole nodes", OptionType::boolean, {"true", "false"}, false,
                [](const RunOptions& o) { return std::string(o.sim.allow_multi_node ? "true" : "false"); },
-               [](RunOptions& o, const std::string& v) { o.sim.allow_multi_node = parse_bool("allow_multi_node", v); }});
+               [](RunOptions& o, const std::string& v) { o.sim.allow_multi_node = flag("allow_multi_node", v); }});
   t.push_back({"composition", "how pair slowdowns combine for 3+ jobs on a GPU (pair tables): multiplicative or additive",
                OptionType::text, {"multiplicative", "additive"}, false,
                [](const RunOptions& o) { return std::string(to_string(o.pairs.composition)); },
@@ -89,7 +82,7 @@ std::vector<OptionDef> make_table() {
                    o.pairs.unknown_pair_slowdown.reset();
                    return;
                  }
-                 const double x = parse_real("unknown_pair_slowdown", v, 0, 1e9, "a positive slowdown");
+                 const double x = real_in("unknown_pair_slowdown", v, 0, 1e9, "a positive slowdown");
                  if (!(x > 0)) bad_value("unknown_pair_slowdown", v, "a positive slowdown");
                  o.pairs.unknown_pair_slowdown = x;
                }});

@@ -24,6 +24,8 @@ std::optional<std::int64_t> parse_integer(std::string_view text);
 // it overflows a double.
 std::optional<double> parse_number(std::string_view text);
 
+// "true", "1", "yes" or "false", "0", "no": the one spelling of a flag in options and parameters.
+std::optional<bool> parse_flag(std::string_view text);
 // `value` as To when To holds exactly that value, nullopt otherwise. From a double: only whole
 // numbers within To's range (a double is exact up to 2^53; larger values are rejected, since
 // they may already have been rounded when read).
