@@ -7,6 +7,7 @@
 
 #include "colosim/errors.h"
 #include "colosim/policies/builtin.h"
+#include "colosim/queue_order.h"
 #include "colosim/traces/importer.h"
 #include "colosim/traces/inputs.h"
 #include "shared_data.h"
@@ -23,7 +24,7 @@ std::string file_name_of(std::string name) {
 
 }  // namespace
 
-TEST_CASE("issue 9: every registered policy and importer lives in the file named after it") {
+TEST_CASE("issue 9: every registered policy, importer and queue order lives in the file named after it") {
   const PolicyRegistry policies = builtin_policies();
   const traces::ImporterRegistry importers = traces::builtin_importers();
   for (const PolicyInfo* info : policies.list()) {
@@ -33,6 +34,10 @@ TEST_CASE("issue 9: every registered policy and importer lives in the file named
   for (const auto* info : importers.list()) {
     INFO("importer " << info->name);
     CHECK(std::filesystem::exists(source_file("traces/importers/" + file_name_of(info->name))));
+  }
+  for (const auto* info : builtin_queue_orders().list()) {
+    INFO("queue order " << info->name);
+    CHECK(std::filesystem::exists(source_file("libsim/queue_orders/" + file_name_of(info->name))));
   }
 }
 

@@ -37,10 +37,16 @@ constexpr double kMaxSeconds = 9.0e12;
 
 std::vector<OptionDef> make_table() {
   std::vector<OptionDef> t;
-  t.push_back({"discipline", "queue discipline: fifo (strict arrival order) or backfill (any pending job that fits may start)",
+  t.push_back({"discipline", "queue discipline: fifo (strict: a job that cannot start blocks those behind it in queue order) or backfill (any pending job that fits may start)",
                OptionType::text, {"fifo", "backfill"}, false,
                [](const RunOptions& o) { return std::string(to_string(o.sim.discipline)); },
                [](RunOptions& o, const std::string& v) { o.sim.discipline = parse_discipline(v); }});
+  t.push_back({"queue_order",
+               "order in which pending jobs are offered: fifo (arrival), priority (larger JobSpec priority first) or "
+               "sjf[:by=gpu-time|duration] (least solo work first); ties in arrival order",
+               OptionType::text, {}, false,
+               [](const RunOptions& o) { return o.sim.queue_order.spec; },
+               [](RunOptions& o, const std::string& v) { o.sim.queue_order = QueueOrderChoice::parse(v); }});
   t.push_back({"memory", "GPU memory: enforce, overcommit (over-committed jobs fail out of memory) or ignore",
                OptionType::text, {"enforce", "overcommit", "ignore"}, false,
                [](const RunOptions& o) { return std::string(to_string(o.sim.memory)); },

@@ -8,6 +8,7 @@
 
 #include "colosim/errors.h"
 #include "colosim/event_queue.h"
+#include "colosim/queue_order.h"
 
 namespace colosim {
 namespace {
@@ -23,10 +24,20 @@ constexpr double kTickTolerance = 1e-6;
 
 enum class State { free, pending, running };
 
+// Place in the pending queue: rank under the run's queue order, then arrival.
+struct QueueKey {
+  double rank = 0;
+  std::uint64_t seq = 0;
+  friend bool operator<(const QueueKey& a, const QueueKey& b) {
+    return a.rank < b.rank || (a.rank == b.rank && a.seq < b.seq);
+  }
+};
+
 struct Active {
   JobSpec spec;
   AppIndex app = -1;
   std::uint64_t seq = 0;
+  double rank = 0;           // under the queue order, fixed at arrival
   State state = State::free;
   std::vector<GpuIndex> gpus;
   Tick start = -1;
@@ -67,6 +78,7 @@ class Simulator::Engine final : public SchedulingPass {
       now = t;
       capacity_freed_ = false;
       first_new_seq_ = next_seq_;
+      arrivals_now_.clear();
       while (!events_.empty() && events_.top_key().time == now) {
         const EventKey key = events_.top_key();
         const JobSlot slot = events_.pop();
@@ -236,8 +248,14 @@ class Simulator::Engine final : public SchedulingPass {
       emit(slot, JobOutcome::unschedulable, -1);
       return;
     }
+    if (const QueueOrder* order = config_.queue_order.order.get()) {
+      a.rank = order->rank(a.spec);
+      if (std::isnan(a.rank))
+        throw SimulationError("queue order " + config_.queue_order.spec + " ranked job '" + a.spec.id + "' NaN");
+    }
     a.state = State::pending;
-    pending_.emplace(a.seq, slot);
+    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    arrivals_now_.push_back(slot);
   }
 
   void schedule(Tick now) {
@@ -245,27 +263,37 @@ class Simulator::Engine final : public SchedulingPass {
     const std::int64_t room = policy_.gpu_room(cluster_, config_.memory);
     if (room <= 0 || !cluster_.any_share_room()) return;
     const bool fifo = config_.discipline == QueueDiscipline::fifo;
-    // Nothing freed and the policy never holds jobs back: older pending jobs still cannot start,
-    // so only this instant's arrivals are offered (and under FIFO they wait behind the old ones).
-    auto from = pending_.begin();
-    if (!capacity_freed_ && policy_.waits_only_for_capacity()) {
-      from = pending_.lower_bound(first_new_seq_);
-      if (fifo && from != pending_.begin()) return;
-    }
     int looked_at = 0;
     std::int64_t offered_gpus = 0;
-    for (auto it = from; it != pending_.end(); ++it) {
-      const auto& [seq, slot] = *it;
-      if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) break;
+    // Adds the job to the batch; false ends the batch.
+    auto consider = [&](JobSlot slot) {
+      if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) return false;
       const Active& a = slots_[slot];
       // The share is the core's rule, so the core checks it for every policy.
-      if (!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory)) {
-        if (fifo) break;  // strict FIFO: nothing behind a blocked job may start
-        continue;
-      }
-      if (offered_gpus + a.spec.gpus > room) break;
+      if (!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory))
+        return !fifo;  // strict FIFO: nothing behind a blocked job may start
+      if (offered_gpus + a.spec.gpus > room) return false;
       offered_gpus += a.spec.gpus;
-      batch_.push_back({slot, &a.spec, seq, a.oom_retries});
+      batch_.push_back({slot, &a.spec, a.seq, a.oom_retries});
+      return true;
+    };
+    if (!capacity_freed_ && policy_.waits_only_for_capacity()) {
+      // Nothing freed and the policy never holds jobs back: older pending jobs still cannot
+      // start, so only this instant's arrivals are offered. Under FIFO only those queued ahead
+      // of every older job may start.
+      if (fifo) {
+        for (auto it = pending_.begin(); it != pending_.end() && it->first.seq >= first_new_seq_; ++it)
+          if (!consider(it->second)) break;
+      } else {
+        std::sort(arrivals_now_.begin(), arrivals_now_.end(), [this](JobSlot x, JobSlot y) {
+          return QueueKey{slots_[x].rank, slots_[x].seq} < QueueKey{slots_[y].rank, slots_[y].seq};
+        });
+        for (JobSlot slot : arrivals_now_)
+          if (!consider(slot)) break;
+      }
+    } else {
+      for (const auto& [key, slot] : pending_)
+        if (!consider(slot)) break;
     }
     if (batch_.empty()) return;
     ++stats_.passes;
@@ -326,7 +354,7 @@ class Simulator::Engine final : public SchedulingPass {
 
   void start(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
-    pending_.erase(a.seq);
+    pending_.erase(QueueKey{a.rank, a.seq});
     a.state = State::running;
     a.start = now;
     a.last_update = now;
@@ -391,7 +419,7 @@ class Simulator::Engine final : public SchedulingPass {
     a.state = State::pending;
     a.gpus.clear();
     a.oom_at = -1;
-    pending_.emplace(a.seq, slot);
+    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
   }
 
   void emit(JobSlot slot, JobOutcome outcome, Tick end) {
@@ -543,7 +571,7 @@ class Simulator::Engine final : public SchedulingPass {
   enum PassFlag : char { kNotOffered = 0, kOffered = 1, kPlaced = 2 };
   std::vector<char> pass_flag_;  // per slot; only non-zero during a pass
   std::vector<JobSlot> free_slots_;
-  std::map<std::uint64_t, JobSlot> pending_;  // queue order = arrival order
+  std::map<QueueKey, JobSlot> pending_;  // in queue order
   EventQueue events_;
   std::vector<SimObserver*> observers_;
 
@@ -556,6 +584,7 @@ class Simulator::Engine final : public SchedulingPass {
 
   bool capacity_freed_ = false;     // a job ended or failed at this instant
   std::uint64_t first_new_seq_ = 0;  // sequence number of this instant's first arrival
+  std::vector<JobSlot> arrivals_now_;  // admitted to the queue at this instant
   Tick pass_now_ = 0;
   std::vector<PendingJob> batch_;
   std::span<const PendingJob> offered_;  // the part of batch_ the policy sees now

@@ -26,7 +26,7 @@ class SchedulingPass {
 
   virtual Tick now() const = 0;
   virtual const ClusterView& cluster() const = 0;
-  // Pending jobs offered in this pass, in queue (arrival) order.
+  // Pending jobs offered in this pass, in queue order (the run's queue order; arrival by default).
   virtual std::span<const PendingJob> pending() const = 0;
   // Spec of any active job, e.g. of a GPU's residents.
   virtual const JobSpec& job(JobSlot slot) const = 0;

@@ -1,11 +1,14 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "colosim/job.h"
 #include "colosim/time.h"
 
 namespace colosim {
+
+class QueueOrder;  // colosim/queue_order.h
 
 // What GPU memory means in a run.
 enum class MemoryMode {
@@ -16,7 +19,7 @@ enum class MemoryMode {
 
 // Which pending jobs a scheduling pass may start.
 enum class QueueDiscipline {
-  fifo,      // strict: a job that cannot start blocks every job that arrived after it
+  fifo,      // strict: a job that cannot start blocks every job behind it in queue order
   backfill,  // any pending job that fits now may start
 };
 
@@ -34,8 +37,20 @@ inline int gpu_share_milli(const JobSpec& job, GpuSharing sharing) {
   return sharing == GpuSharing::by_share ? 1000 : 0;
 }
 
+// The queue order of a run, as chosen: its spec as text (canonical, for outputs) and the
+// order, null for arrival order (fifo), which the core serves without ranking.
+struct QueueOrderChoice {
+  std::string spec = "fifo";
+  std::shared_ptr<const QueueOrder> order;
+
+  // From "name" or "name:key=value,..." among the built-in orders; throws Error naming
+  // the unknown order or parameter.
+  static QueueOrderChoice parse(const std::string& text);
+};
+
 struct SimConfig {
   QueueDiscipline discipline = QueueDiscipline::backfill;
+  QueueOrderChoice queue_order;             // the order pending jobs are offered in
   MemoryMode memory = MemoryMode::enforce;
   GpuSharing sharing = GpuSharing::by_share;
   std::uint64_t seed = 1;

@@ -1,0 +1,28 @@
+#include "colosim/queue_order.h"
+
+namespace colosim {
+
+// Adding a queue order: write libsim/queue_orders/<name>.cc with register_<name>_order() and add
+// one line here.
+QueueOrderRegistry builtin_queue_orders() {
+  QueueOrderRegistry registry;
+  register_fifo_order(registry);
+  register_priority_order(registry);
+  register_sjf_order(registry);
+  return registry;
+}
+
+QueueOrderChoice QueueOrderChoice::parse(const std::string& text) {
+  const QueueOrderRegistry registry = builtin_queue_orders();
+  const auto [entry, params] = registry.resolve(Spec::parse(text, registry.kind()));
+  QueueOrderChoice choice;
+  // Canonical: parameters left at their defaults are not shown, so equal choices print alike.
+  Spec canonical{entry->name, {}};
+  for (const ParamSpec& p : entry->params)
+    if (params.text(p.name) != p.default_value) canonical.params[p.name] = params.text(p.name);
+  choice.spec = canonical.to_string();
+  if (entry->name != "fifo") choice.order = entry->make(params);
+  return choice;
+}
+
+}  // namespace colosim
