@@ -22,7 +22,7 @@ EXPECTED = {"fifo": {"a": 0, "b": 100, "c": 110, "d": 160},
 @pytest.mark.parametrize("order", sorted(EXPECTED))
 def test_queue_order_from_python_matches_the_worked_example(order, tmp_path, cli):
     cluster = colosim.Cluster.uniform(nodes=1, gpus_per_node=1, gpu_type="G", memory_mib=16000)
-    result = colosim.run(cluster, colosim.Trace.from_columns("jobs", JOBS), "none", "binpack", queue_order=order)
+    result = colosim.run(cluster, colosim.trace(JOBS), "none", "binpack", queue_order=order)
     assert result.jobs.set_index("id")["start_s"].to_dict() == EXPECTED[order]
 
     # The CLI gives the same bytes for the same option.
@@ -38,4 +38,4 @@ def test_queue_order_from_python_matches_the_worked_example(order, tmp_path, cli
 def test_unknown_queue_order_is_an_error_listing_the_known_ones():
     cluster = colosim.Cluster.uniform(nodes=1, gpus_per_node=1, gpu_type="G", memory_mib=16000)
     with pytest.raises(colosim.Error, match=r"unknown queue order 'lifo' \(known: fifo, priority, sjf\)"):
-        colosim.run(cluster, colosim.Trace.from_columns("jobs", JOBS), "none", "binpack", queue_order="lifo")
+        colosim.run(cluster, colosim.trace(JOBS), "none", "binpack", queue_order="lifo")
