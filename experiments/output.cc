@@ -26,10 +26,9 @@ std::string compact(double x) {
 std::string json_number(double x) { return std::isfinite(x) ? shortest_text(x) : "null"; }
 
 
-RunsCsv::RunsCsv(const std::string& path) : path_(path), out_(path, std::ios::trunc) {
-  if (!out_) throw Error("cannot write '" + path + "'");
-  out_ << header() << '\n';
-  out_.flush();
+RunsCsv::RunsCsv(const std::string& path) : file_(path) {
+  file_.stream() << header() << '\n';
+  file_.flush();
 }
 
 std::string RunsCsv::header() {
@@ -51,9 +50,8 @@ std::string RunsCsv::row(const Experiment& e, const RunOutcome& r) {
 }
 
 void RunsCsv::write(const Experiment& e, const RunOutcome& run) {
-  out_ << row(e, run) << '\n';
-  out_.flush();  // each finished run reaches the file at once, so an interruption keeps it
-  if (!out_) throw Error("cannot write '" + path_ + "'");
+  file_.stream() << row(e, run) << '\n';
+  file_.flush();  // a full disk is seen at the row that did not fit; progress is visible in the partial file
 }
 
 Analysis analyse(const Experiment& e, const std::vector<RunOutcome>& runs) {

@@ -2,29 +2,12 @@
 
 #include <condition_variable>
 #include <exception>
-#include <filesystem>
 #include <mutex>
 #include <thread>
 
 #include "colosim/traces/results_io.h"
 
 namespace colosim::experiments {
-namespace {
-
-// Abandons a run at its next instant once `stop` is set, so that Ctrl-C does not wait for a
-// long simulation to finish.
-class StopObserver final : public SimObserver {
- public:
-  explicit StopObserver(const std::atomic<bool>& stop) : stop_(stop) {}
-  void on_instant(Tick, const ClusterView&, std::size_t, std::size_t) override {
-    if (stop_.load(std::memory_order_relaxed)) throw Interrupted();
-  }
-
- private:
-  const std::atomic<bool>& stop_;
-};
-
-}  // namespace
 
 std::size_t GridResult::finished() const {
   std::size_t n = 0;
@@ -39,26 +22,23 @@ RunOutcome run_point(const Experiment& e, const PolicyRegistry& registry, const 
   Simulator sim(e.clusters[point.cluster].spec, *e.model, *policy, config);
   MetricsCollector metrics;
   sim.add_observer(metrics);
-  std::optional<StopObserver> stopper;
-  if (stop) sim.add_observer(stopper.emplace(*stop));
+  // Ctrl-C does not wait for a long simulation to finish.
+  if (stop)
+    sim.set_interrupt_check([stop] {
+      if (stop->load(std::memory_order_relaxed)) throw Interrupted();
+    });
+  // Written as a partial file: a failed or abandoned run leaves no jobs file that would look
+  // like a finished run's.
   std::unique_ptr<traces::JobsCsvWriter> csv;
-  try {
-    if (!jobs_csv.empty()) {
-      csv = std::make_unique<traces::JobsCsvWriter>(jobs_csv);
-      sim.add_observer(*csv);
-    }
-    auto jobs = e.open_jobs(point);
-    RunOutcome out{point, {}, sim.run(*jobs)};
-    out.summary = metrics.summary();
-    return out;
-  } catch (...) {
-    if (csv) {
-      csv.reset();  // a half-written jobs file would look like a finished run
-      std::error_code ignored;
-      std::filesystem::remove(jobs_csv, ignored);
-    }
-    throw;
+  if (!jobs_csv.empty()) {
+    csv = std::make_unique<traces::JobsCsvWriter>(jobs_csv);
+    sim.add_observer(*csv);
   }
+  auto jobs = e.open_jobs(point);
+  RunOutcome out{point, {}, sim.run(*jobs)};
+  out.summary = metrics.summary();
+  if (csv) csv->commit();
+  return out;
 }
 
 GridResult run_grid(const Experiment& e, const PolicyRegistry& registry, const GridOptions& options) {

@@ -32,3 +32,14 @@ inline std::string read_file(const std::string& path) {
   s << in.rdbuf();
   return s.str();
 }
+
+// `shell_command` run by /bin/sh (for ulimit, traps), stdout and stderr together.
+inline CliOutcome run_colosim_shell(const std::string& shell_command) {
+  FILE* pipe = popen(("(" + shell_command + ") 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  std::array<char, 4096> buffer{};
+  while (fgets(buffer.data(), buffer.size(), pipe)) out += buffer.data();
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}

@@ -104,9 +104,10 @@ TEST_CASE("colosim compare: Ctrl-C stops cleanly and keeps the finished runs' ro
             "--seeds", "1-2000", "--jobs", "2", "--out", dir.c_str(), static_cast<char*>(nullptr));
     ::_exit(127);
   }
-  // Wait until some rows are written, then interrupt.
+  // Wait until some rows are written (runs.csv is written as runs.csv.partial until the end),
+  // then interrupt.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (std::chrono::steady_clock::now() < deadline && count(slurp(runs_csv), '\n') < 4)
+  while (std::chrono::steady_clock::now() < deadline && count(slurp(dir / "runs.csv.partial"), '\n') < 4)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   REQUIRE(::kill(pid, SIGINT) == 0);
   const auto sent = std::chrono::steady_clock::now();
@@ -136,6 +137,7 @@ TEST_CASE("colosim compare: Ctrl-C stops cleanly and keeps the finished runs' ro
   CHECK(rows >= 3);
   CHECK(rows < 4000);
   CHECK_FALSE(std::filesystem::exists(dir / "summary.json"));
+  CHECK_FALSE(std::filesystem::exists(dir / "runs.csv.partial"));
   std::filesystem::remove_all(dir);
 }
 

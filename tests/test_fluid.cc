@@ -91,6 +91,49 @@ TEST_CASE("a faster GPU type shortens run time by its relative speed") {
   CHECK(result["a"].end == 50 * kTicksPerSecond);
 }
 
+TEST_CASE("issue 10 #15: slowdown counts sharing only, the GPU type's speed is a separate speed-up") {
+  // Alone on a speed-2 GPU, 100 s of solo work take 50 s = the time alone on that GPU:
+  // slowdown 50 / 50 = 1 (it was 50 / 100 = 0.5 before), speed-up 100 / 50 = 2.
+  NoInterference none;
+  FixedPlacement alone(std::map<std::string, std::vector<GpuIndex>>{{"a", {0}}});
+  const RunResult solo = simulate(ClusterSpec::uniform(1, 1, {"Fast", 16000, 2.0}), {job("a", "A", 100)}, none, alone);
+  REQUIRE(solo.jobs.size() == 1);
+  CHECK(solo.jobs[0].end == 50 * kTicksPerSecond);
+  CHECK(solo.jobs[0].slowdown() == 1.0);
+  CHECK(solo.jobs[0].speedup() == 2.0);
+  CHECK(solo.summary.slowdown_mean == 1.0);
+  CHECK(solo.summary.speedup_mean == 2.0);
+
+  // Two 100 s jobs share the speed-2 GPU, pair slowdown 1.5 both ways: each drains at 2 / 1.5,
+  // so both end at 75 s; alone on that GPU each takes 50 s: slowdown 75 / 50 = 1.5, speed-up 2.
+  PairTable table;
+  table.set("A", "B", 1.5);
+  table.set("B", "A", 1.5);
+  FixedPlacement shared({{"a", {0}}, {"b", {0}}});
+  const RunResult pair = simulate(ClusterSpec::uniform(1, 1, {"Fast", 16000, 2.0}), {job("a", "A", 100), job("b", "B", 100)},
+                                  table, shared, stacked());
+  REQUIRE(pair.jobs.size() == 2);
+  for (const JobRecord& r : pair.jobs) {
+    CHECK(r.end == 75 * kTicksPerSecond);
+    CHECK(r.slowdown() == 1.5);
+    CHECK(r.speedup() == 2.0);
+  }
+  CHECK(pair.summary.slowdown_mean == 1.5);
+  CHECK(pair.summary.speedup_mean == 2.0);
+
+  // A gang goes at the pace of its slowest GPU: speeds 2 and 0.5 -> alone it takes 100 / 0.5 =
+  // 200 s; that is its speed-up (0.5), not a slowdown (1).
+  ClusterSpec mixed;
+  mixed.gpu_types = {{"Fast", 16000, 2.0}, {"Slow", 16000, 0.5}};
+  mixed.nodes = {{"n0", "Fast", 1}, {"n1", "Slow", 1}};
+  FixedPlacement gang(std::map<std::string, std::vector<GpuIndex>>{{"g", {0, 1}}});
+  const RunResult across = simulate(mixed, {job("g", "G", 100, 2)}, none, gang);
+  REQUIRE(across.jobs.size() == 1);
+  CHECK(across.jobs[0].end == 200 * kTicksPerSecond);
+  CHECK(across.jobs[0].slowdown() == 1.0);
+  CHECK(across.jobs[0].speedup() == 0.5);
+}
+
 TEST_CASE("three co-runners compose multiplicatively by default, additively as an option") {
   // V beside P and Q: multiplicative 1.2 * 1.5 = 1.8 -> 180 s; additive 1 + 0.2 + 0.5 = 1.7 -> 170 s.
   for (auto [rule, expected_s] : {std::pair{Composition::multiplicative, 180}, std::pair{Composition::additive, 170}}) {

@@ -4,12 +4,8 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <atomic>
-#include <chrono>
-#include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "colosim/errors.h"
@@ -18,6 +14,7 @@
 #include "colosim/experiments/output.h"
 #include "colosim/experiments/runner.h"
 #include "colosim/experiments/sweep.h"
+#include "colosim/traces/atomic_file.h"
 #include "colosim/traces/seed_paper.h"
 #include "commands.h"
 #include "compare_tables.h"
@@ -25,6 +22,7 @@
 #include "progress_bar.h"
 #include "report_process.h"
 #include "shared_flags.h"
+#include "sigint.h"
 #include "table.h"
 
 namespace colosim::cli {
@@ -33,15 +31,6 @@ namespace {
 namespace fs = std::filesystem;
 using experiments::CompareSpec;
 using experiments::Experiment;
-
-// Set by SIGINT. A signal handler can reach nothing but a static; this is the only one.
-std::atomic<bool> g_interrupted{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-extern "C" void on_sigint(int) {
-  g_interrupted.store(true);
-  std::signal(SIGINT, SIG_DFL);  // a second Ctrl-C ends the program at once
-}
 
 struct CompareArgs {
   CompareSpec spec;
@@ -96,6 +85,24 @@ void print_demo_intro() {
 }
 
 
+// Before a comparison writes into `out`: the files an earlier one left there (runs.csv,
+// summary.json, jobs/run-*.csv, the report) go, so that a comparison that fails leaves none of
+// them to pass for its own (docs/errors.md).
+void remove_stale_outputs(const fs::path& out, const std::string& report) {
+  traces::remove_stale_outputs(out, {"runs.csv", "summary.json"});
+  std::error_code ec;
+  std::vector<std::string> jobs_files;
+  for (const auto& entry : fs::directory_iterator(out / "jobs", ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("run-", 0) == 0 && name.size() > 8 && name.compare(name.size() - 4, 4, ".csv") == 0) jobs_files.push_back(name);
+  }
+  traces::remove_stale_outputs(out / "jobs", jobs_files);
+  if (!report.empty()) {
+    const fs::path r(report);
+    traces::remove_stale_outputs(r.parent_path().empty() ? fs::path(".") : r.parent_path(), {r.filename().string()});
+  }
+}
+
 // --dask: the spec (already resolved here, so bad input fails before Python starts) goes to
 // colosim._dask_main, which runs each grid point as a Dask task and writes runs.csv and
 // summary.json with the same library functions as the thread pool.
@@ -146,6 +153,7 @@ void run_compare(CompareArgs& a) {
   if (!a.dask.empty()) {
     if (a.save_jobs || !a.report.empty()) throw Error("--dask writes runs.csv and summary.json only: drop --save-jobs and --report");
     chatter("colosim compare: {} runs on the Dask cluster at {}\n", e.shape().size(), a.dask);
+    if (fs::is_directory(out)) remove_stale_outputs(out, "");
     run_on_dask(a, spec, out);
     chatter("wrote {} and {}\n", (out / "runs.csv").string(), (out / "summary.json").string());
     return;
@@ -163,6 +171,7 @@ void run_compare(CompareArgs& a) {
     std::error_code ec;
     fs::create_directories(save_jobs ? out / "jobs" : out, ec);
     if (ec) throw Error("--out " + out.string() + ": cannot create the directory: " + ec.message());
+    remove_stale_outputs(out, a.report);
     csv = std::make_unique<experiments::RunsCsv>((out / "runs.csv").string());
   }
 
@@ -177,25 +186,30 @@ void run_compare(CompareArgs& a) {
     ++written;
   };
   options.on_progress = [&](std::size_t done, std::size_t total) { bar.update(done, total); };
-  options.stop = &g_interrupted;
+  options.stop = &SigintScope::flag();
 
-  g_interrupted = false;
-  auto previous = std::signal(SIGINT, on_sigint);
   experiments::GridResult result;
   try {
+    SigintScope sigint;
     result = experiments::run_grid(e, registry, options);
   } catch (...) {
-    std::signal(SIGINT, previous);
     bar.clear();
+    if (write_files) {  // a failed comparison leaves none of its files, the finished runs' jobs files included
+      csv.reset();
+      try {
+        remove_stale_outputs(out, "");
+      } catch (const Error&) {
+      }
+    }
     throw;
   }
-  std::signal(SIGINT, previous);
   bar.clear();
 
   if (result.interrupted) {
     // Finished runs past the first unfinished one: written now, still in grid order.
     for (std::size_t i = written; i < result.runs.size(); ++i)
       if (result.runs[i] && csv) csv->write(e, *result.runs[i]);
+    if (csv) csv->commit();  // every row in it is a finished run; the missing summary says the rest
     fmt::print(stderr, "colosim compare: interrupted; {} of {} runs finished{}. No summary was written.\n",
                result.finished(), result.runs.size(),
                csv ? fmt::format(", their rows are in {}", (out / "runs.csv").string()) : std::string());
@@ -208,13 +222,24 @@ void run_compare(CompareArgs& a) {
   const experiments::Analysis analysis = experiments::analyse(e, runs);
   print_tables(e, analysis);
   if (write_files) {
+    // runs.csv and summary.json appear together, complete, or not at all.
     const fs::path summary = out / "summary.json";
-    std::ofstream(summary) << experiments::summary_json(e, analysis);
+    traces::AtomicFile summary_file(summary);
+    summary_file.stream() << experiments::summary_json(e, analysis);
+    summary_file.flush();
+    csv->commit();
+    try {
+      summary_file.commit();
+    } catch (...) {
+      std::error_code ignored;
+      fs::remove(out / "runs.csv", ignored);
+      throw;
+    }
     chatter("wrote {} and {}{}\n", (out / "runs.csv").string(), summary.string(),
                save_jobs ? fmt::format(" (and each run's jobs in {})", (out / "jobs").string()) : std::string());
   }
   if (!a.report.empty()) {
-    write_report(out, a.report);
+    traces::produce_file_atomically(a.report, [&](const fs::path& partial) { write_report(out, partial); });
     chatter("wrote {}\n", a.report);
   }
 }

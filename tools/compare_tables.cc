@@ -71,8 +71,8 @@ void print_tables(const Experiment& e, const experiments::Analysis& a) {
     }
     fmt::print("{}\n", trim_lines(d.render()));
   }
-  fmt::print("JCT: submit to end of finished jobs. slowdown: run time over run time alone. GPU util: GPU-time with at\n"
-             "least one job over GPUs x makespan. k = 1e3, M = 1e6.\n");
+  fmt::print("JCT: submit to end of finished jobs. slowdown: run time over time alone on the same GPUs (sharing only).\n"
+             "GPU util: GPU-time with at least one job over GPUs x makespan. k = 1e3, M = 1e6.\n");
   if (!e.note.empty()) fmt::print("{}\n", e.note);
   if (!a.variation_note.empty()) fmt::print("{}\n", a.variation_note);
 }

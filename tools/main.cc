@@ -48,6 +48,9 @@ int main(int argc, char** argv) {
     return e.get_exit_code();
   } catch (const CLI::ParseError& e) {
     return usage_error(app, e);
+  } catch (const colosim::Interrupted&) {  // Ctrl-C in a command that did not say more
+    fmt::print(stderr, "colosim: interrupted\n");
+    return 130;
   } catch (const colosim::Error& e) {
     fmt::print(stderr, "error: {}\n", e.what());
     return kInputError;

@@ -12,6 +12,7 @@
 #include "commands.h"
 #include "option_flags.h"
 #include "shared_flags.h"
+#include "sigint.h"
 #include "table.h"
 
 namespace colosim::cli {
@@ -49,15 +50,26 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   Simulator sim(cluster, *model, *policy, options.sim);
   MetricsCollector metrics;
   sim.add_observer(metrics);
+  const std::filesystem::path out(a.out);
   std::unique_ptr<traces::JobsCsvWriter> jobs_csv;
   if (!a.out.empty()) {
     std::error_code ec;
-    std::filesystem::create_directories(a.out, ec);
+    std::filesystem::create_directories(out, ec);
     if (ec) throw Error("--out " + a.out + ": cannot create the directory: " + ec.message());
-    jobs_csv = std::make_unique<traces::JobsCsvWriter>((std::filesystem::path(a.out) / "jobs.csv").string());
+    // If this run fails, no file of an earlier one stays to pass for its output (docs/errors.md).
+    traces::remove_stale_outputs(out, {"jobs.csv", "summary.json"});
+    jobs_csv = std::make_unique<traces::JobsCsvWriter>((out / "jobs.csv").string());
     sim.add_observer(*jobs_csv);
   }
-  const RunStats stats = sim.run(*jobs);
+  RunStats stats;
+  try {
+    SigintScope sigint;
+    sim.set_interrupt_check(&SigintScope::throw_if_interrupted);
+    stats = sim.run(*jobs);
+  } catch (const Interrupted&) {
+    fmt::print(stderr, "colosim run: interrupted{}\n", a.out.empty() ? "" : "; nothing was written to " + a.out);
+    throw CLI::RuntimeError(130);
+  }
   const Summary summary = metrics.summary();
   const std::string trace_name = a.trace == "-" ? traces::kStdinName : a.trace;
   std::map<std::string, std::string> meta = {{"cluster", a.cluster.empty() ? trace_name + " (header cluster)" : a.cluster},
@@ -75,7 +87,18 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   }
   for (const std::string& w : stats.warnings) fmt::print(stderr, "warning: {}\n", w);
   if (!a.out.empty()) {
-    traces::write_summary_json(summary, meta, (std::filesystem::path(a.out) / "summary.json").string());
+    // jobs.csv and summary.json appear together, complete, or not at all.
+    traces::AtomicFile summary_json(out / "summary.json");
+    summary_json.stream() << traces::summary_to_json(summary, meta);
+    summary_json.flush();
+    jobs_csv->commit();
+    try {
+      summary_json.commit();
+    } catch (...) {
+      std::error_code ignored;
+      std::filesystem::remove(out / "jobs.csv", ignored);
+      throw;
+    }
     Chatter(a.quiet)("wrote {}/jobs.csv and {}/summary.json\n", a.out, a.out);
   }
 }

@@ -4,6 +4,7 @@
 #include <fstream>
 
 #include "colosim.pb.h"
+#include "colosim/traces/atomic_file.h"
 #include "colosim/errors.h"
 #include "colosim/traces/schema_version.h"
 
@@ -91,8 +92,9 @@ void save_calibrated_model(const CalibratedParams& p, const std::string& path) {
   m.set_context_overhead_mib(p.context_overhead_mib);
   m.set_composition_exponent(p.composition_exponent);
   m.set_cv_mape(p.cv_mape);
-  std::ofstream out(path, std::ios::binary);
-  if (!out || !m.SerializeToOstream(&out)) throw InputError(path, 0, "", "cannot write the model file");
+  std::string data;
+  if (!m.SerializeToString(&data)) throw InputError(path, 0, "", "cannot serialise the model");
+  write_file_atomically(path, data);
 }
 
 CalibratedParams load_calibrated_model(const std::string& path) {

@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "colosim/errors.h"
+#include "colosim/traces/atomic_file.h"
 #include "colosim/traces/csv.h"
 #include "colosim/traces/job_csv.h"
 #include "colosim/traces/job_csv_writer.h"
@@ -37,35 +38,18 @@ class CsvTraceReader final : public TraceReader {
 class CsvFileWriter final : public TraceWriter {
  public:
   CsvFileWriter(std::filesystem::path path, std::set<std::string> features)
-      : path_(std::move(path)), partial_(path_.string() + ".partial"), out_(partial_, std::ios::binary | std::ios::trunc),
-        writer_(out_, std::move(features)) {
-    if (!out_) throw Error("cannot write '" + partial_.string() + "'");
-  }
-  ~CsvFileWriter() override {
-    if (finished_) return;
-    out_.close();
-    std::error_code ec;
-    std::filesystem::remove(partial_, ec);
-  }
+      : file_(std::move(path)), writer_(file_.stream(), std::move(features)) {}
   void write(const JobSpec& job) override {
     writer_.write(job);
     ++count_;
   }
-  void finish() override {
-    out_.flush();
-    if (!out_) throw Error("write error on '" + partial_.string() + "'");
-    out_.close();
-    std::filesystem::rename(partial_, path_);
-    finished_ = true;
-  }
+  void finish() override { file_.commit(); }
   std::int64_t jobs_written() const override { return count_; }
 
  private:
-  std::filesystem::path path_, partial_;
-  std::ofstream out_;
+  AtomicFile file_;
   JobCsvWriter writer_;
   std::int64_t count_ = 0;
-  bool finished_ = false;
 };
 
 }  // namespace

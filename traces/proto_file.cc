@@ -10,6 +10,7 @@
 #include <sstream>
 #include <vector>
 
+#include "colosim/traces/atomic_file.h"
 #include "colosim/errors.h"
 
 namespace colosim::traces {
@@ -175,10 +176,7 @@ void write_message(const std::string& path, Encoding encoding, const google::pro
   const std::string data = encoding == Encoding::binary ? to_binary(message)
                            : encoding == Encoding::json ? to_json(message)
                                                         : to_text(message);
-  std::ofstream out(path, std::ios::binary);
-  if (!out) throw Error("cannot write " + path);
-  out << data;
-  if (!out) throw Error("error while writing " + path);
+  write_file_atomically(path, data);
 }
 
 }  // namespace colosim::traces

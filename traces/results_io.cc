@@ -48,16 +48,29 @@ std::string format_job_row(const JobRecord& r) {
   return row;
 }
 
-JobsCsvWriter::JobsCsvWriter(const std::string& path) : path_(path), out_(path) {
-  if (!out_) throw Error("cannot write " + path);
-  out_ << jobs_csv_header() << '\n';
+JobsCsvWriter::JobsCsvWriter(const std::string& path) : file_(path) { file_.stream() << jobs_csv_header() << '\n'; }
+
+void JobsCsvWriter::on_job_done(const JobRecord& record) { file_.stream() << format_job_row(record) << '\n'; }
+
+void JobsCsvWriter::on_end(Tick) { file_.flush(); }
+
+namespace {
+
+std::string jobs_csv_text(const std::vector<JobRecord>& records) {
+  std::string text = jobs_csv_header() + '\n';
+  for (const JobRecord& r : records) text += format_job_row(r) + '\n';
+  return text;
 }
 
-void JobsCsvWriter::on_job_done(const JobRecord& record) { out_ << format_job_row(record) << '\n'; }
+}  // namespace
 
-void JobsCsvWriter::on_end(Tick) {
-  out_.flush();
-  if (!out_) throw Error("error while writing " + path_);
+void write_run_outputs(const std::string& dir, const std::vector<JobRecord>& records, const std::string& summary_json) {
+  const std::filesystem::path d(dir);
+  write_files_atomically({{d / "jobs.csv", jobs_csv_text(records)}, {d / "summary.json", summary_json}});
+}
+
+void write_jobs_csv(const std::string& path, const std::vector<JobRecord>& records) {
+  write_file_atomically(path, jobs_csv_text(records));
 }
 
 std::string summary_to_json(const Summary& s, const std::map<std::string, std::string>& meta) {
@@ -77,13 +90,6 @@ std::string summary_to_json(const Summary& s, const std::map<std::string, std::s
   }
   out += "\n  }\n}\n";
   return out;
-}
-
-void write_summary_json(const Summary& summary, const std::map<std::string, std::string>& meta, const std::string& path) {
-  std::ofstream out(path);
-  if (!out) throw Error("cannot write " + path);
-  out << summary_to_json(summary, meta);
-  if (!out) throw Error("error while writing " + path);
 }
 
 }  // namespace colosim::traces

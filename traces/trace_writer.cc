@@ -12,6 +12,7 @@
 #include <system_error>
 
 #include "colosim/errors.h"
+#include "colosim/traces/atomic_file.h"
 #include "colosim/traces/job_proto.h"
 #include "colosim/traces/schema_version.h"
 
@@ -29,43 +30,47 @@ void append_delimited(std::string& buffer, const google::protobuf::Message& mess
   message.SerializeWithCachedSizes(&coded);
 }
 
-std::filesystem::path partial_path(const std::filesystem::path& path) {
-  auto p = path;
-  p += ".partial";
-  return p;
-}
+// The jobs of a trace whose count is not known yet, kept aside until the header can be written.
+class BodyFile {
+ public:
+  explicit BodyFile(std::filesystem::path path) : path_(std::move(path)), out_(path_, std::ios::binary | std::ios::trunc) {
+    if (!out_) throw Error("cannot write '" + path_.string() + "'");
+  }
+  ~BodyFile() {
+    out_.close();
+    std::error_code ignored;
+    std::filesystem::remove(path_, ignored);
+  }
+  std::ofstream& stream() { return out_; }
+  // Appends the body to `to`, closing it first.
+  void append_to(std::ostream& to) {
+    out_.flush();
+    if (!out_) throw Error("write error on '" + path_.string() + "'");
+    out_.close();
+    // operator<< of an empty streambuf sets failbit: an empty trace would read as a write error.
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path_, ec);
+    if (ec) throw Error("cannot read back '" + path_.string() + "': " + ec.message());
+    if (size == 0) return;
+    std::ifstream body(path_, std::ios::binary);
+    to << body.rdbuf();
+  }
 
-std::ofstream open_out(const std::filesystem::path& path) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  if (!out) throw Error("cannot write '" + path.string() + "'");
-  return out;
-}
-
-void commit(std::ofstream& out, const std::filesystem::path& from, const std::filesystem::path& to) {
-  out.flush();
-  if (!out) throw Error("write error on '" + from.string() + "'");
-  out.close();
-  std::error_code ec;
-  std::filesystem::rename(from, to, ec);
-  if (ec) throw Error("cannot rename '" + from.string() + "' to '" + to.string() + "': " + ec.message());
-}
+ private:
+  std::filesystem::path path_;
+  std::ofstream out_;
+};
 
 class PbFileWriter final : public TraceWriter {
  public:
-  PbFileWriter(std::filesystem::path path, v1::TraceHeader header)
-      : path_(std::move(path)), partial_(partial_path(path_)), header_(std::move(header)) {
+  PbFileWriter(std::filesystem::path path, v1::TraceHeader header) : path_(std::move(path)), header_(std::move(header)) {
     known_count_ = header_.job_count() > 0;
-    body_path_ = partial_;
-    if (!known_count_) body_path_ += ".body";
-    out_ = open_out(body_path_);
-    if (known_count_) append_delimited(buffer_, header_);
-  }
-  ~PbFileWriter() override {
-    if (finished_) return;
-    std::error_code ec;
-    out_.close();
-    std::filesystem::remove(body_path_, ec);
-    std::filesystem::remove(partial_, ec);
+    if (known_count_) {
+      file_ = std::make_unique<AtomicFile>(path_);
+      append_delimited(buffer_, header_);
+    } else {
+      body_ = std::make_unique<BodyFile>(path_.string() + ".partial.body");
+    }
   }
   void write(const JobSpec& job) override {
     append_delimited(buffer_, job_to_proto(job, header_.time_unit()));
@@ -78,40 +83,32 @@ class PbFileWriter final : public TraceWriter {
       if (count_ != header_.job_count())
         throw Error("'" + path_.string() + "': the header announces " + std::to_string(header_.job_count()) +
                     " jobs, " + std::to_string(count_) + " were written");
-      commit(out_, partial_, path_);
+      file_->commit();
     } else {
-      out_.close();
       header_.set_job_count(count_);
-      std::ofstream final_out = open_out(partial_);
+      AtomicFile file(path_);
       append_delimited(buffer_, header_);
-      final_out.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+      file.stream().write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
       buffer_.clear();
-      // operator<< of an empty streambuf sets failbit: an empty trace would read as a write error.
-      std::error_code ec;
-      const auto body_size = std::filesystem::file_size(body_path_, ec);
-      if (ec) throw Error("cannot read back '" + body_path_.string() + "': " + ec.message());
-      if (body_size > 0) {
-        std::ifstream body(body_path_, std::ios::binary);
-        final_out << body.rdbuf();
-      }
-      commit(final_out, partial_, path_);
-      std::filesystem::remove(body_path_);
+      body_->append_to(file.stream());
+      file.commit();
+      body_.reset();
     }
-    finished_ = true;
   }
   std::int64_t jobs_written() const override { return count_; }
 
  private:
   void flush() {
-    out_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    std::ostream& out = known_count_ ? file_->stream() : body_->stream();
+    out.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
     buffer_.clear();
-    if (!out_) throw Error("write error on '" + body_path_.string() + "'");
+    if (!out) throw Error("write error on '" + path_.string() + ".partial'");
   }
-  std::filesystem::path path_, partial_, body_path_;
+  std::filesystem::path path_;
   v1::TraceHeader header_;
   bool known_count_ = false;
-  bool finished_ = false;
-  std::ofstream out_;
+  std::unique_ptr<AtomicFile> file_;  // the trace, when its job count is known
+  std::unique_ptr<BodyFile> body_;    // the jobs, until the count is known
   std::string buffer_;
   std::int64_t count_ = 0;
 };
@@ -130,11 +127,7 @@ class MessageFileWriter final : public TraceWriter {
       throw Error("'" + path_.string() + "': the header announces " + std::to_string(header.job_count()) +
                   " jobs, " + std::to_string(trace_.jobs_size()) + " were written");
     header.set_job_count(trace_.jobs_size());
-    const std::string text = format_ == TraceFormat::json ? trace_to_json(trace_) : trace_to_textproto(trace_);
-    const auto partial = partial_path(path_);
-    std::ofstream out = open_out(partial);
-    out.write(text.data(), static_cast<std::streamsize>(text.size()));
-    commit(out, partial, path_);
+    write_file_atomically(path_, format_ == TraceFormat::json ? trace_to_json(trace_) : trace_to_textproto(trace_));
   }
   std::int64_t jobs_written() const override { return trace_.jobs_size(); }
 

@@ -5,7 +5,6 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 
 #include "colosim/job_columns.h"
 #include "colosim/metric_table.h"
@@ -15,6 +14,7 @@
 #include "colosim/traces/results_io.h"
 
 #include "python_policy.h"
+#include "signal_check.h"
 
 namespace colosim::py_bindings {
 namespace {
@@ -202,6 +202,7 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
   for (const auto& n : cluster.nodes)
     if (const GpuType* t = cluster.find_gpu_type(n.gpu_type)) result.capacity_mib += t->memory_mib * n.gpus;
   const auto model = interference.model;  // kept alive for the run
+  PythonSignalCheck signals;
   try {
     py::gil_scoped_release release;
     std::unique_ptr<JobSource> source;
@@ -213,12 +214,16 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
     sim.add_observer(metrics);
     sim.add_observer(records);
     if (time_series) sim.add_observer(result.series);
+    signals.attach(sim);
     result.stats = sim.run(*source);
     result.summary = metrics.summary();
     result.jobs = std::move(records.records);
   } catch (const PythonPolicyFailure& f) {
     restore_policy_failure(f);
     throw py::error_already_set();
+  } catch (const Interrupted&) {
+    signals.rethrow_if_raised();
+    throw;
   }
   return result;
 }
@@ -257,15 +262,15 @@ void bind_run(py::module_& m) {
            "memory_utilisation, queued, running")
       .def(
           "write_jobs_csv",
-          [](const PyRunResult& r, const std::string& path) {
-            std::ofstream out(path);
-            if (!out) throw Error("cannot write " + path);
-            out << traces::jobs_csv_header() << '\n';
-            for (const auto& j : r.jobs) out << traces::format_job_row(j) << '\n';
-            out.flush();
-            if (!out) throw Error("error while writing " + path);
+          [](const PyRunResult& r, const std::string& path) { traces::write_jobs_csv(path, r.jobs); },
+          py::arg("path"), "writes jobs.csv exactly as `colosim run --out` does (as <path>.partial, then renamed)")
+      .def(
+          "write",
+          [](const PyRunResult& r, const std::string& dir, const std::map<std::string, std::string>& meta) {
+            traces::write_run_outputs(dir, r.jobs, traces::summary_to_json(r.summary, meta));
           },
-          py::arg("path"), "writes jobs.csv exactly as `colosim run --out` does")
+          py::arg("dir"), py::arg("meta"),
+          "writes dir/jobs.csv and dir/summary.json as one set, as `colosim run --out` does: both complete or neither")
       .def("summary_json",
            [](const PyRunResult& r, const std::map<std::string, std::string>& meta) {
              return traces::summary_to_json(r.summary, meta);
@@ -285,6 +290,16 @@ void bind_run(py::module_& m) {
       [](const std::string& source, const std::string& trace) { return traces::resolve_cluster(source, trace); },
       py::arg("source"), py::arg("trace") = "",
       "A cluster file, a 'uniform:...' spec, or (source empty) the cluster in the trace file's header");
+  m.def(
+      "write_files_atomically",
+      [](const std::vector<std::pair<std::string, py::bytes>>& files) {
+        std::vector<std::pair<std::filesystem::path, std::string>> set;
+        for (const auto& [path, data] : files) set.emplace_back(path, std::string(data));
+        py::gil_scoped_release release;
+        traces::write_files_atomically(set);
+      },
+      py::arg("files"),
+      "Writes [(path, bytes), ...] as one set: each as <path>.partial, then all renamed; a failure leaves none");
   m.def("check_options", [](const std::map<std::string, std::string>& values) { run_options_from(values); }, py::arg("options"),
         "Raises colosim.Error for an unknown option or a bad value");
   m.def("run", &run, py::arg("cluster"), py::arg("trace"), py::arg("interference"), py::arg("policy"),

@@ -32,6 +32,7 @@ void MetricsCollector::on_job_done(const JobRecord& r) {
       jct_s_.push_back(ticks_to_seconds(r.jct()));
       delay_s_.push_back(ticks_to_seconds(r.queueing_delay()));
       slowdown_.push_back(r.slowdown());
+      speedup_sum_ += r.speedup();
       break;
     case JobOutcome::oom_failed: ++oom_failed_; break;
     case JobOutcome::unschedulable: ++unschedulable_; break;
@@ -79,6 +80,7 @@ Summary MetricsCollector::summary() const {
   s.queueing_delay_mean_s = mean(delay_s_);
   s.slowdown_mean = mean(slow);
   s.slowdown_p95 = percentile(slow, 95);
+  s.speedup_mean = finished_ > 0 ? speedup_sum_ / static_cast<double>(finished_) : 0.0;
   return s;
 }
 

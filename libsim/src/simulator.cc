@@ -62,6 +62,10 @@ class Simulator::Engine final : public SchedulingPass {
   }
 
   void add_observer(SimObserver& o) { observers_.push_back(&o); }
+  void set_interrupt_check(std::function<void()> check, std::uint64_t every_events) {
+    interrupt_check_ = std::move(check);
+    interrupt_every_ = std::max<std::uint64_t>(1, every_events);
+  }
 
   RunStats run(JobSource& source) {
     if (ran_) throw Error("a Simulator runs once; make a new one for another run");
@@ -97,6 +101,10 @@ class Simulator::Engine final : public SchedulingPass {
       check_invariants(now);
 #endif
       for (auto* o : observers_) o->on_instant(now, cluster_, pending_.size(), running_);
+      if (interrupt_check_ && stats_.events >= next_interrupt_check_) {
+        next_interrupt_check_ = stats_.events + interrupt_every_;
+        interrupt_check_();
+      }
     }
     // Nothing can change before the horizon any more: every job left is reported now.
     const bool at_horizon = !events_.empty() || next.has_value();
@@ -432,6 +440,10 @@ class Simulator::Engine final : public SchedulingPass {
     r.end = end;
     r.solo_duration = a.spec.solo_duration;
     r.gpus = a.spec.gpus;
+    if (!a.gpus.empty()) {
+      r.gpu_speed = cluster_.type_of(a.gpus.front()).speed;
+      for (GpuIndex g : a.gpus) r.gpu_speed = std::min(r.gpu_speed, cluster_.type_of(g).speed);
+    }
     r.gpu_list = std::move(a.gpus);
     r.oom_retries = a.oom_retries;
     r.outcome = outcome;
@@ -574,6 +586,8 @@ class Simulator::Engine final : public SchedulingPass {
   std::map<QueueKey, JobSlot> pending_;  // in queue order
   EventQueue events_;
   std::vector<SimObserver*> observers_;
+  std::function<void()> interrupt_check_;
+  std::uint64_t interrupt_every_ = 1024, next_interrupt_check_ = 0;
 
   std::string source_name_;
   std::int64_t records_read_ = 0;
@@ -598,6 +612,9 @@ Simulator::Simulator(ClusterSpec cluster, const InterferenceModel& model, Placem
     : engine_(std::make_unique<Engine>(std::move(cluster), model, policy, config)) {}
 Simulator::~Simulator() = default;
 void Simulator::add_observer(SimObserver& observer) { engine_->add_observer(observer); }
+void Simulator::set_interrupt_check(std::function<void()> check, std::uint64_t every_events) {
+  engine_->set_interrupt_check(std::move(check), every_events);
+}
 RunStats Simulator::run(JobSource& jobs) { return engine_->run(jobs); }
 
 RunResult simulate(const ClusterSpec& cluster, std::vector<JobSpec> jobs, const InterferenceModel& model,

@@ -83,7 +83,7 @@ def test_dataframe_equals_cli_on_a_generated_trace_with_sharing_and_ooms(tmp_pat
 def test_summary_stats_and_records_are_consistent(seed_paper):
     r = colosim.run(seed_paper["cluster"], seed_paper["trace"], seed_paper["interference"], "binpack")
     assert set(r.summary) == {"jobs", "finished", "makespan_s", "jct_mean_s", "jct_p50_s", "jct_p95_s", "jct_p99_s",
-                              "queueing_delay_mean_s", "slowdown_mean", "slowdown_p95", "gpu_time_utilisation",
+                              "queueing_delay_mean_s", "slowdown_mean", "slowdown_p95", "speedup_mean", "gpu_time_utilisation",
                               "memory_utilisation", "oom_events", "oom_failed", "unschedulable", "never_started", "unfinished"}
     assert r.summary["jobs"] == len(r) == 8 and r.summary["finished"] == 8
     assert r.stats["events"] > 0 and r.stats["passes"] > 0
@@ -186,3 +186,45 @@ def test_help_documents_run_and_policy_schema():
     assert "PolicyError" in doc
     infos = {p["name"]: p for p in colosim.policies()}
     assert infos["random"]["params"][0][0] == "check_memory"
+
+
+_LONG_RUN = """
+import sys, time
+import colosim
+cluster = colosim.Cluster.uniform(nodes=4, gpus_per_node=8)
+print("started", flush=True)
+began = time.monotonic()
+try:
+    # Fifty million streamed jobs under a built-in policy: minutes, with the GIL released.
+    colosim.run(cluster, "gen:jobs=50000000,load=0.9", "none", "binpack", time_series=False)
+except KeyboardInterrupt:
+    print(f"KeyboardInterrupt after {time.monotonic() - began:.2f} s", flush=True)
+    sys.exit(42)
+print("finished", flush=True)
+"""
+
+
+def test_issue10_14_ctrl_c_interrupts_a_long_run_with_a_builtin_policy():
+    import os
+    import signal
+    import sys
+    import time
+
+    env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.dirname(colosim.__file__)))
+    child = subprocess.Popen([sys.executable, "-c", _LONG_RUN], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True, env=env)
+    try:
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(1.0)  # well into the simulation
+        child.send_signal(signal.SIGINT)
+        sent = time.monotonic()
+        out, err = child.communicate(timeout=10)
+        elapsed = time.monotonic() - sent
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == 42, (out, err)
+    assert "KeyboardInterrupt after" in out
+    # Seen within the ~100 ms polling period, not at the end of a run of minutes.
+    assert elapsed < 3.0, elapsed

@@ -97,13 +97,11 @@ class Comparison:
 
     def write(self, out_dir: PathLike) -> None:
         """Writes runs.csv and summary.json into ``out_dir`` (created if needed), byte for byte
-        as ``colosim compare --out out_dir`` does."""
+        as ``colosim compare --out out_dir`` does, as one set: both complete or neither."""
         out = os.fspath(out_dir)
         os.makedirs(out, exist_ok=True)
-        with open(os.path.join(out, "runs.csv"), "wb") as f:
-            f.write(self.runs_csv)
-        with open(os.path.join(out, "summary.json"), "wb") as f:
-            f.write(self.summary_json.encode("utf-8"))
+        _colosim.write_files_atomically([(os.path.join(out, "runs.csv"), self.runs_csv),
+                                         (os.path.join(out, "summary.json"), self.summary_json.encode("utf-8"))])
 
     def __repr__(self) -> str:
         shape = " x ".join(str(n) for n in self._experiment.shape)

@@ -83,11 +83,10 @@ class Result:
         self._raw.write_jobs_csv(os.fspath(path))
 
     def write(self, out_dir: PathLike, meta: Mapping[str, str] | None = None) -> None:
-        """Writes ``out_dir``/jobs.csv and summary.json as ``colosim run --out`` does."""
+        """Writes ``out_dir``/jobs.csv and summary.json as ``colosim run --out`` does, as one set:
+        both complete or neither (each written as ``<name>.partial``, then renamed)."""
         os.makedirs(out_dir, exist_ok=True)
-        self.write_jobs_csv(os.path.join(out_dir, "jobs.csv"))
-        with open(os.path.join(out_dir, "summary.json"), "w", encoding="utf-8") as f:
-            f.write(self._raw.summary_json(dict(meta or {"policy": self.policy})))
+        self._raw.write(os.fspath(out_dir), dict(meta or {"policy": self.policy}))
 
     def __len__(self) -> int:
         return len(self._raw)

@@ -42,4 +42,10 @@ class SimulationError : public Error {
   using Error::Error;
 };
 
+// A run abandoned on request (Ctrl-C through an interrupt check, Simulator::set_interrupt_check),
+// not a failure: the CLI exits 130. Not an Error, so that no handler of errors mistakes it for one.
+struct Interrupted : std::exception {
+  const char* what() const noexcept override { return "interrupted"; }
+};
+
 }  // namespace colosim

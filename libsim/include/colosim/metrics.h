@@ -13,7 +13,8 @@ struct Summary {
   double makespan_s = 0;            // first submit to last end
   double jct_mean_s = 0, jct_p50_s = 0, jct_p95_s = 0, jct_p99_s = 0;  // finished jobs
   double queueing_delay_mean_s = 0;
-  double slowdown_mean = 0, slowdown_p95 = 0;
+  double slowdown_mean = 0, slowdown_p95 = 0;  // from sharing only (JobRecord::slowdown)
+  double speedup_mean = 0;                     // from the GPU type only (JobRecord::speedup)
   double gpu_time_utilisation = 0;  // busy GPU-time / (GPUs x makespan)
   double memory_utilisation = 0;    // used MiB-time / (total MiB x makespan)
   std::int64_t oom_events = 0;      // every out-of-memory failure, retried or not
@@ -42,6 +43,7 @@ class MetricsCollector final : public SimObserver {
   std::int64_t unschedulable_ = 0, never_started_ = 0, unfinished_ = 0;
   Tick first_submit_ = -1, last_end_ = -1;
   std::vector<double> jct_s_, delay_s_, slowdown_;
+  double speedup_sum_ = 0;
   // Piecewise-constant integrals between instants.
   Tick last_instant_ = -1;
   int busy_gpus_ = 0;

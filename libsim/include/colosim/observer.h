@@ -22,14 +22,22 @@ struct JobRecord {
   Tick solo_duration = 0;
   int gpus = 0;
   std::vector<GpuIndex> gpu_list;  // GPUs of the last attempt
+  double gpu_speed = 1.0;   // speed of the slowest GPU of the last attempt (1, the reference, if none)
   int oom_retries = 0;
   JobOutcome outcome = JobOutcome::finished;
   std::string note;         // policy note or the reason it was unschedulable
 
   Tick queueing_delay() const { return start >= 0 ? start - submit : -1; }
   Tick jct() const { return end >= 0 ? end - submit : -1; }
-  // Run time of the last attempt over solo duration; 0 when it did not finish.
+  // Time alone on the GPUs of the last attempt: the solo duration (at speed 1) over the speed
+  // of its slowest GPU, which sets a gang's pace.
+  double alone_ticks() const;
+  // Slowdown from sharing only: run time of the last attempt over alone_ticks(), so that a job
+  // alone on a fast GPU has slowdown 1. 0 when it did not finish.
   double slowdown() const;
+  // Speed-up from the GPU type only: solo duration over alone_ticks(), i.e. gpu_speed. 0 when
+  // it did not finish.
+  double speedup() const;
 };
 
 class SimObserver {

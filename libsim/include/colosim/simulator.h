@@ -1,6 +1,8 @@
 #pragma once
 // The discrete-event core. Life of a job: arrival -> pending queue -> placed by the policy in a
 // scheduling pass -> running at a rate set by its co-runners -> finished (or OOM and requeued).
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,6 +34,12 @@ class Simulator {
   Simulator& operator=(const Simulator&) = delete;
 
   void add_observer(SimObserver& observer);
+  // A way to abandon a long run (Ctrl-C) without polling per event: run() calls `check` at the
+  // end of an instant once `every_events` events have passed since the last call. To stop, it
+  // throws (Interrupted, or the caller's own exception, e.g. Python's KeyboardInterrupt); the
+  // exception leaves run(). It runs on the simulating thread; keep it cheap (an atomic load,
+  // a clock read). Generic on purpose: the core knows no signal and no Python.
+  void set_interrupt_check(std::function<void()> check, std::uint64_t every_events = 1024);
   // Runs until every job has left. Can be called once.
   RunStats run(JobSource& jobs);
 

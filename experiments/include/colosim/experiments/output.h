@@ -2,7 +2,6 @@
 // What a comparison writes: runs.csv (one row per run, in grid order), the statistics over
 // seeds with the paired comparison against the baseline, and summary.json.
 #include <cstdint>
-#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,21 +10,25 @@
 #include "colosim/metric_table.h"
 #include "colosim/experiments/runner.h"
 #include "colosim/experiments/stats.h"
+#include "colosim/traces/atomic_file.h"
 
 namespace colosim::experiments {
 
-// Streams runs.csv: the header at once, then one flushed row per call, so that the rows of
-// finished runs survive an interruption.
+// Streams runs.csv into its partial file (traces/atomic_file.h): the header at once, then one
+// row per call. commit() makes it appear under its name: after the summary is ready, or with
+// the rows of the finished runs when the comparison was interrupted. Destroyed uncommitted (an
+// error), it leaves nothing.
 class RunsCsv {
  public:
   explicit RunsCsv(const std::string& path);  // throws Error if it cannot be written
   void write(const Experiment& e, const RunOutcome& run);
+  void commit() { file_.commit(); }
+  traces::AtomicFile& file() { return file_; }
   static std::string header();
   static std::string row(const Experiment& e, const RunOutcome& run);
 
  private:
-  std::string path_;
-  std::ofstream out_;
+  traces::AtomicFile file_;
 };
 
 struct GroupStats {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "colosim/errors.h"
 #include "colosim/metrics.h"
 #include "colosim/simulator.h"
 #include "colosim/experiments/experiment.h"
@@ -24,13 +25,9 @@ struct RunOutcome {
 };
 
 // Runs one point of the grid. With `jobs_csv` non-empty, writes its jobs.csv there. When
-// `stop` becomes true the run is abandoned (throws Interrupted) at its next event.
+// `stop` becomes true the run is abandoned (throws colosim::Interrupted) soon after.
 RunOutcome run_point(const Experiment& e, const PolicyRegistry& registry, const RunPoint& point,
                      const std::atomic<bool>* stop = nullptr, const std::string& jobs_csv = "");
-
-struct Interrupted : std::exception {
-  const char* what() const noexcept override { return "interrupted"; }
-};
 
 struct GridOptions {
   unsigned threads = 1;

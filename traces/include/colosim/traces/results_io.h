@@ -1,9 +1,10 @@
 #pragma once
-// Run results on disk: jobs.csv (one row per job, streamed as jobs leave) and summary.json.
-#include <fstream>
+// Run results on disk: jobs.csv (one row per job, streamed as jobs leave) and summary.json,
+// each written as <name>.partial and renamed when complete (atomic_file.h).
 #include <map>
 #include <string>
 
+#include "colosim/traces/atomic_file.h"
 #include "colosim/metrics.h"
 #include "colosim/observer.h"
 
@@ -18,20 +19,27 @@ std::string json_string(const std::string& s);
 // One jobs.csv row (no newline), with times in seconds to the microsecond.
 std::string format_job_row(const JobRecord& record);
 
+// Streams jobs.csv into its partial file; the file appears under its name at commit(), after the
+// run. Destroyed uncommitted (the run failed or was interrupted), it leaves nothing.
 class JobsCsvWriter final : public SimObserver {
  public:
   explicit JobsCsvWriter(const std::string& path);
   void on_job_done(const JobRecord& record) override;
-  void on_end(Tick) override;
+  void on_end(Tick) override;  // checks for write errors
+  AtomicFile& file() { return file_; }
+  void commit() { file_.commit(); }
 
  private:
-  std::string path_;
-  std::ofstream out_;
+  AtomicFile file_;
 };
 
 // Deterministic JSON: fixed key order, shortest round-trip numbers. `meta` is written as a
 // "run" object of strings (policy, seed, inputs).
 std::string summary_to_json(const Summary& summary, const std::map<std::string, std::string>& meta);
-void write_summary_json(const Summary& summary, const std::map<std::string, std::string>& meta, const std::string& path);
+// Writes jobs.csv of finished `records` and summary.json into `dir` as one set
+// (write_files_atomically): what Python's Result.write does.
+void write_run_outputs(const std::string& dir, const std::vector<JobRecord>& records, const std::string& summary_json);
+// jobs.csv of finished `records`, atomically.
+void write_jobs_csv(const std::string& path, const std::vector<JobRecord>& records);
 
 }  // namespace colosim::traces
