@@ -5,6 +5,7 @@
 #include <set>
 
 #include "long_mode.h"
+#include "colosim/checked.h"
 #include "colosim/contract_checker.h"
 #include "colosim/policies/builtin.h"
 #include "colosim/rng.h"
@@ -131,7 +132,7 @@ ClusterSpec random_cluster(Rng& rng) {
 }
 
 // Small jobs and whole-GPU ones, gangs (some larger than any node), memory beyond a GPU's, GPU
-// types, now and then a job that outlives the horizon.
+// types, now and then a job of the longest valid duration (kMaxTicks, 71 years).
 std::vector<JobSpec> random_jobs(Rng& rng, int n) {
   const char* apps[] = {"a", "b", "c", "d"};
   std::vector<JobSpec> jobs;
@@ -142,7 +143,7 @@ std::vector<JobSpec> random_jobs(Rng& rng, int n) {
     j.id = "j" + std::to_string(i);
     j.app = apps[rng.below(4)];
     j.submit = t;
-    j.solo_duration = rng.below(50) == 0 ? seconds_to_ticks(3e12) : seconds_to_ticks(1 + static_cast<double>(rng.below(300)));
+    j.solo_duration = rng.below(50) == 0 ? kMaxTicks : seconds_to_ticks(1 + static_cast<double>(rng.below(300)));
     const std::uint64_t shape = rng.below(10);
     j.gpus = shape < 7 ? 1 : shape < 9 ? 2 : 5;
     j.memory_mib = static_cast<std::int64_t>(rng.below(24000));
