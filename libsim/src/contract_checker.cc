@@ -116,6 +116,13 @@ void ContractChecker::on_oom(Tick now, const JobSpec& job, std::span<const GpuIn
 
 void ContractChecker::on_job_done(const JobRecord& r) {
   const std::string who = "job '" + r.id + "' (" + to_string(r.outcome) + ")";
+  if (r.end >= 0 && r.end >= last_end_) {
+    // Utilisation is over the makespan: the occupancy integrals up to the last end.
+    const double dt = last_instant_ >= 0 ? static_cast<double>(r.end - last_instant_) : 0.0;
+    busy_at_last_end_ = busy_gpu_ticks_ + dt * busy_gpus_;
+    used_at_last_end_ = used_mib_ticks_ + dt * static_cast<double>(used_mib_);
+    last_end_ = r.end;
+  }
   records_.push_back(r);
   switch (r.outcome) {
     case JobOutcome::finished: case JobOutcome::oom_failed: case JobOutcome::unschedulable:
@@ -255,9 +262,9 @@ void ContractChecker::check_summary(const Summary& s) {
   if (first_submit >= 0 && last_end > first_submit) {
     const auto span = static_cast<double>(last_end - first_submit);
     e.makespan_s = ticks_to_seconds(last_end - first_submit);
-    if (cluster_ && cluster_->gpu_count() > 0) e.gpu_time_utilisation = busy_gpu_ticks_ / (span * cluster_->gpu_count());
+    if (cluster_ && cluster_->gpu_count() > 0) e.gpu_time_utilisation = busy_at_last_end_ / (span * cluster_->gpu_count());
     if (cluster_ && cluster_->total_capacity_mib() > 0)
-      e.memory_utilisation = used_mib_ticks_ / (span * static_cast<double>(cluster_->total_capacity_mib()));
+      e.memory_utilisation = used_at_last_end_ / (span * static_cast<double>(cluster_->total_capacity_mib()));
   }
   auto mean = [](const std::vector<double>& v) {
     return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
@@ -275,6 +282,8 @@ void ContractChecker::check_summary(const Summary& s) {
     if (m.is_count() ? m.count(s) == m.count(e) : same_figure(m.value(s), m.value(e))) continue;
     fail(std::string("summary ") + m.key + " is " + m.text(s) + ", the job records give " + m.text(e));
   }
+  if (!(s.gpu_time_utilisation >= 0 && s.gpu_time_utilisation <= 1 + 1e-9))
+    fail("summary gpu_time_utilisation is " + std::to_string(s.gpu_time_utilisation) + ", outside 0..1");
   if (s.jobs != s.finished + s.oom_failed + s.unschedulable + s.never_started + s.unfinished)
     fail("summary outcomes do not add up to its job count");
 }

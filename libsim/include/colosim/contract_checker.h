@@ -78,6 +78,8 @@ class ContractChecker final : public SimObserver {
   double busy_gpu_ticks_ = 0, used_mib_ticks_ = 0;
   int busy_gpus_ = 0;
   std::int64_t used_mib_ = 0;
+  Tick last_end_ = -1;
+  double busy_at_last_end_ = 0, used_at_last_end_ = 0;
 };
 
 }  // namespace colosim
