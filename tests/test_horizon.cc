@@ -95,3 +95,36 @@ TEST_CASE("issue 10 #1: jobs waiting at the horizon are reported never-started, 
   CHECK(jobs["waiting"].outcome == JobOutcome::never_started);
   CHECK(jobs["waiting"].note.find("still pending at the end of simulated time") != std::string::npos);
 }
+
+TEST_CASE("issue 10: fuzz finding: GPU and memory utilisation cover the makespan, not time after the last end") {
+  // Found by tests/python/test_properties.py: utilisation 500000.5. A job still running at the
+  // horizon and an arrival after the last end made the busy GPU-time run on to that arrival
+  // while the makespan stops at the last end. Here: a (100 s, fast GPU) finishes at 100 s;
+  // b (1e6 s on a GPU of speed 1e-9: 1e15 s, past the horizon) is unfinished; c arrives at
+  // 1000 s and never starts. Makespan 0..100 s with both GPUs busy: utilisation exactly 1
+  // (it was (2 x 100 + 1 x 900) / (2 x 100) = 5.5); memory 2 x 8000 MiB of 2 x 16000: 0.5.
+  ClusterSpec cluster;
+  cluster.gpu_types = {{"fast", 16000, 1.0}, {"slow", 16000, 1e-9}};
+  cluster.nodes = {{"f", "fast", 1}, {"s", "slow", 1}};
+  std::vector<JobSpec> jobs(3);
+  const char* types[] = {"fast", "slow", "slow"};
+  const Tick submit[] = {0, 0, 1000 * kTicksPerSecond};
+  const Tick duration[] = {100 * kTicksPerSecond, 1'000'000 * kTicksPerSecond, kTicksPerSecond};
+  for (int i = 0; i < 3; ++i) {
+    jobs[i].id = "j" + std::to_string(i);
+    jobs[i].app = "x";
+    jobs[i].submit = submit[i];
+    jobs[i].solo_duration = duration[i];
+    jobs[i].memory_mib = 8000;
+    jobs[i].gpu_types = {types[i]};
+  }
+  auto policy = builtin_policies().make("exclusive");
+  NoInterference none;
+  const RunResult result = simulate(cluster, jobs, none, *policy);
+  CHECK(result.summary.finished == 1);
+  CHECK(result.summary.unfinished == 1);
+  CHECK(result.summary.never_started == 1);
+  CHECK(result.summary.makespan_s == 100.0);
+  CHECK(result.summary.gpu_time_utilisation == 1.0);
+  CHECK(result.summary.memory_utilisation == 0.5);
+}

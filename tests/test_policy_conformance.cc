@@ -1,10 +1,12 @@
-// Every registered policy goes through the same contract checks on the same random workload:
-// no GPU over memory (memory enforced), every job accounted for exactly once, work conserved
-// (a finished job never beats its solo time), and same seed -> same bytes.
+// Every registered policy goes through the same contract checks (ContractChecker, shared with the
+// simulation fuzzer) on the same random workloads, and same seed -> same bytes.
 #include <doctest/doctest.h>
 
 #include <set>
 
+#include "long_mode.h"
+#include "colosim/checked.h"
+#include "colosim/contract_checker.h"
 #include "colosim/policies/builtin.h"
 #include "colosim/rng.h"
 #include "colosim/errors.h"
@@ -47,33 +49,15 @@ ClusterSpec mixed_cluster() {
   return c;
 }
 
-struct InvariantChecker final : SimObserver {
-  void on_instant(Tick now, const ClusterView& cluster, std::size_t, std::size_t) override {
-    CHECK(now >= last);
-    last = now;
-    for (GpuIndex g = 0; g < cluster.gpu_count(); ++g) {
-      if (cluster.used_mib(g) > cluster.capacity_mib(g)) over_memory = true;
-      for (const Resident& r : cluster.residents(g)) (void)r;
-    }
-  }
-  void on_job_done(const JobRecord& r) override {
-    CHECK(ids.insert(r.id).second);
-    if (r.outcome == JobOutcome::finished) {
-      // Speed-ups only come from faster GPUs (A100 speed 2): run time >= solo / 2.
-      CHECK(2 * (r.end - r.start) + 1 >= r.solo_duration);
-      CHECK(r.start >= r.submit);
-      CHECK(static_cast<int>(r.gpu_list.size()) == r.gpus);
-    }
-    rows += traces::format_job_row(r) + "\n";
-  }
-  Tick last = 0;
-  bool over_memory = false;
-  std::set<std::string> ids;
+// The rows a run reports, in order: what "same seed -> same bytes" compares.
+struct RowWriter final : SimObserver {
+  void on_job_done(const JobRecord& r) override { rows += traces::format_job_row(r) + "\n"; }
   std::string rows;
 };
 
+// Runs the 400-job workload; the contract violations go to `violations` (empty when it held).
 std::string run_once(const std::string& policy_name, std::uint64_t seed, QueueDiscipline discipline,
-                     std::size_t& accounted, bool& over_memory) {
+                     std::string& violations) {
   const PolicyRegistry registry = builtin_policies();
   auto policy = registry.make(policy_name);
   PairTable table({Composition::multiplicative, 1.3});
@@ -81,13 +65,19 @@ std::string run_once(const std::string& policy_name, std::uint64_t seed, QueueDi
   config.seed = seed;
   config.discipline = discipline;
   Simulator sim(mixed_cluster(), table, *policy, config);
-  InvariantChecker checker;
+  ContractChecker checker(table, config);
+  MetricsCollector metrics;
+  RowWriter rows;
   sim.add_observer(checker);
-  VectorJobSource jobs(random_workload(7, 400));
-  sim.run(jobs);
-  accounted = checker.ids.size();
-  over_memory = checker.over_memory;
-  return checker.rows;
+  sim.add_observer(metrics);
+  sim.add_observer(rows);
+  const std::vector<JobSpec> jobs = random_workload(7, 400);
+  VectorJobSource source(jobs);
+  sim.run(source);
+  checker.check_jobs(jobs);
+  checker.check_summary(metrics.summary());
+  violations = checker.report();
+  return rows.rows;
 }
 
 }  // namespace
@@ -98,14 +88,11 @@ TEST_CASE("every registered policy keeps the simulator's contract") {
     for (auto discipline : {QueueDiscipline::fifo, QueueDiscipline::backfill}) {
       CAPTURE(info->name);
       CAPTURE(to_string(discipline));
-      std::size_t accounted = 0;
-      bool over_memory = false;
-      const std::string first = run_once(info->name, 42, discipline, accounted, over_memory);
-      CHECK(accounted == 400);
-      CHECK_FALSE(over_memory);
-      std::size_t again_accounted = 0;
-      bool again_over = false;
-      CHECK(run_once(info->name, 42, discipline, again_accounted, again_over) == first);
+      std::string violations;
+      const std::string first = run_once(info->name, 42, discipline, violations);
+      CHECK_MESSAGE(violations.empty(), violations);
+      std::string again;
+      CHECK(run_once(info->name, 42, discipline, again) == first);
     }
   }
 }
@@ -145,7 +132,7 @@ ClusterSpec random_cluster(Rng& rng) {
 }
 
 // Small jobs and whole-GPU ones, gangs (some larger than any node), memory beyond a GPU's, GPU
-// types, now and then a job that outlives the horizon.
+// types, now and then a job of the longest valid duration (kMaxTicks, 71 years).
 std::vector<JobSpec> random_jobs(Rng& rng, int n) {
   const char* apps[] = {"a", "b", "c", "d"};
   std::vector<JobSpec> jobs;
@@ -156,7 +143,7 @@ std::vector<JobSpec> random_jobs(Rng& rng, int n) {
     j.id = "j" + std::to_string(i);
     j.app = apps[rng.below(4)];
     j.submit = t;
-    j.solo_duration = rng.below(50) == 0 ? seconds_to_ticks(3e12) : seconds_to_ticks(1 + static_cast<double>(rng.below(300)));
+    j.solo_duration = rng.below(50) == 0 ? kMaxTicks : seconds_to_ticks(1 + static_cast<double>(rng.below(300)));
     const std::uint64_t shape = rng.below(10);
     j.gpus = shape < 7 ? 1 : shape < 9 ? 2 : 5;
     j.memory_mib = static_cast<std::int64_t>(rng.below(24000));
@@ -180,52 +167,23 @@ PairTable random_table(Rng& rng, Composition rule) {
   return table;
 }
 
-struct ContractChecker final : SimObserver {
-  explicit ContractChecker(MemoryMode mode) : mode(mode) {}
-  void on_instant(Tick now, const ClusterView& cluster, std::size_t, std::size_t) override {
-    CHECK(now >= last);
-    CHECK(now < kHorizon);
-    last = now;
-    if (mode == MemoryMode::enforce)
-      for (GpuIndex g = 0; g < cluster.gpu_count(); ++g) CHECK(cluster.used_mib(g) <= cluster.capacity_mib(g));
-  }
-  void on_job_done(const JobRecord& r) override {
-    CAPTURE(r.id);
-    CAPTURE(to_string(r.outcome));
-    CHECK(ids.insert(r.id).second);
-    const bool started = r.outcome == JobOutcome::finished || r.outcome == JobOutcome::oom_failed ||
-                         r.outcome == JobOutcome::unfinished;
-    if (started) {
-      CHECK(r.start >= r.submit);
-      CHECK(static_cast<int>(r.gpu_list.size()) == r.gpus);
-    } else {
-      CHECK(r.start == -1);
-    }
-    if (r.outcome == JobOutcome::finished || r.outcome == JobOutcome::oom_failed) CHECK(r.end >= r.start);
-    else CHECK(r.end == -1);
-    if (r.outcome != JobOutcome::finished) CHECK_FALSE(r.note.empty());  // the reason
-    rows += traces::format_job_row(r) + "\n";
-  }
-  MemoryMode mode;
-  Tick last = 0;
-  std::set<std::string> ids;
-  std::string rows;
-};
-
 }  // namespace
 
 TEST_CASE("issue 10: random clusters and workloads keep the contract under every policy, discipline, memory mode and composition") {
   // (6 policies x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2 disciplines x
-  // 2 compositions x 3 workloads = 288 runs of 25 jobs: every job reported exactly once with a
-  // valid outcome and its reason, start >= submit, end >= start, no GPU over memory when memory
-  // is enforced, no exception; the same seed gives the same rows. (check_memory=false under
+  // 2 compositions x 3 workloads (30 under --long) = 288 runs (2,880) of 25 jobs, GPU sharing
+  // by_share and stack alternating with the workload, each checked by ContractChecker (every job
+  // reported exactly once with a valid outcome and its reason, start >= submit, end >= start, no
+  // GPU over memory when memory is enforced, work conserved, the summary agrees with the
+  // records) and with no exception; the same seed gives the same rows. (check_memory=false under
   // --memory enforce places over memory, a contract error of its own: test_oom.cc.)
-  int runs = 0;
+  const std::uint64_t workloads = long_mode() ? 30 : 3;
+  std::uint64_t runs = 0;
   for (const std::string& name : policies_to_check())
     for (auto discipline : {QueueDiscipline::fifo, QueueDiscipline::backfill})
       for (auto memory : {MemoryMode::enforce, MemoryMode::overcommit, MemoryMode::ignore})
         for (auto rule : {Composition::multiplicative, Composition::additive})
-          for (std::uint64_t workload = 1; workload <= 3; ++workload) {
+          for (std::uint64_t workload = 1; workload <= workloads; ++workload) {
             if (memory == MemoryMode::enforce && name.find("check_memory=false") != std::string::npos) continue;
             CAPTURE(name);
             CAPTURE(to_string(discipline));
@@ -242,20 +200,27 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
               config.seed = workload;
               config.discipline = discipline;
               config.memory = memory;
+              config.sharing = workload % 2 == 1 ? GpuSharing::by_share : GpuSharing::stack;
               config.oom_delay = 5 * kTicksPerSecond;
               Simulator sim(cluster, table, *policy, config);
-              ContractChecker checker(memory);
+              ContractChecker checker(table, config);
+              MetricsCollector metrics;
+              RowWriter rows;
               sim.add_observer(checker);
+              sim.add_observer(metrics);
+              sim.add_observer(rows);
               VectorJobSource source(jobs);
               CHECK_NOTHROW(sim.run(source));
-              CHECK(checker.ids.size() == jobs.size());
-              return checker.rows;
+              checker.check_jobs(jobs);
+              checker.check_summary(metrics.summary());
+              CHECK_MESSAGE(checker.violations().empty(), checker.report());
+              return rows.rows;
             };
             const std::string rows = once();
             if (workload == 1) CHECK(once() == rows);
             ++runs;
           }
-  CHECK(runs == 288);
+  CHECK(runs == 96 * workloads);
 }
 
 TEST_CASE("issue 10 #4: under --memory ignore every policy starts a job larger than a GPU's memory") {

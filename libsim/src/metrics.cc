@@ -39,6 +39,13 @@ void MetricsCollector::on_job_done(const JobRecord& r) {
     case JobOutcome::never_started: ++never_started_; break;
     case JobOutcome::unfinished: ++unfinished_; break;
   }
+  if (r.end >= 0 && r.end >= last_end_) {
+    // The utilisations cover the makespan only: a job still running at the end of simulated
+    // time, or a later arrival, must not add GPU-time past the last end (issue 10).
+    const double dt = last_instant_ >= 0 ? static_cast<double>(r.end - last_instant_) : 0.0;
+    busy_gpu_ticks_at_last_end_ = busy_gpu_ticks_ + dt * busy_gpus_;
+    used_mib_ticks_at_last_end_ = used_mib_ticks_ + dt * static_cast<double>(used_mib_);
+  }
   if (r.end > last_end_) last_end_ = r.end;
 }
 
@@ -65,9 +72,9 @@ Summary MetricsCollector::summary() const {
   if (first_submit_ >= 0 && last_end_ > first_submit_) {
     const Tick span = last_end_ - first_submit_;
     s.makespan_s = ticks_to_seconds(span);
-    if (gpus_ > 0) s.gpu_time_utilisation = busy_gpu_ticks_ / (static_cast<double>(span) * gpus_);
+    if (gpus_ > 0) s.gpu_time_utilisation = busy_gpu_ticks_at_last_end_ / (static_cast<double>(span) * gpus_);
     if (capacity_mib_ > 0)
-      s.memory_utilisation = used_mib_ticks_ / (static_cast<double>(span) * static_cast<double>(capacity_mib_));
+      s.memory_utilisation = used_mib_ticks_at_last_end_ / (static_cast<double>(span) * static_cast<double>(capacity_mib_));
   }
   auto mean = [](const std::vector<double>& v) {
     return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());

@@ -49,6 +49,7 @@ class MetricsCollector final : public SimObserver {
   int busy_gpus_ = 0;
   std::int64_t used_mib_ = 0;
   double busy_gpu_ticks_ = 0, used_mib_ticks_ = 0;
+  double busy_gpu_ticks_at_last_end_ = 0, used_mib_ticks_at_last_end_ = 0;  // up to last_end_
 };
 
 }  // namespace colosim

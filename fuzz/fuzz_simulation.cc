@@ -1,0 +1,166 @@
+// The simulation itself: the fuzz bytes decode into a small cluster (1-4 nodes of 1-8 GPUs,
+// heterogeneous types, tiny and huge GPUs, slow and fast), a small workload (1-40 jobs: gangs
+// larger than nodes, fractional GPU shares, memory beyond a GPU's, unknown applications and GPU
+// types, extreme but valid submit times and durations), a pair table (speed-ups, large
+// slowdowns, infeasible pairs, a default for unknown pairs or none) and run options (every
+// registered policy, discipline, memory mode, GPU sharing and composition). The run is checked
+// by ContractChecker, the same checks as the policy conformance test, and run twice: the same
+// inputs must give the same bytes. A violated contract aborts, so libFuzzer reports it; inputs
+// the library rejects with colosim::Error are fine, anything else escaping is a finding.
+#include <fuzzer/FuzzedDataProvider.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "colosim/checked.h"
+#include "colosim/contract_checker.h"
+#include "colosim/errors.h"
+#include "colosim/metric_table.h"
+#include "colosim/pair_table.h"
+#include "colosim/policies/builtin.h"
+#include "colosim/simulator.h"
+#include "colosim/traces/results_io.h"
+
+namespace {
+
+using namespace colosim;
+
+// Applications "a".."c" may be in the pair table, "z" never is.
+const char* const kApps[] = {"a", "b", "c", "z"};
+const char* const kTypes[] = {"T0", "T1", "T2"};
+
+template <class T, std::size_t N>
+T pick(FuzzedDataProvider& in, const T (&values)[N]) {
+  return values[in.ConsumeIntegralInRange<std::size_t>(0, N - 1)];
+}
+
+ClusterSpec decode_cluster(FuzzedDataProvider& in) {
+  static const std::int64_t kMemory[] = {1, 512, 16000, 40960, 81920, std::int64_t{1} << 40};
+  static const double kSpeed[] = {1e-9, 0.001, 0.5, 1.0, 2.0, 1e6};
+  ClusterSpec c;
+  c.name = "fuzz";
+  const int types = in.ConsumeIntegralInRange(1, 3);
+  for (int t = 0; t < types; ++t) c.gpu_types.push_back({kTypes[t], pick(in, kMemory), pick(in, kSpeed)});
+  const int nodes = in.ConsumeIntegralInRange(1, 4);
+  for (int n = 0; n < nodes; ++n)
+    c.nodes.push_back({"n" + std::to_string(n), kTypes[in.ConsumeIntegralInRange(0, types - 1)], in.ConsumeIntegralInRange(1, 8)});
+  return c;
+}
+
+std::vector<JobSpec> decode_jobs(FuzzedDataProvider& in) {
+  static const double kGapSeconds[] = {0, 0, 1, 7.5, 1000, 1e9};
+  static const double kDurationSeconds[] = {0, 1e-6, 1, 60, 600, 86400, 2e9};  // 2e9 s: near kMaxTicks
+  static const std::int64_t kMemory[] = {0, 1, 4000, 12000, 20000, 90000, std::int64_t{1} << 41};
+  const int n = in.ConsumeIntegralInRange(1, 40);
+  std::vector<JobSpec> jobs;
+  Tick t = 0;
+  for (int i = 0; i < n; ++i) {
+    JobSpec j;
+    j.id = "j" + std::to_string(i);
+    j.app = pick(in, kApps);
+    const Tick gap = seconds_to_ticks(pick(in, kGapSeconds));
+    t = gap > kMaxTicks - t ? kMaxTicks : t + gap;
+    j.submit = t;
+    j.solo_duration = in.ConsumeBool() ? seconds_to_ticks(pick(in, kDurationSeconds))
+                                       : in.ConsumeIntegralInRange<Tick>(0, 1000 * kTicksPerSecond);
+    j.gpus = in.ConsumeIntegralInRange(1, 10);
+    j.memory_mib = in.ConsumeBool() ? pick(in, kMemory) : in.ConsumeIntegralInRange<std::int64_t>(0, 50000);
+    j.gpu_milli = in.ConsumeBool() ? 0 : in.ConsumeIntegralInRange(0, 1000);
+    j.gpu_util = in.ConsumeIntegralInRange(0, 100);
+    j.priority = in.ConsumeIntegralInRange(-2, 2);
+    switch (in.ConsumeIntegralInRange(0, 5)) {
+      case 0: j.gpu_types = {pick(in, kTypes)}; break;
+      case 1: j.gpu_types = {"T0", "T2"}; break;
+      case 2: j.gpu_types = {"unknown"}; break;
+      default: break;
+    }
+    jobs.push_back(std::move(j));
+  }
+  return jobs;
+}
+
+PairTable decode_table(FuzzedDataProvider& in) {
+  static const double kSlowdown[] = {0.5, 0.97, 1.0, 1.3, 2.0, 10.0, 1e6};
+  PairTableOptions options;
+  options.composition = in.ConsumeBool() ? Composition::multiplicative : Composition::additive;
+  if (in.ConsumeIntegralInRange(0, 3) != 0) options.unknown_pair_slowdown = pick(in, kSlowdown);
+  PairTable table(options, "fuzzed pair table");
+  for (int v = 0; v < 3; ++v)
+    for (int a = 0; a < 3; ++a)
+      if (in.ConsumeBool()) table.set(kApps[v], kApps[a], pick(in, kSlowdown));
+  if (in.ConsumeIntegralInRange(0, 3) == 0) table.set_infeasible(pick(in, kApps), pick(in, kApps));
+  return table;
+}
+
+SimConfig decode_config(FuzzedDataProvider& in) {
+  SimConfig c;
+  c.discipline = in.ConsumeBool() ? QueueDiscipline::fifo : QueueDiscipline::backfill;
+  c.memory = pick(in, {MemoryMode::enforce, MemoryMode::overcommit, MemoryMode::ignore});
+  c.sharing = in.ConsumeBool() ? GpuSharing::by_share : GpuSharing::stack;
+  c.seed = in.ConsumeIntegral<std::uint64_t>();
+  c.max_oom_retries = in.ConsumeIntegralInRange(0, 3);
+  c.oom_delay = seconds_to_ticks(in.ConsumeIntegralInRange(0, 100));
+  c.backfill_depth = in.ConsumeIntegralInRange(0, 50);
+  c.allow_multi_node = in.ConsumeIntegralInRange(0, 3) != 0;
+  return c;
+}
+
+[[noreturn]] void finding(const std::string& what) {
+  std::fprintf(stderr, "fuzz_simulation: %s\n", what.c_str());
+  std::abort();
+}
+
+struct RowWriter final : SimObserver {
+  void on_job_done(const JobRecord& r) override { rows += traces::format_job_row(r) + "\n"; }
+  std::string rows;
+};
+
+// One checked run; returns its job rows and summary as text.
+std::string run_checked(const ClusterSpec& cluster, const std::vector<JobSpec>& jobs, const PairTable& table,
+                        const std::string& policy_name, const SimConfig& config) {
+  auto policy = builtin_policies().make(policy_name);
+  Simulator sim(cluster, table, *policy, config);
+  ContractChecker checker(table, config);
+  MetricsCollector metrics;
+  RowWriter rows;
+  sim.add_observer(checker);
+  sim.add_observer(metrics);
+  sim.add_observer(rows);
+  VectorJobSource source(jobs);
+  sim.run(source);
+  checker.check_jobs(jobs);
+  const Summary summary = metrics.summary();
+  checker.check_summary(summary);
+  if (!checker.violations().empty())
+    finding("policy " + policy_name + ", " + to_string(config.discipline) + ", memory " + to_string(config.memory) +
+            ":\n" + checker.report());
+  std::string text = rows.rows;
+  for (const MetricDef& m : summary_metrics()) text += std::string(m.key) + "=" + m.text(summary) + "\n";
+  return text;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  FuzzedDataProvider in(data, size);
+  static const PolicyRegistry registry = builtin_policies();
+  static const std::vector<std::string> policies = [] {
+    std::vector<std::string> names;
+    for (const PolicyInfo* info : registry.list()) names.push_back(info->name);
+    for (const char* v : {"random:check_memory=false", "load-balance:check_memory=false", "standalone:check_memory=false"})
+      names.push_back(v);
+    return names;
+  }();
+  try {
+    const std::string policy = policies[in.ConsumeIntegralInRange<std::size_t>(0, policies.size() - 1)];
+    const SimConfig config = decode_config(in);
+    const ClusterSpec cluster = decode_cluster(in);
+    const PairTable table = decode_table(in);
+    const std::vector<JobSpec> jobs = decode_jobs(in);
+    const std::string first = run_checked(cluster, jobs, table, policy, config);
+    if (run_checked(cluster, jobs, table, policy, config) != first) finding("the same inputs gave different results");
+  } catch (const Error&) {
+    // Rejected input: an invalid cluster, a pair the table cannot answer, a policy's own rule.
+  }
+  return 0;
+}

@@ -1,0 +1,85 @@
+#pragma once
+// The simulator's contract, checked from the outside while a run happens. Used by the policy
+// conformance test, the simulation fuzzer (fuzz/fuzz_simulation.cc) and anyone who wants to check
+// a run of their own policy. It keeps its own books (which job is on which GPU, how much work each
+// has done at the rate its co-runners allow) rather than trusting the core's, so that a bug in the
+// core's bookkeeping shows up as a disagreement:
+//  - every submitted job is reported exactly once, with a valid outcome and, unless it finished,
+//    the reason; start >= submit, end >= start; a job never started has neither;
+//  - a job runs on distinct GPUs of a type it allows, as many as its gang, within each GPU's share;
+//  - time never goes backwards or reaches the horizon;
+//  - no GPU over memory under MemoryMode::enforce (nor an infeasible pair on one GPU); under
+//    overcommit a GPU over memory sees an out-of-memory failure within oom_delay;
+//  - work is conserved: a finished job's run time integrated at its achieved rate (GPU speed over
+//    the model's slowdown beside its co-runners, slowest GPU) equals its solo work, to a tick;
+//  - the run's Summary agrees with the figures recomputed from the job records and the occupancy.
+#include <cstddef>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "colosim/interference.h"
+#include "colosim/metrics.h"
+#include "colosim/observer.h"
+#include "colosim/sim_config.h"
+
+namespace colosim {
+
+class ContractChecker final : public SimObserver {
+ public:
+  // The model and config the simulator runs with; the model must outlive the checker.
+  ContractChecker(const InterferenceModel& model, SimConfig config);
+
+  void on_begin(const ClusterView& cluster) override;
+  void on_start(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
+  void on_oom(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
+  void on_job_done(const JobRecord& record) override;
+  void on_instant(Tick now, const ClusterView& cluster, std::size_t queued, std::size_t running) override;
+
+  // After the run: every job of `submitted` was reported exactly once, as submitted, and nothing else.
+  void check_jobs(std::span<const JobSpec> submitted);
+  // After the run: `summary` (the run's MetricsCollector) agrees with the recomputed figures.
+  void check_summary(const Summary& summary);
+
+  // What broke, in the order found (the first few of each kind); empty when the contract held.
+  const std::vector<std::string>& violations() const { return violations_; }
+  // One line per violation, for a test's message or a fuzzer's report.
+  std::string report() const;
+
+ private:
+  struct Running {
+    JobSpec spec;
+    std::vector<GpuIndex> gpus;
+    Tick last = 0;          // work is settled up to here
+    double work = 0;        // ticks of solo work done
+    double rate = 0;        // solo work per tick since `last`
+    double max_rate = 0;
+  };
+
+  void fail(std::string what);
+  void settle(Running& job, Tick now) const;
+  double rate_of(const Running& job) const;
+  void leave(const std::string& id);
+
+  const InterferenceModel& model_;
+  SimConfig config_;
+  const ClusterView* cluster_ = nullptr;
+  std::vector<std::string> violations_;
+  std::size_t suppressed_ = 0;
+
+  std::map<std::string, Running> running_;            // by job id
+  std::vector<std::vector<const Running*>> on_gpu_;   // residents per GPU, in start order
+  std::vector<Tick> over_memory_since_;               // per GPU, -1 when within memory
+  Tick last_instant_ = -1;
+
+  std::vector<JobRecord> records_;
+  std::int64_t oom_events_ = 0;
+  double busy_gpu_ticks_ = 0, used_mib_ticks_ = 0;
+  int busy_gpus_ = 0;
+  std::int64_t used_mib_ = 0;
+  Tick last_end_ = -1;
+  double busy_at_last_end_ = 0, used_at_last_end_ = 0;
+};
+
+}  // namespace colosim

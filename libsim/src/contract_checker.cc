@@ -1,0 +1,291 @@
+#include "colosim/contract_checker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "colosim/cluster_view.h"
+#include "colosim/metric_table.h"
+
+namespace colosim {
+namespace {
+
+// A report names the first violations; a broken run would otherwise repeat one per instant.
+constexpr std::size_t kMaxViolations = 20;
+
+bool same_figure(double a, double b) {
+  return std::abs(a - b) <= 1e-9 * std::max({1.0, std::abs(a), std::abs(b)});
+}
+
+bool started(JobOutcome o) {
+  return o == JobOutcome::finished || o == JobOutcome::oom_failed || o == JobOutcome::unfinished;
+}
+
+}  // namespace
+
+ContractChecker::ContractChecker(const InterferenceModel& model, SimConfig config) : model_(model), config_(config) {}
+
+void ContractChecker::fail(std::string what) {
+  if (violations_.size() < kMaxViolations) violations_.push_back(std::move(what));
+  else ++suppressed_;
+}
+
+std::string ContractChecker::report() const {
+  std::string text;
+  for (const auto& v : violations_) text += v + "\n";
+  if (suppressed_ > 0) text += "... and " + std::to_string(suppressed_) + " more\n";
+  return text;
+}
+
+void ContractChecker::on_begin(const ClusterView& cluster) {
+  cluster_ = &cluster;
+  on_gpu_.assign(static_cast<std::size_t>(cluster.gpu_count()), {});
+  over_memory_since_.assign(static_cast<std::size_t>(cluster.gpu_count()), -1);
+}
+
+void ContractChecker::on_start(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) {
+  const std::string who = "job '" + job.id + "'";
+  if (now < job.submit) fail(who + " started at " + std::to_string(now) + " before its submit time " + std::to_string(job.submit));
+  if (static_cast<int>(gpus.size()) != job.gpus)
+    fail(who + " started on " + std::to_string(gpus.size()) + " GPUs, its gang is " + std::to_string(job.gpus));
+  if (std::set<GpuIndex>(gpus.begin(), gpus.end()).size() != gpus.size()) fail(who + " holds one GPU twice");
+  auto [it, inserted] = running_.try_emplace(job.id);
+  if (!inserted) {
+    fail(who + " started while it was still running");
+    return;
+  }
+  Running& r = it->second;
+  r.spec = job;
+  r.gpus.assign(gpus.begin(), gpus.end());
+  r.last = now;
+  for (GpuIndex g : gpus) {
+    if (g < 0 || g >= cluster_->gpu_count()) {
+      fail(who + " started on GPU " + std::to_string(g) + ", which does not exist");
+      continue;
+    }
+    if (!job.allows_gpu_type(cluster_->type_of(g).name))
+      fail(who + " started on GPU " + std::to_string(g) + " of type " + cluster_->type_of(g).name + ", which it does not allow");
+    on_gpu_[static_cast<std::size_t>(g)].push_back(&r);
+  }
+}
+
+void ContractChecker::settle(Running& job, Tick now) const {
+  job.work += job.rate * static_cast<double>(now - job.last);
+  job.last = now;
+}
+
+// The rate the simulator should give the job: the speed of its slowest GPU over the model's
+// slowdown beside its co-runners there. A pair known infeasible does not count (the core never
+// co-locates one under MemoryMode::enforce; elsewhere it is about to fail or not modelled).
+double ContractChecker::rate_of(const Running& job) const {
+  double time_per_work = 0;
+  std::vector<const JobSpec*> corunners;
+  for (GpuIndex g : job.gpus) {
+    if (g < 0 || g >= cluster_->gpu_count()) continue;
+    const GpuType& type = cluster_->type_of(g);
+    corunners.clear();
+    for (const Running* other : on_gpu_[static_cast<std::size_t>(g)])
+      if (other != &job && model_.feasible(job.spec, other->spec, type)) corunners.push_back(&other->spec);
+    const double s = corunners.empty() ? 1.0 : model_.slowdown(job.spec, corunners, type);
+    time_per_work = std::max(time_per_work, s / type.speed);
+  }
+  return time_per_work > 0 ? 1.0 / time_per_work : 0.0;
+}
+
+void ContractChecker::leave(const std::string& id) {
+  auto it = running_.find(id);
+  if (it == running_.end()) return;
+  for (GpuIndex g : it->second.gpus) {
+    if (g < 0 || g >= cluster_->gpu_count()) continue;
+    auto& residents = on_gpu_[static_cast<std::size_t>(g)];
+    residents.erase(std::remove(residents.begin(), residents.end(), &it->second), residents.end());
+  }
+  running_.erase(it);
+}
+
+void ContractChecker::on_oom(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) {
+  ++oom_events_;
+  if (config_.memory != MemoryMode::overcommit) fail("job '" + job.id + "' failed out of memory, which only --memory overcommit models");
+  if (running_.count(job.id) == 0) fail("job '" + job.id + "' failed out of memory while not running");
+  for (GpuIndex g : gpus)
+    if (g >= 0 && g < cluster_->gpu_count()) over_memory_since_[static_cast<std::size_t>(g)] = -1;
+  (void)now;
+  leave(job.id);
+}
+
+void ContractChecker::on_job_done(const JobRecord& r) {
+  const std::string who = "job '" + r.id + "' (" + to_string(r.outcome) + ")";
+  if (r.end >= 0 && r.end >= last_end_) {
+    // Utilisation is over the makespan: the occupancy integrals up to the last end.
+    const double dt = last_instant_ >= 0 ? static_cast<double>(r.end - last_instant_) : 0.0;
+    busy_at_last_end_ = busy_gpu_ticks_ + dt * busy_gpus_;
+    used_at_last_end_ = used_mib_ticks_ + dt * static_cast<double>(used_mib_);
+    last_end_ = r.end;
+  }
+  records_.push_back(r);
+  switch (r.outcome) {
+    case JobOutcome::finished: case JobOutcome::oom_failed: case JobOutcome::unschedulable:
+    case JobOutcome::never_started: case JobOutcome::unfinished: break;
+    default: fail(who + " has no valid outcome"); break;
+  }
+  if (started(r.outcome)) {
+    if (r.start < r.submit) fail(who + " starts before it is submitted");
+    if (static_cast<int>(r.gpu_list.size()) != r.gpus) fail(who + " lists " + std::to_string(r.gpu_list.size()) + " GPUs for a gang of " + std::to_string(r.gpus));
+  } else if (r.start != -1) {
+    fail(who + " has a start time but never started");
+  }
+  if (r.outcome == JobOutcome::finished || r.outcome == JobOutcome::oom_failed) {
+    if (r.end < r.start) fail(who + " ends before it starts");
+  } else if (r.end != -1) {
+    fail(who + " has an end time but did not end");
+  }
+  if (r.outcome != JobOutcome::finished && r.note.empty()) fail(who + " gives no reason");
+
+  auto it = running_.find(r.id);
+  if ((r.outcome == JobOutcome::finished || r.outcome == JobOutcome::unfinished) && it == running_.end())
+    fail(who + " was not running");
+  if (r.outcome == JobOutcome::finished && it != running_.end()) {
+    Running& job = it->second;
+    settle(job, r.end);
+    // The core rounds each completion up to a whole tick: at most one tick of work at the
+    // fastest rate the job had, plus floating-point residue.
+    const double solo = static_cast<double>(r.solo_duration);
+    const double tolerance = 2 * std::max(job.max_rate, 1.0) + 1e-9 * solo;
+    if (!(std::abs(job.work - solo) <= tolerance))
+      fail(who + " did " + std::to_string(job.work) + " ticks of solo work at its achieved rates, not its " +
+           std::to_string(r.solo_duration));
+  }
+  if (r.outcome != JobOutcome::oom_failed && r.outcome != JobOutcome::finished && r.outcome != JobOutcome::unfinished &&
+      it != running_.end())
+    fail(who + " was still running");
+  leave(r.id);
+}
+
+void ContractChecker::on_instant(Tick now, const ClusterView& cluster, std::size_t, std::size_t running) {
+  if (now < last_instant_) fail("time went backwards from " + std::to_string(last_instant_) + " to " + std::to_string(now));
+  if (now >= kHorizon) fail("an instant at or after the horizon");
+  if (last_instant_ >= 0) {
+    const auto dt = static_cast<double>(now - last_instant_);
+    busy_gpu_ticks_ += dt * busy_gpus_;
+    used_mib_ticks_ += dt * static_cast<double>(used_mib_);
+  }
+  last_instant_ = now;
+  if (running != running_.size())
+    fail("at t=" + std::to_string(now) + " the core runs " + std::to_string(running) + " jobs, the observer saw " +
+         std::to_string(running_.size()) + " start and not leave");
+
+  busy_gpus_ = 0;
+  used_mib_ = 0;
+  for (GpuIndex g = 0; g < cluster.gpu_count(); ++g) {
+    const auto& residents = on_gpu_[static_cast<std::size_t>(g)];
+    const std::string where = "at t=" + std::to_string(now) + " GPU " + std::to_string(g);
+    std::int64_t used = 0;
+    int share = 0;
+    for (const Running* r : residents) {
+      used += r->spec.memory_mib;
+      share += cluster.share_of(r->spec);
+    }
+    if (!residents.empty()) ++busy_gpus_;
+    used_mib_ += used;
+    if (used != cluster.used_mib(g)) fail(where + " holds " + std::to_string(used) + " MiB of jobs, the core counts " + std::to_string(cluster.used_mib(g)));
+    if (static_cast<int>(residents.size()) != static_cast<int>(cluster.residents(g).size()))
+      fail(where + " holds " + std::to_string(residents.size()) + " jobs, the core lists " + std::to_string(cluster.residents(g).size()));
+    if (share > 1000) fail(where + " holds GPU shares summing to " + std::to_string(share) + " thousandths");
+    const bool over = used > cluster.capacity_mib(g);
+    if (config_.memory == MemoryMode::enforce) {
+      if (over) fail(where + " is over memory (" + std::to_string(used) + " of " + std::to_string(cluster.capacity_mib(g)) + " MiB) although memory is enforced");
+      for (std::size_t i = 0; i < residents.size(); ++i)
+        for (std::size_t j = i + 1; j < residents.size(); ++j)
+          if (!model_.feasible(residents[i]->spec, residents[j]->spec, cluster.type_of(g)))
+            fail(where + " holds the infeasible pair '" + residents[i]->spec.id + "', '" + residents[j]->spec.id + "'");
+    }
+    Tick& since = over_memory_since_[static_cast<std::size_t>(g)];
+    if (config_.memory == MemoryMode::overcommit && over) {
+      if (since < 0) since = now;
+      else if (now - since > config_.oom_delay)
+        fail(where + " has been over memory since t=" + std::to_string(since) + " with no out-of-memory failure");
+    } else {
+      since = -1;
+    }
+  }
+  // Rates from this instant on: co-runners may have changed anywhere.
+  for (auto& [id, job] : running_) {
+    settle(job, now);
+    job.rate = rate_of(job);
+    job.max_rate = std::max(job.max_rate, job.rate);
+  }
+}
+
+void ContractChecker::check_jobs(std::span<const JobSpec> submitted) {
+  std::map<std::string, const JobRecord*> reported;
+  for (const JobRecord& r : records_)
+    if (!reported.emplace(r.id, &r).second) fail("job '" + r.id + "' was reported twice");
+  std::set<std::string> expected;
+  for (const JobSpec& j : submitted) {
+    expected.insert(j.id);
+    auto it = reported.find(j.id);
+    if (it == reported.end()) {
+      fail("job '" + j.id + "' was never reported");
+      continue;
+    }
+    const JobRecord& r = *it->second;
+    if (r.submit != j.submit || r.solo_duration != j.solo_duration || r.gpus != j.gpus || r.app != j.app)
+      fail("job '" + j.id + "' was reported with other submit, duration, gang or application than submitted");
+  }
+  for (const auto& [id, r] : reported)
+    if (expected.count(id) == 0) fail("job '" + id + "' was reported but never submitted");
+}
+
+void ContractChecker::check_summary(const Summary& s) {
+  Summary e;
+  Tick first_submit = -1, last_end = -1;
+  std::vector<double> jct, delay, slowdown;
+  for (const JobRecord& r : records_) {
+    ++e.jobs;
+    if (first_submit < 0 || r.submit < first_submit) first_submit = r.submit;
+    last_end = std::max(last_end, r.end);
+    switch (r.outcome) {
+      case JobOutcome::finished:
+        ++e.finished;
+        jct.push_back(ticks_to_seconds(r.end - r.submit));
+        delay.push_back(ticks_to_seconds(r.start - r.submit));
+        slowdown.push_back(r.solo_duration > 0 ? static_cast<double>(r.end - r.start) / static_cast<double>(r.solo_duration) : 0.0);
+        break;
+      case JobOutcome::oom_failed: ++e.oom_failed; break;
+      case JobOutcome::unschedulable: ++e.unschedulable; break;
+      case JobOutcome::never_started: ++e.never_started; break;
+      case JobOutcome::unfinished: ++e.unfinished; break;
+    }
+  }
+  e.oom_events = oom_events_;
+  if (first_submit >= 0 && last_end > first_submit) {
+    const auto span = static_cast<double>(last_end - first_submit);
+    e.makespan_s = ticks_to_seconds(last_end - first_submit);
+    if (cluster_ && cluster_->gpu_count() > 0) e.gpu_time_utilisation = busy_at_last_end_ / (span * cluster_->gpu_count());
+    if (cluster_ && cluster_->total_capacity_mib() > 0)
+      e.memory_utilisation = used_at_last_end_ / (span * static_cast<double>(cluster_->total_capacity_mib()));
+  }
+  auto mean = [](const std::vector<double>& v) {
+    return v.empty() ? 0.0 : std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  };
+  e.jct_mean_s = mean(jct);
+  e.queueing_delay_mean_s = mean(delay);
+  e.slowdown_mean = mean(slowdown);
+  e.jct_p50_s = percentile(jct, 50);
+  e.jct_p95_s = percentile(jct, 95);
+  e.jct_p99_s = percentile(jct, 99);
+  e.slowdown_p95 = percentile(slowdown, 95);
+
+  // Every metric of the one table, so that a new one cannot go unchecked.
+  for (const MetricDef& m : summary_metrics()) {
+    if (m.is_count() ? m.count(s) == m.count(e) : same_figure(m.value(s), m.value(e))) continue;
+    fail(std::string("summary ") + m.key + " is " + m.text(s) + ", the job records give " + m.text(e));
+  }
+  if (!(s.gpu_time_utilisation >= 0 && s.gpu_time_utilisation <= 1 + 1e-9))
+    fail("summary gpu_time_utilisation is " + std::to_string(s.gpu_time_utilisation) + ", outside 0..1");
+  if (s.jobs != s.finished + s.oom_failed + s.unschedulable + s.never_started + s.unfinished)
+    fail("summary outcomes do not add up to its job count");
+}
+
+}  // namespace colosim
