@@ -1,4 +1,6 @@
-// The plain CSV job format as a TraceReader / TraceWriter (the format itself: job_csv.h).
+// Trace format `csv`: the plain CSV job format (job_csv.h) as a TraceReader / TraceWriter (.csv).
+// It keeps no header (source, unit and cluster are dropped) and needs its feature columns up
+// front.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -9,8 +11,10 @@
 #include "colosim/traces/job_csv_writer.h"
 #include "colosim/traces/job_proto.h"
 #include "colosim/traces/schema_version.h"
+#include "colosim/traces/trace_format.h"
 #include "colosim/traces/trace_reader.h"
 #include "colosim/traces/trace_writer.h"
+#include "file_output.h"
 
 namespace colosim::traces {
 namespace {
@@ -37,10 +41,7 @@ class CsvTraceReader final : public TraceReader {
 class CsvFileWriter final : public TraceWriter {
  public:
   CsvFileWriter(std::filesystem::path path, std::set<std::string> features)
-      : path_(std::move(path)), partial_(path_.string() + ".partial"), out_(partial_, std::ios::binary | std::ios::trunc),
-        writer_(out_, std::move(features)) {
-    if (!out_) throw Error("cannot write '" + partial_.string() + "'");
-  }
+      : path_(std::move(path)), partial_(partial_path(path_)), out_(open_out(partial_)), writer_(out_, std::move(features)) {}
   ~CsvFileWriter() override {
     if (finished_) return;
     out_.close();
@@ -52,10 +53,7 @@ class CsvFileWriter final : public TraceWriter {
     ++count_;
   }
   void finish() override {
-    out_.flush();
-    if (!out_) throw Error("write error on '" + partial_.string() + "'");
-    out_.close();
-    std::filesystem::rename(partial_, path_);
+    commit(out_, partial_, path_);
     finished_ = true;
   }
   std::int64_t jobs_written() const override { return count_; }
@@ -69,10 +67,6 @@ class CsvFileWriter final : public TraceWriter {
 };
 
 }  // namespace
-
-std::unique_ptr<TraceReader> open_csv_trace(const std::string& path, TraceReadOptions options) {
-  return std::make_unique<CsvTraceReader>(path, options);
-}
 
 JobCsvWriter::JobCsvWriter(std::ostream& out, std::set<std::string> feature_names)
     : out_(out), features_(std::move(feature_names)) {
@@ -108,10 +102,22 @@ void JobCsvWriter::write(const JobSpec& job) {
   out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
 }
 
-std::unique_ptr<TraceWriter> make_csv_trace_writer(const std::filesystem::path& path, const v1::TraceHeader& header,
-                                                   std::set<std::string> features) {
-  (void)header;  // CSV has no header record: source, unit and cluster are not kept
-  return std::make_unique<CsvFileWriter>(path, std::move(features));
+void add_csv_format(TraceFormatRegistry& registry) {
+  registry.add({.name = "csv",
+                .description = "the plain CSV job format, one job per line; no header record (streamed)",
+                .params = {},
+                .make = [](const Params&) {
+                  return TraceEncoding{
+                      .open_reader = [](const std::string& path, TraceReadOptions options) -> std::unique_ptr<TraceReader> {
+                        return std::make_unique<CsvTraceReader>(path, options);
+                      },
+                      .open_writer = [](const std::filesystem::path& path, v1::TraceHeader,
+                                        std::set<std::string> features) -> std::unique_ptr<TraceWriter> {
+                        return std::make_unique<CsvFileWriter>(path, std::move(features));
+                      },
+                      .needs_feature_names = true};
+                }},
+               {".csv"});
 }
 
 }  // namespace colosim::traces
