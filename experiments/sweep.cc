@@ -30,6 +30,9 @@ CompareSpec read_sweep(const std::string& path) {
   const std::filesystem::path dir = std::filesystem::path(path).parent_path();
   CompareSpec s;
   s.trace = relative_to(dir, sweep.trace());
+  s.trace_format = sweep.trace_format();
+  s.vary = sweep.vary();
+  s.allow_empty = sweep.allow_empty();
   for (const auto& c : sweep.clusters()) s.clusters.push_back(relative_to(dir, c));
   for (const auto& p : sweep.policies()) s.policies.push_back(p);
   if (!sweep.seeds().empty()) s.seeds = sweep.seeds();

@@ -35,7 +35,7 @@ std::string write_file(const std::filesystem::path& dir, const std::string& name
 // The first InputError that reading the whole trace raises.
 InputError read_error(const std::string& path, TraceReadOptions options = {}) {
   try {
-    auto reader = open_trace_reader(path, std::nullopt, options);
+    auto reader = open_trace_reader(path, "", options);
     while (reader->next()) {
     }
   } catch (const InputError& e) {
@@ -46,7 +46,7 @@ InputError read_error(const std::string& path, TraceReadOptions options = {}) {
 }
 
 std::int64_t count_jobs(const std::string& path, TraceReadOptions options = {}) {
-  auto reader = open_trace_reader(path, std::nullopt, options);
+  auto reader = open_trace_reader(path, "", options);
   std::int64_t n = 0;
   while (reader->next()) ++n;
   return n;

@@ -10,6 +10,7 @@
 #include "colosim/queue_order.h"
 #include "colosim/traces/importer.h"
 #include "colosim/traces/inputs.h"
+#include "colosim/traces/trace_format.h"
 #include "shared_data.h"
 
 using namespace colosim;
@@ -24,9 +25,10 @@ std::string file_name_of(std::string name) {
 
 }  // namespace
 
-TEST_CASE("issue 9: every registered policy, importer and queue order lives in the file named after it") {
+TEST_CASE("issue 9: every registered policy, importer, queue order and trace format lives in the file named after it") {
   const PolicyRegistry policies = builtin_policies();
   const traces::ImporterRegistry importers = traces::builtin_importers();
+  const traces::TraceFormatRegistry formats = traces::builtin_trace_formats();
   for (const PolicyInfo* info : policies.list()) {
     INFO("policy " << info->name);
     CHECK(std::filesystem::exists(source_file("policies/" + file_name_of(info->name))));
@@ -39,6 +41,29 @@ TEST_CASE("issue 9: every registered policy, importer and queue order lives in t
     INFO("queue order " << info->name);
     CHECK(std::filesystem::exists(source_file("libsim/queue_orders/" + file_name_of(info->name))));
   }
+  for (const auto* info : formats.list()) {
+    INFO("trace format " << info->name);
+    CHECK(std::filesystem::exists(source_file("traces/formats/" + file_name_of(info->name))));
+  }
+  CHECK(formats.names() == "csv, json, pb, textproto");
+}
+
+TEST_CASE("issue 9: trace formats are registry entries: extensions are owned once, names list the known ones") {
+  traces::TraceFormatRegistry formats = traces::builtin_trace_formats();
+  CHECK(formats.extensions("textproto") == std::vector<std::string>{".textproto", ".txtpb"});
+  CHECK(formats.make("csv").needs_feature_names);
+  CHECK_FALSE(formats.make("pb").needs_feature_names);
+  CHECK_THROWS_WITH(formats.make("yaml"), "unknown trace format 'yaml' (known: csv, json, pb, textproto)");
+  CHECK_THROWS_WITH(formats.extensions("yaml"), "unknown trace format 'yaml' (known: csv, json, pb, textproto)");
+  // A second owner of an extension is refused, so that an extension always names one format.
+  CHECK_THROWS_WITH(formats.add({.name = "csv2", .description = "d", .params = {}, .make = [](const Params&) { return traces::TraceEncoding{}; }},
+                                {".CSV"}),
+                    "trace format 'csv2': extension .CSV belongs to 'csv'");
+  CHECK_THROWS_WITH(formats.add({.name = "csv", .description = "d", .params = {}, .make = [](const Params&) { return traces::TraceEncoding{}; }},
+                                {".tsv"}),
+                    "trace format 'csv' registered twice");
+  CHECK_FALSE(formats.find("csv2"));
+  CHECK_THROWS_AS(formats.spec_for("x.tsv"), InputError);  // the failed add left nothing behind
 }
 
 TEST_CASE("issue 9: registries share one pattern: unknown names and keys list what is known") {

@@ -177,7 +177,7 @@ TEST_CASE("issue 3: pb -> csv -> pb keeps the jobs; time units ms and us convert
     CHECK(jobs[1].submit == 1);
     CHECK(jobs[2].submit == 12'250'000);
   }
-  auto writer = open_trace_writer(dir.file("out.csv"), header_with(-1), std::nullopt, {"membw"});
+  auto writer = open_trace_writer(dir.file("out.csv"), header_with(-1), "", {"membw"});
   for (const auto& j : read_all(dir.file("u.pb"))) writer->write(j);
   writer->finish();
   const auto again = read_all(dir.file("out.csv"));
@@ -187,21 +187,28 @@ TEST_CASE("issue 3: pb -> csv -> pb keeps the jobs; time units ms and us convert
 }
 
 TEST_CASE("issue 3: format is chosen by extension unless named") {
-  CHECK(trace_format_for_path("x.pb") == TraceFormat::pb);
-  CHECK(trace_format_for_path("x.JSON") == TraceFormat::json);
-  CHECK(trace_format_for_path("x.textproto") == TraceFormat::textproto);
-  CHECK(trace_format_for_path("x.txtpb") == TraceFormat::textproto);
-  CHECK(trace_format_for_path("x.csv") == TraceFormat::csv);
-  CHECK(trace_format_for_path("x.dat", TraceFormat::pb) == TraceFormat::pb);
-  CHECK_THROWS_AS(trace_format_for_path("x.dat"), InputError);
-  CHECK_THROWS_AS(trace_format_from_name("yaml"), Error);
+  const TraceFormatRegistry formats = builtin_trace_formats();
+  CHECK(formats.spec_for("x.pb").name == "pb");
+  CHECK(formats.spec_for("x.JSON").name == "json");
+  CHECK(formats.spec_for("x.textproto").name == "textproto");
+  CHECK(formats.spec_for("x.txtpb").name == "textproto");
+  CHECK(formats.spec_for("x.csv").name == "csv");
+  CHECK(formats.spec_for("x.dat", "pb").name == "pb");
+  CHECK_THROWS_WITH_AS(formats.spec_for("x.dat"),
+                       "x.dat: cannot tell the trace format from the extension (use .csv, .json, .pb, .textproto, "
+                       ".txtpb, or name the format: csv, json, pb, textproto)",
+                       InputError);
+  CHECK_THROWS_WITH_AS(formats.spec_for("x.csv", "yaml"), "unknown trace format 'yaml' (known: csv, json, pb, textproto)",
+                       Error);
+  CHECK_THROWS_WITH_AS(formats.spec_for("x.csv", "csv:sep=;"),
+                       "trace format 'csv' has no parameter 'sep' (parameters: none)", Error);
   // open_trace (the simulator's entry point) reads every format.
   TempDir dir;
   spit(dir.file("in.csv"), kCsv);
-  auto writer = open_trace_writer(dir.file("in.bin"), header_with(1), TraceFormat::pb);
+  auto writer = open_trace_writer(dir.file("in.bin"), header_with(1), "pb");
   writer->write(job("x", 1));
   writer->finish();
-  auto r = open_trace_reader(dir.file("in.bin"), TraceFormat::pb);
+  auto r = open_trace_reader(dir.file("in.bin"), "pb");
   CHECK(r->next()->id == "x");
   CHECK(open_trace(dir.file("in.csv"))->next()->id == "a");
 }

@@ -6,6 +6,7 @@ namespace colosim::cli {
 
 void add_run_command(CLI::App& app);
 void add_policies_command(CLI::App& app);
+void add_formats_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_convert_command(CLI::App& app);
 void add_trace_info_command(CLI::App& app);

@@ -34,7 +34,7 @@ using experiments::Experiment;
 
 struct CompareArgs {
   CompareSpec spec;
-  std::string trace_format, loads, sweep, out = "compare-out", report, dask;
+  std::string loads, sweep, out = "compare-out", report, dask;
   unsigned jobs = std::max(1u, std::thread::hardware_concurrency());
   bool quiet = false, demo = false, save_jobs = false;
   CLI::App* cmd = nullptr;
@@ -107,11 +107,13 @@ void remove_stale_outputs(const fs::path& out, const std::string& report) {
 // colosim._dask_main, which runs each grid point as a Dask task and writes runs.csv and
 // summary.json with the same library functions as the thread pool.
 void run_on_dask(const CompareArgs& a, const CompareSpec& spec, const fs::path& out) {
-  if (!spec.vary.empty() || spec.trace_format || spec.allow_empty || spec.trace == "-")
-    throw Error("--dask takes trace files and generator specs as they are: drop --vary, --trace-format, --allow-empty and '-'");
+  if (spec.trace == "-")
+    throw Error("--dask: the workers read the trace themselves, so it must be a file they can see or a gen: spec, "
+                "not standard input (-)");
   std::vector<std::string> args = {"--dask", a.dask, "--out", out.string(), "--jobs", std::to_string(a.jobs),
-                                   "--trace", spec.trace, "--seeds", spec.seeds, "--interference", spec.interference,
-                                   "--baseline", spec.baseline};
+                                   "--trace", spec.trace, "--trace-format", spec.trace_format, "--vary", spec.vary,
+                                   "--seeds", spec.seeds, "--interference", spec.interference, "--baseline", spec.baseline};
+  if (spec.allow_empty) args.push_back("--allow-empty");
   for (const auto& c : spec.clusters) args.insert(args.end(), {"--cluster", c});
   for (const auto& p : spec.policies) args.insert(args.end(), {"--policy", p});
   std::string loads;
@@ -130,7 +132,7 @@ void run_compare(CompareArgs& a) {
   // Flags on the command line override the sweep file (or the demo).
   const CompareSpec& f = a.spec;
   if (a.given("--trace")) spec.trace = f.trace;
-  if (a.given("--trace-format")) spec.trace_format = format_or_default(a.trace_format);
+  if (a.given("--trace-format")) spec.trace_format = f.trace_format;
   if (a.given("--vary")) spec.vary = f.vary;
   if (a.given("--allow-empty")) spec.allow_empty = f.allow_empty;
   if (a.given("--cluster")) spec.clusters = f.clusters;
@@ -255,7 +257,7 @@ void add_compare_command(CLI::App& app) {
   auto& s = args->spec;
   cmd->add_option("--trace", s.trace,
                   "job trace file, - for standard input, or a generator spec, e.g. gen:jobs=500,load=0.9 (see docs/compare.md)");
-  add_trace_format_flag(cmd, args->trace_format);
+  add_trace_format_flag(cmd, s.trace_format);
   add_vary_flag(cmd, s.vary);
   add_allow_empty_flag(cmd, s.allow_empty);
   cmd->add_option("--cluster", s.clusters, "cluster file(s), or uniform:nodes=4,gpus_per_node=4,memory_mib=16384; repeatable")

@@ -9,6 +9,7 @@
 #include "colosim/traces/importer.h"
 #include "colosim/traces/inputs.h"
 #include "colosim/traces/job_checks.h"
+#include "colosim/traces/trace_format.h"
 #include "colosim/traces/trace_reader.h"
 #include "colosim/traces/trace_writer.h"
 #include "commands.h"
@@ -51,8 +52,9 @@ std::set<std::string> feature_names(const traces::TraceFile& in) {
 }
 
 void convert(const ConvertArgs& a) {
-  const OutputFile out(a.out, format_or_default(a.to));
-  const bool csv_out = traces::trace_format_for_path(out.path(), out.format()) == traces::TraceFormat::csv;
+  const traces::TraceFormatRegistry formats = traces::builtin_trace_formats();
+  const OutputFile out(a.out, a.to);
+  const bool needs_features = formats.encoding_for(out.path(), out.format()).needs_feature_names;
   const auto unit = parse_unit(a.unit);
   const Chatter chatter(a.quiet);
   const traces::ImporterRegistry importers = traces::builtin_importers();
@@ -66,7 +68,7 @@ void convert(const ConvertArgs& a) {
     for (const auto& note : imported.notes) chatter("{}: {}\n", a.from, note);
     if (unit) imported.header.set_time_unit(*unit);
     std::set<std::string> features;
-    if (csv_out)
+    if (needs_features)
       for (const auto& job : imported.jobs)
         for (const auto& [name, value] : job.features) features.insert(name);
     auto writer = traces::open_trace_writer(out.path(), imported.header, out.format(), features);
@@ -82,19 +84,11 @@ void convert(const ConvertArgs& a) {
     return;
   }
   if (!a.with.empty() || !a.options.empty()) throw Error("--with and --opt are for importers (--from <importer>)");
-  std::optional<traces::TraceFormat> in_format;
-  if (!a.from.empty()) {
-    try {
-      in_format = traces::trace_format_from_name(a.from);
-    } catch (const Error&) {
-      std::string known;
-      for (const auto* info : importers.list()) known += ", " + info->name;
-      throw Error("--from '" + a.from + "' is neither a format (pb, json, textproto, csv) nor an importer (" +
-                  known.substr(2) + ")");
-    }
-  }
-  const traces::TraceFile in = traces::TraceFile::resolve(a.in, in_format);
-  const std::set<std::string> features = csv_out ? feature_names(in) : std::set<std::string>{};
+  if (!a.from.empty() && !formats.find(Spec::parse(a.from, formats.kind()).name))
+    throw Error("--from '" + a.from + "' is neither a trace format (" + formats.names() + ") nor an importer (" +
+                importers.names() + ")");
+  const traces::TraceFile in = traces::TraceFile::resolve(a.in, a.from);
+  const std::set<std::string> features = needs_features ? feature_names(in) : std::set<std::string>{};
   auto reader = in.open();
   v1::TraceHeader header = reader->header();
   if (unit) header.set_time_unit(*unit);
@@ -123,8 +117,10 @@ void add_convert_command(CLI::App& app) {
                   "output trace (.pb .json .textproto .csv), written whole or not at all; - writes standard output "
                   "(CSV unless --to names a format)")
       ->required();
-  cmd->add_option("--from", args->from, "input format (pb, json, textproto, csv) or importer name; default: IN's extension");
-  cmd->add_option("--to", args->to, "output format; default: OUT's extension");
+  const traces::TraceFormatRegistry formats = traces::builtin_trace_formats();
+  cmd->add_option("--from", args->from,
+                  "input trace format (" + formats.names() + ") or importer name; default: IN's extension");
+  cmd->add_option("--to", args->to, "output trace format (" + formats.names() + "); default: OUT's extension");
   cmd->add_option("--with", args->with, "companion files of an importer (node list, cluster spec, throughputs)");
   cmd->add_option("--opt", args->options, "importer option key=value (repeatable)");
   cmd->add_option("--unit", args->unit, "time unit of the output: s, ms or us (default: the input's)");

@@ -5,6 +5,7 @@
 #include "colosim/traces/cluster_io.h"
 #include "colosim/traces/generator.h"
 #include "colosim/traces/schema_version.h"
+#include "colosim/traces/trace_format.h"
 #include "colosim/traces/trace_writer.h"
 #include "commands.h"
 #include "shared_flags.h"
@@ -60,7 +61,7 @@ void generate(const GenerateArgs& a) {
   header.set_time_origin("generator start");
   header.set_job_count(config.jobs);
   if (cluster) *header.mutable_cluster() = traces::cluster_to_proto(*cluster);
-  const OutputFile out(a.out, format_or_default(a.to));
+  const OutputFile out(a.out, a.to);
   auto writer = traces::open_trace_writer(out.path(), header, out.format());
   traces::GeneratedJobSource source(std::move(config));
   while (auto job = source.next()) writer->write(*job);
@@ -89,7 +90,8 @@ void add_generate_command(CLI::App& app) {
   cmd->add_option("--shapes", args->shapes, "builtin (Alibaba openb default pod mix) or an openb pod list CSV");
   cmd->add_option("--apps", args->apps, "comma-separated app names (default: Gavel's 26 job types)");
   cmd->add_option("--gpu-memory-mib", args->gpu_memory_mib, "GPU memory of a whole-GPU job (default 16384)");
-  cmd->add_option("--to", args->to, "output format: pb, json, textproto or csv; default: OUT's extension");
+  cmd->add_option("--to", args->to,
+                  "output trace format (" + traces::builtin_trace_formats().names() + "); default: OUT's extension");
   add_quiet_flag(cmd, args->quiet);
   cmd->callback([args] { generate(*args); });
 }

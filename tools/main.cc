@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   colosim::cli::add_run_command(app);
   colosim::cli::add_policies_command(app);
+  colosim::cli::add_formats_command(app);
   colosim::cli::add_compare_command(app);
   colosim::cli::add_convert_command(app);
   colosim::cli::add_trace_info_command(app);

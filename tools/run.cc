@@ -40,7 +40,7 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   // A named cluster is checked first: its errors do not wait for a long trace to be read.
   std::optional<ClusterSpec> named_cluster;
   if (!a.cluster.empty()) named_cluster = traces::resolve_cluster(a.cluster);
-  const traces::JobInput input = traces::JobInput::resolve(a.trace, {format_or_default(a.trace_format), a.vary, a.allow_empty});
+  const traces::JobInput input = traces::JobInput::resolve(a.trace, {a.trace_format, a.vary, a.allow_empty});
   const ClusterSpec cluster = named_cluster ? *named_cluster : traces::resolve_cluster("", input);
   const auto model = traces::resolve_interference(a.interference, options.pairs);
   const PolicyRegistry registry = builtin_policies();

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "colosim/errors.h"
+#include "colosim/traces/trace_format.h"
 
 namespace colosim::cli {
 
@@ -14,8 +15,12 @@ void add_quiet_flag(CLI::App* cmd, bool& quiet) {
 }
 
 void add_trace_format_flag(CLI::App* cmd, std::string& format) {
-  cmd->add_option("--trace-format", format, "encoding of the trace: pb, json, textproto or csv (default: the extension; csv for -)")
-      ->check(CLI::IsMember({"pb", "json", "textproto", "csv"}));
+  const traces::TraceFormatRegistry formats = traces::builtin_trace_formats();
+  std::vector<std::string> names;
+  for (const auto* entry : formats.list()) names.push_back(entry->name);
+  cmd->add_option("--trace-format", format,
+                  "encoding of the trace: " + formats.names() + " (default: the extension; csv for -; see colosim formats)")
+      ->check(CLI::IsMember(names));
 }
 
 void add_vary_flag(CLI::App* cmd, std::string& vary) {
@@ -34,20 +39,14 @@ void add_output_format_flag(CLI::App* cmd, std::string& format) {
       ->capture_default_str();
 }
 
-std::optional<traces::TraceFormat> format_or_default(const std::string& name) {
-  if (name.empty()) return std::nullopt;
-  return traces::trace_format_from_name(name);
-}
-
-OutputFile::OutputFile(const std::string& path, std::optional<traces::TraceFormat> format)
-    : path_(path), format_(format), name_(path) {
+OutputFile::OutputFile(const std::string& path, const std::string& format) : path_(path), format_(format), name_(path) {
   if (path != "-") return;
-  format_ = format.value_or(traces::TraceFormat::csv);
+  if (format_.empty()) format_ = "csv";
   name_ = "<stdout>";
   std::string pattern = (std::filesystem::temp_directory_path() / "colosim-stdout-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw Error("standard output: cannot create a temporary directory");
   temp_dir_ = pattern;
-  path_ = temp_dir_ / (std::string("stdout.") + traces::to_string(*format_));
+  path_ = temp_dir_ / "stdout";  // the format is named: the extension does not matter
 }
 
 OutputFile::~OutputFile() {

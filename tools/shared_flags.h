@@ -11,10 +11,7 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <optional>
 #include <string>
-
-#include "colosim/traces/trace_format.h"
 
 namespace colosim::cli {
 
@@ -23,9 +20,6 @@ void add_trace_format_flag(CLI::App* cmd, std::string& format);
 void add_vary_flag(CLI::App* cmd, std::string& vary);
 void add_allow_empty_flag(CLI::App* cmd, bool& allow_empty);
 void add_output_format_flag(CLI::App* cmd, std::string& format);  // "text" (default) or "json"
-
-// The format named by --trace-format / --to, or nullopt for "".
-std::optional<traces::TraceFormat> format_or_default(const std::string& name);
 
 // Progress and "wrote ..." lines: on stderr, so that stdout carries only results (and "-"
 // outputs), and silent under --quiet.
@@ -43,23 +37,23 @@ class Chatter {
 
 // An output trace path, or "-": standard output. A trace writer writes a file whole or not at
 // all (trace_writer.h), so for "-" it writes a private temporary file, copied to stdout by
-// finish(). Without an explicit format, standard output gets CSV.
+// finish(). Without an explicit format (a trace format spec), standard output gets CSV.
 class OutputFile {
  public:
-  OutputFile(const std::string& path, std::optional<traces::TraceFormat> format);
+  OutputFile(const std::string& path, const std::string& format);
   ~OutputFile();
   OutputFile(const OutputFile&) = delete;
   OutputFile& operator=(const OutputFile&) = delete;
 
   const std::filesystem::path& path() const { return path_; }  // where to write
-  std::optional<traces::TraceFormat> format() const { return format_; }
+  const std::string& format() const { return format_; }  // "": by the path's extension
   bool to_stdout() const { return !temp_dir_.empty(); }
   const std::string& name() const { return name_; }  // the path as given, or "<stdout>"
   void finish() const;  // after the writer's finish(): copies the temporary file to stdout
 
  private:
   std::filesystem::path path_, temp_dir_;
-  std::optional<traces::TraceFormat> format_;
+  std::string format_;
   std::string name_;
 };
 

@@ -55,7 +55,7 @@ std::string info_json(const traces::TraceFile& file, const v1::TraceHeader& h, c
   using traces::json_string;
   std::string o = "{\n";
   o += "  \"file\": " + json_string(file.name()) + ",\n";
-  o += "  \"format\": " + json_string(traces::to_string(file.format())) + ",\n";
+  o += "  \"format\": " + json_string(file.format()) + ",\n";
   o += fmt::format("  \"header\": {{\"schema_version\": {}, \"source\": {}, \"time_unit\": {}, \"time_origin\": {}, "
                    "\"description\": {}, \"announced_jobs\": {}}},\n",
                    h.schema_version(), json_string(h.source()), json_string(unit_name(h.time_unit())), json_string(h.time_origin()),
@@ -74,11 +74,11 @@ std::string info_json(const traces::TraceFile& file, const v1::TraceHeader& h, c
 
 void trace_info(const TraceInfoArgs& a) {
   const bool json = a.format == "json";
-  const traces::TraceFile file = traces::TraceFile::resolve(a.file, format_or_default(a.trace_format));
+  const traces::TraceFile file = traces::TraceFile::resolve(a.file, a.trace_format);
   auto reader = file.open();
   if (!json) {
     fmt::print("{:<22}{}\n", "file:", file.name());
-    fmt::print("{:<22}{}\n", "format:", traces::to_string(file.format()));
+    fmt::print("{:<22}{}\n", "format:", file.format());
     print_header(reader->header());
   }
   std::optional<ClusterSpec> cluster;

@@ -171,7 +171,7 @@ JobInput JobInput::resolve(const std::string& source, const TraceInputOptions& o
   in.variation_text_ = in.variation_.varies() ? options.vary : "none";
   if (source.empty()) throw Error("no trace: give a trace file or a generator spec such as gen:jobs=500,load=0.9");
   if (GeneratorSpec::is_spec(source)) {
-    if (options.format) throw Error("a trace format is for trace files, not for the generator spec '" + source + "'");
+    if (!options.format.empty()) throw Error("a trace format is for trace files, not for the generator spec '" + source + "'");
     in.generator_ = GeneratorSpec::parse(source);
     in.generator_base_ = generator_base(*in.generator_);
     validate(*in.generator_base_);
@@ -329,21 +329,22 @@ struct TraceFile::Spool {
   }
 };
 
-TraceFile TraceFile::resolve(const std::string& path, std::optional<TraceFormat> format) {
+TraceFile TraceFile::resolve(const std::string& path, const std::string& format) {
   TraceFile t;
+  const TraceFormatRegistry formats = builtin_trace_formats();
   if (path != "-") {
     t.path_ = t.name_ = path;
-    t.format_ = trace_format_for_path(path, format);
+    t.format_ = formats.spec_for(path, format).to_string();
     return t;
   }
   t.name_ = kStdinName;
-  t.format_ = format.value_or(TraceFormat::csv);
+  t.format_ = formats.spec_for(path, format.empty() ? "csv" : format).to_string();
   std::string pattern = (std::filesystem::temp_directory_path() / "colosim-stdin-XXXXXX").string();
   if (!::mkdtemp(pattern.data())) throw Error("standard input: cannot create a temporary directory in " +
                                               std::filesystem::temp_directory_path().string());
   auto spool = std::make_shared<Spool>();
   spool->dir = pattern;
-  spool->file = spool->dir / (std::string("stdin.") + to_string(t.format_));
+  spool->file = spool->dir / "stdin";  // the format is named: the extension does not matter
   std::ofstream out(spool->file, std::ios::binary);
   std::vector<char> buffer(1 << 16);
   while (const std::size_t n = std::fread(buffer.data(), 1, buffer.size(), stdin)) out.write(buffer.data(), static_cast<std::streamsize>(n));

@@ -6,35 +6,56 @@
 #include "colosim/errors.h"
 
 namespace colosim::traces {
+namespace {
 
-const char* to_string(TraceFormat format) {
-  switch (format) {
-    case TraceFormat::pb: return "pb";
-    case TraceFormat::json: return "json";
-    case TraceFormat::textproto: return "textproto";
-    case TraceFormat::csv: return "csv";
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
+}
+
+}  // namespace
+
+void TraceFormatRegistry::add(Entry entry, std::vector<std::string> extensions) {
+  const std::string name = entry.name;
+  for (const auto& ext : extensions)
+    if (by_extension_.count(lower(ext)))
+      throw Error("trace format '" + name + "': extension " + ext + " belongs to '" + by_extension_.at(lower(ext)) + "'");
+  Registry::add(std::move(entry));
+  for (const auto& ext : extensions) by_extension_[lower(ext)] = name;
+  extensions_[name] = std::move(extensions);
+}
+
+const std::vector<std::string>& TraceFormatRegistry::extensions(std::string_view name) const {
+  auto it = extensions_.find(name);
+  if (it == extensions_.end()) throw Error("unknown " + kind() + " '" + std::string(name) + "' (known: " + names() + ")");
+  return it->second;
+}
+
+Spec TraceFormatRegistry::spec_for(const std::filesystem::path& path, const std::string& format) const {
+  if (!format.empty()) {
+    Spec spec = Spec::parse(format, kind());
+    resolve(spec);  // an unknown name or parameter is an Error here, listing the known ones
+    return spec;
   }
-  return "?";
+  auto it = by_extension_.find(lower(path.extension().string()));
+  if (it != by_extension_.end()) return Spec{it->second, {}};
+  std::string known;
+  for (const auto& [ext, name] : by_extension_) known += (known.empty() ? "" : ", ") + ext;
+  throw InputError(path.string(), 0, "",
+                   "cannot tell the trace format from the extension (use " + known + ", or name the format: " + names() + ")");
 }
 
-TraceFormat trace_format_from_name(std::string_view name) {
-  if (name == "pb") return TraceFormat::pb;
-  if (name == "json") return TraceFormat::json;
-  if (name == "textproto" || name == "txtpb") return TraceFormat::textproto;
-  if (name == "csv") return TraceFormat::csv;
-  throw Error("unknown trace format '" + std::string(name) + "' (known: pb, json, textproto, csv)");
+TraceEncoding TraceFormatRegistry::encoding_for(const std::filesystem::path& path, const std::string& format) const {
+  return make(spec_for(path, format));
 }
 
-TraceFormat trace_format_for_path(const std::filesystem::path& path, std::optional<TraceFormat> override_format) {
-  if (override_format) return *override_format;
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (ext == ".pb") return TraceFormat::pb;
-  if (ext == ".json") return TraceFormat::json;
-  if (ext == ".textproto" || ext == ".txtpb") return TraceFormat::textproto;
-  if (ext == ".csv") return TraceFormat::csv;
-  throw InputError(path.string(), 0, "", "cannot tell the trace format from the extension (use .pb, .json, "
-                   ".textproto or .csv, or name the format)");
+TraceFormatRegistry builtin_trace_formats() {
+  TraceFormatRegistry registry;
+  add_csv_format(registry);
+  add_json_format(registry);
+  add_pb_format(registry);
+  add_textproto_format(registry);
+  return registry;
 }
 
 }  // namespace colosim::traces

@@ -36,9 +36,13 @@ struct PySpec {
 
 PySpec make_spec(std::string trace, std::vector<std::string> clusters, std::vector<std::string> policies,
                  std::string seeds, std::vector<double> loads, std::string interference, std::string baseline,
-                 std::map<std::string, std::string> options) {
+                 std::map<std::string, std::string> options, std::string trace_format, std::string vary,
+                 bool allow_empty) {
   PySpec s;
   s.spec.trace = std::move(trace);
+  s.spec.trace_format = std::move(trace_format);
+  s.spec.vary = std::move(vary);
+  s.spec.allow_empty = allow_empty;
   s.spec.clusters = std::move(clusters);
   s.spec.policies = std::move(policies);
   s.spec.seeds = std::move(seeds);
@@ -190,9 +194,13 @@ void bind_compare(py::module_& m) {
       .def(py::init(&make_spec), py::kw_only(), py::arg("trace"), py::arg("clusters") = std::vector<std::string>{},
            py::arg("policies") = std::vector<std::string>{}, py::arg("seeds") = "1",
            py::arg("loads") = std::vector<double>{1.0}, py::arg("interference") = "none", py::arg("baseline") = "",
-           py::arg("options") = std::map<std::string, std::string>{},
+           py::arg("options") = std::map<std::string, std::string>{}, py::arg("trace_format") = "",
+           py::arg("vary") = "", py::arg("allow_empty") = false,
            "Raises colosim.Error for an unknown option or a bad value; the rest is checked by resolve().")
       .def_property_readonly("trace", [](const PySpec& s) { return s.spec.trace; })
+      .def_property_readonly("trace_format", [](const PySpec& s) { return s.spec.trace_format; })
+      .def_property_readonly("vary", [](const PySpec& s) { return s.spec.vary; })
+      .def_property_readonly("allow_empty", [](const PySpec& s) { return s.spec.allow_empty; })
       .def_property_readonly("clusters", [](const PySpec& s) { return s.spec.clusters; })
       .def_property_readonly("policies", [](const PySpec& s) { return s.spec.policies; })
       .def_property_readonly("seeds", [](const PySpec& s) { return s.spec.seeds; })
@@ -203,14 +211,16 @@ void bind_compare(py::module_& m) {
       .def(py::pickle(
           [](const PySpec& s) {
             return py::make_tuple(s.spec.trace, s.spec.clusters, s.spec.policies, s.spec.seeds, s.spec.loads,
-                                  s.spec.interference, s.spec.baseline, s.options);
+                                  s.spec.interference, s.spec.baseline, s.options, s.spec.trace_format, s.spec.vary,
+                                  s.spec.allow_empty);
           },
           [](const py::tuple& t) {
-            if (t.size() != 8) throw Error("CompareSpec: bad pickled state");
+            if (t.size() != 11) throw Error("CompareSpec: bad pickled state");
             return make_spec(t[0].cast<std::string>(), t[1].cast<std::vector<std::string>>(),
                              t[2].cast<std::vector<std::string>>(), t[3].cast<std::string>(),
                              t[4].cast<std::vector<double>>(), t[5].cast<std::string>(), t[6].cast<std::string>(),
-                             t[7].cast<std::map<std::string, std::string>>());
+                             t[7].cast<std::map<std::string, std::string>>(), t[8].cast<std::string>(),
+                             t[9].cast<std::string>(), t[10].cast<bool>());
           }));
 
   m.def(

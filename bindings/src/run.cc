@@ -167,7 +167,7 @@ py::dict series_dict(const PyRunResult& r) {
 
 PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Interference& interference,
                 const py::object& policy, std::uint64_t seed, const std::map<std::string, std::string>& option_values,
-                bool time_series) {
+                bool time_series, const traces::TraceInputOptions& input) {
   RunOptions options = run_options_from(option_values);  // what is not given keeps the library's default
   options.sim.seed = seed;
   const SimConfig config = options.sim;
@@ -195,6 +195,9 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
   if (py::isinstance<Trace>(trace)) in_memory = &trace.cast<const Trace&>();
   else if (py::isinstance<py::str>(trace)) path = trace.cast<std::string>();
   else throw py::type_error("trace must be a colosim.Trace or a path");
+  if (in_memory && !input.format.empty())
+    throw Error("trace_format '" + input.format + "' is for trace files; this trace is already in memory");
+  const traces::VariationSpec variation = traces::VariationSpec::parse(input.vary);
 
   PyRunResult result;
   result.policy = handle.name;
@@ -206,8 +209,8 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
   try {
     py::gil_scoped_release release;
     std::unique_ptr<JobSource> source;
-    if (in_memory) source = std::make_unique<SpanJobSource>(in_memory->jobs, in_memory->name);
-    else source = traces::JobInput::resolve(path).open(seed, cluster.total_gpus());
+    if (in_memory) source = traces::vary_jobs(std::make_unique<SpanJobSource>(in_memory->jobs, in_memory->name), variation, seed);
+    else source = traces::JobInput::resolve(path, input).open(seed, cluster.total_gpus());
     Simulator sim(cluster, *model, *handle.policy, config);
     MetricsCollector metrics;
     RecordCollector records;
@@ -287,9 +290,13 @@ void bind_run(py::module_& m) {
   m.def("job_columns", &column_table, "The columns of jobs.csv and Result.jobs (one dict each: key, type, help)");
   m.def(
       "resolve_cluster",
-      [](const std::string& source, const std::string& trace) { return traces::resolve_cluster(source, trace); },
-      py::arg("source"), py::arg("trace") = "",
-      "A cluster file, a 'uniform:...' spec, or (source empty) the cluster in the trace file's header");
+      [](const std::string& source, const std::string& trace, const std::string& trace_format) {
+        if (!source.empty() || trace.empty()) return traces::resolve_cluster(source, trace);
+        return traces::resolve_cluster("", traces::JobInput::resolve(trace, {.format = trace_format}));
+      },
+      py::arg("source"), py::arg("trace") = "", py::arg("trace_format") = "",
+      "A cluster file, a 'uniform:...' spec, or (source empty) the cluster in the header of the trace file, read "
+      "as trace_format (default: by its extension)");
   m.def(
       "write_files_atomically",
       [](const std::vector<std::pair<std::string, py::bytes>>& files) {
@@ -302,9 +309,19 @@ void bind_run(py::module_& m) {
       "Writes [(path, bytes), ...] as one set: each as <path>.partial, then all renamed; a failure leaves none");
   m.def("check_options", [](const std::map<std::string, std::string>& values) { run_options_from(values); }, py::arg("options"),
         "Raises colosim.Error for an unknown option or a bad value");
-  m.def("run", &run, py::arg("cluster"), py::arg("trace"), py::arg("interference"), py::arg("policy"),
-        py::arg("seed") = 1, py::arg("options") = std::map<std::string, std::string>{}, py::arg("time_series") = true,
-        "The compiled run(); use colosim.run(), which takes names, files and DataFrames too. Releases the GIL.");
+  m.def(
+      "run",
+      [](const ClusterSpec& cluster, const py::object& trace, const Interference& interference, const py::object& policy,
+         std::uint64_t seed, const std::map<std::string, std::string>& options, bool time_series,
+         std::string trace_format, std::string vary, bool allow_empty) {
+        return run(cluster, trace, interference, policy, seed, options, time_series,
+                   {std::move(trace_format), std::move(vary), allow_empty});
+      },
+      py::arg("cluster"), py::arg("trace"), py::arg("interference"), py::arg("policy"), py::arg("seed") = 1,
+      py::arg("options") = std::map<std::string, std::string>{}, py::arg("time_series") = true, py::kw_only(),
+      py::arg("trace_format") = "", py::arg("vary") = "", py::arg("allow_empty") = false,
+      "The compiled run(); use colosim.run(), which takes names, files and DataFrames too. trace_format, vary and "
+      "allow_empty are those of `colosim run` (trace_format is for trace files). Releases the GIL.");
 }
 
 }  // namespace colosim::py_bindings

@@ -15,6 +15,7 @@
 #include "colosim/traces/job_checks.h"
 #include "colosim/traces/job_columns.h"
 #include "colosim/traces/job_proto.h"
+#include "colosim/traces/trace_format.h"
 #include "colosim/traces/trace_reader.h"
 #include "colosim/traces/trace_writer.h"
 
@@ -189,16 +190,16 @@ void bind_trace(py::module_& m) {
                     "Trace.generate(...) or import_trace(...); colosim.trace() in the facade takes any of these.")
       .def_static(
           "load",
-          [](const std::string& path, bool allow_empty) {
+          [](const std::string& path, bool allow_empty, const std::string& format) {
             py::gil_scoped_release release;
             traces::TraceReadOptions options;
             options.allow_empty = allow_empty;
-            auto source = traces::open_trace(path, options);
+            auto source = traces::open_trace_reader(path, format, options);
             return drain(*source, path);
           },
-          py::arg("path"), py::arg("allow_empty") = false,
-          "Reads a whole trace file in any format the CLI reads (.csv, .pb, .json, .textproto), chosen by extension. "
-          "A file without jobs raises InputError unless allow_empty.")
+          py::arg("path"), py::arg("allow_empty") = false, py::arg("format") = "",
+          "Reads a whole trace file in any trace format (colosim.trace_formats()), chosen by extension unless "
+          "`format` names one. A file without jobs raises InputError unless allow_empty.")
       .def_static("from_columns", &from_columns, py::arg("name"), py::arg("columns"), py::arg("allow_empty") = false,
                   "Jobs from a dict of equally long columns (lists or arrays), as in the CSV job format: required "
                   "id, app, submit_s, duration_s, gpus; optional memory_mib, gpu_util (default 0), gpu_milli, "
@@ -253,7 +254,7 @@ void bind_trace(py::module_& m) {
            "Columns of the CSV job format (times in seconds): a dict of lists and NumPy arrays, for a DataFrame.")
       .def(
           "save",
-          [](const Trace& t, const std::string& path) {
+          [](const Trace& t, const std::string& path, const std::string& format) {
             std::set<std::string> features;
             for (const auto& j : t.jobs)
               for (const auto& [k, _] : j.features) features.insert(k);
@@ -261,11 +262,12 @@ void bind_trace(py::module_& m) {
             header.set_source(t.name);
             header.set_job_count(static_cast<std::int64_t>(t.jobs.size()));
             py::gil_scoped_release release;
-            auto writer = traces::open_trace_writer(path, header, std::nullopt, features);
+            auto writer = traces::open_trace_writer(path, header, format, features);
             for (const auto& j : t.jobs) writer->write(j);
             writer->finish();
           },
-          py::arg("path"), "Writes the trace; the format follows the extension (.csv, .pb, .json, .textproto).")
+          py::arg("path"), py::arg("format") = "",
+          "Writes the trace in `format` (colosim.trace_formats()), by default the one of the extension.")
       .def("__repr__", [](const Trace& t) {
         return "Trace(" + py::repr(py::str(t.name)).cast<std::string>() + ", " + std::to_string(t.jobs.size()) + " jobs)";
       });
@@ -309,6 +311,22 @@ void bind_trace(py::module_& m) {
         return out;
       },
       "The trace importers: a list of dicts name, description, inputs, options [(name, default, help)].");
+
+  m.def(
+      "trace_formats",
+      [] {
+        py::list out;
+        const traces::TraceFormatRegistry registry = traces::builtin_trace_formats();
+        for (const auto* info : registry.list()) {
+          py::list options;
+          for (const auto& o : info->params) options.append(py::make_tuple(o.name, o.default_value, o.help));
+          out.append(py::dict(py::arg("name") = info->name, py::arg("description") = info->description,
+                              py::arg("extensions") = registry.extensions(info->name), py::arg("options") = options));
+        }
+        return out;
+      },
+      "The trace formats (as `colosim formats`): a list of dicts name, description, extensions, options "
+      "[(name, default, help)].");
 }
 
 }  // namespace colosim::py_bindings

@@ -153,6 +153,56 @@ def test_issue9_cli_dask_flag_equals_the_local_run(cli, cli_out, dask_cluster, t
     assert files(out) == files(cli_out)
 
 
+@pytest.fixture(scope="module")
+def varied_trace(tmp_path_factory) -> Path:
+    """A trace file for --vary (which varies files, not gen: specs), with an extension that names no
+    format, so that --trace-format must travel too."""
+    path = tmp_path_factory.mktemp("varied") / "jobs.trace"
+    colosim.Trace.generate(jobs=120, seed=2, load=1.2, total_gpus=8).save(str(path), format="csv")
+    return path
+
+
+def varied_cli_grid(trace: Path) -> list[str]:
+    return ["--trace", str(trace), "--trace-format", "csv", "--vary", "jitter:seconds=300", "--cluster", CLUSTER,
+            "--policy", "exclusive", "binpack", "--seeds", "1-2"]
+
+
+VARIED = dict(trace_format="csv", vary="jitter:seconds=300", clusters=[CLUSTER], policies=["exclusive", "binpack"],
+              seeds="1-2")
+
+
+def test_issue9_compare_with_vary_writes_the_cli_bytes(cli, varied_trace, tmp_path):
+    out = tmp_path / "cli"
+    result = subprocess.run([str(cli), "compare", *varied_cli_grid(varied_trace), "--quiet", "--jobs", "2",
+                             "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    grid = colosim.compare(trace=varied_trace, jobs=2, **VARIED)
+    assert grid.runs_csv == (out / "runs.csv").read_bytes()
+    assert grid.summary_json.encode() == (out / "summary.json").read_bytes()
+    assert json.loads(grid.summary_json)["inputs_vary_with_seed"] is True
+    # The seeds saw different traces: the same policy differs between them.
+    runs = grid.runs
+    assert runs[runs.policy == "exclusive"]["makespan_s"].nunique() == 2
+
+
+def test_issue9_cli_dask_with_vary_equals_the_thread_pool(cli, varied_trace, dask_cluster, tmp_path):
+    outs = {}
+    for name, extra in (("pool", []), ("dask", ["--dask", dask_cluster.scheduler_address])):
+        outs[name] = tmp_path / name
+        result = subprocess.run([str(cli), "compare", *varied_cli_grid(varied_trace), "--quiet", "--jobs", "2",
+                                 "--out", str(outs[name]), *extra], capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+    assert files(outs["dask"]) == files(outs["pool"])
+
+
+def test_issue9_cli_dask_refuses_standard_input_clearly(cli, tmp_path):
+    result = subprocess.run([str(cli), "compare", "--trace", "-", "--cluster", CLUSTER, "--policy", "exclusive",
+                             "--dask", "tcp://127.0.0.1:1", "--out", str(tmp_path)], input="id,app,submit_s,duration_s,gpus\na,x,0,1,1\n",
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode == 1
+    assert "not standard input (-)" in result.stderr
+
+
 @pytest.mark.parametrize("bad, message", [
     (dict(policies=["exclusive", "no-such-policy"]), "no-such-policy"),
     (dict(no_such_option=3), "no_such_option"),

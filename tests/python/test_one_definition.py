@@ -97,3 +97,49 @@ def test_summaries_never_drop_a_run_with_a_repeated_name():
     with pytest.raises(colosim.Error, match="several results are named"):
         colosim.compare([a, b])
     assert len(colosim.compare({"s1": a, "s2": b})) == 2
+
+
+def test_issue9_trace_format_vary_and_allow_empty_mean_the_same_in_run_compare_and_python(cli, tmp_path):
+    # A CSV trace under an extension that names no format: only trace_format makes it readable.
+    trace = tmp_path / "jobs.trace"
+    colosim.Trace.generate(jobs=80, seed=4, load=1.3, total_gpus=4).save(str(trace), format="csv")
+    inputs = ["--trace", str(trace), "--trace-format", "csv", "--vary", "jitter:seconds=120"]
+    subprocess.run([str(cli), "run", "--cluster", CLUSTER, *inputs, "--policy", "binpack", "--seed", "3",
+                    "--out", str(tmp_path / "run")], check=True, capture_output=True)
+    from_run = json.loads((tmp_path / "run" / "summary.json").read_text())["summary"]
+    subprocess.run([str(cli), "compare", "--cluster", CLUSTER, *inputs, "--policy", "binpack", "--seeds", "3",
+                    "--out", str(tmp_path / "cmp"), "-q"], check=True, capture_output=True)
+    with open(tmp_path / "cmp" / "runs.csv", newline="") as f:
+        (row,) = list(csv.DictReader(f))
+    result = colosim.run(CLUSTER, trace, policy="binpack", seed=3, trace_format="csv", vary="jitter:seconds=120")
+    unvaried = colosim.run(CLUSTER, trace, policy="binpack", seed=3, trace_format="csv")
+    assert from_run["jobs"] == 80
+    assert result.summary != unvaried.summary  # the jitter reached the run
+    for key in colosim.SUMMARY_METRICS:
+        assert result.summary[key] == from_run[key], key
+        assert float(row[key]) == pytest.approx(from_run[key], rel=0, abs=0), key
+    with pytest.raises(colosim.InputError, match="cannot tell the trace format"):
+        colosim.run(CLUSTER, trace, policy="binpack")
+
+    # allow_empty: a trace without jobs runs (0 jobs) everywhere, and is an error without it.
+    empty = tmp_path / "empty.csv"
+    empty.write_text("id,app,submit_s,duration_s,gpus\n")
+    cli_empty = subprocess.run([str(cli), "run", "--cluster", CLUSTER, "--trace", str(empty), "--allow-empty",
+                                "--policy", "binpack", "--format", "json"], check=True, capture_output=True, text=True)
+    assert json.loads(cli_empty.stdout)["summary"]["jobs"] == 0
+    assert colosim.run(CLUSTER, empty, policy="binpack", allow_empty=True).summary["jobs"] == 0
+    assert colosim.compare(trace=empty, clusters=CLUSTER, policies="binpack", allow_empty=True).runs["jobs"].tolist() == [0]
+    with pytest.raises(colosim.InputError, match="empty.csv"):
+        colosim.run(CLUSTER, empty, policy="binpack")
+
+
+def test_issue9_trace_formats_are_listed_from_one_registry(cli):
+    listed = subprocess.run([str(cli), "formats"], check=True, capture_output=True, text=True).stdout
+    formats = colosim.trace_formats()
+    assert [f["name"] for f in formats] == ["csv", "json", "pb", "textproto"]
+    assert next(f for f in formats if f["name"] == "textproto")["extensions"] == [".textproto", ".txtpb"]
+    for f in formats:
+        line = next(line for line in listed.splitlines() if line.startswith(f["name"] + " "))
+        assert f["description"] in line and " ".join(f["extensions"]) in line
+    run_help = subprocess.run([str(cli), "run", "--help"], check=True, capture_output=True, text=True).stdout
+    assert "csv, json, pb, textproto" in " ".join(run_help.split())

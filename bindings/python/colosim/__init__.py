@@ -42,6 +42,7 @@ try:
         SimulationError as SimulationError,
         Trace as Trace,
         importers as importers,
+        trace_formats as trace_formats,
     )
     from ._inputs import (
         calibrate as calibrate,

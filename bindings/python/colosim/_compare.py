@@ -14,7 +14,8 @@ from ._common import PathLike, _is_path, option_text
 from ._results import SUMMARY_METRICS, Result, summaries
 
 _INT_METRICS = tuple(m["key"] for m in _colosim.summary_metrics() if m["type"] == "int")
-_SPEC_FIELDS = ("trace", "clusters", "policies", "seeds", "loads", "interference", "baseline")
+_SPEC_FIELDS = ("trace", "trace_format", "vary", "allow_empty", "clusters", "policies", "seeds", "loads",
+                "interference", "baseline")
 
 
 def _is_results(x: Any) -> bool:
@@ -135,7 +136,9 @@ def _make_spec(fields: Mapping[str, Any], options: Mapping[str, Any]) -> Compare
     if not fields.get("trace"):
         raise _colosim.Error("compare: trace is required (a trace file or a 'gen:...' spec)")
     return CompareSpec(
-        trace=os.fspath(fields["trace"]), clusters=_texts(fields.get("clusters")),
+        trace=os.fspath(fields["trace"]), trace_format=fields.get("trace_format") or "",
+        vary=fields.get("vary") or "", allow_empty=bool(fields.get("allow_empty", False)),
+        clusters=_texts(fields.get("clusters")),
         policies=_texts(fields.get("policies")), seeds=_seeds_text(fields.get("seeds", "1")),
         loads=_loads(fields.get("loads", 1.0)), interference=os.fspath(fields.get("interference") or "none"),
         baseline=fields.get("baseline") or "",
@@ -147,7 +150,8 @@ def _spec_fields(spec: CompareSpec) -> dict[str, Any]:
 
 
 def compare(results: Mapping[str, Result] | Iterable[Result] | None = None, /, *,
-            trace: PathLike | None = None, clusters: PathLike | Sequence[PathLike] | None = None,
+            trace: PathLike | None = None, trace_format: str = "", vary: str = "", allow_empty: bool = False,
+            clusters: PathLike | Sequence[PathLike] | None = None,
             policies: str | Sequence[str] | None = None, seeds: str | int | Iterable[int] = "1",
             loads: float | str | Iterable[float] = 1.0, interference: PathLike = "none", baseline: str = "",
             jobs: int | None = None, client: Any = None, registry: PolicyRegistry | None = None,
@@ -158,6 +162,9 @@ def compare(results: Mapping[str, Result] | Iterable[Result] | None = None, /, *
 
     Args:
         trace: a trace file or a generator spec ``"gen:jobs=500,load=0.9"`` (drawn per seed).
+        trace_format, vary, allow_empty: as for :func:`colosim.run` (``--trace-format``,
+            ``--vary``, ``--allow-empty``): the trace file's format (default: its extension), how
+            the trace varies from seed to seed, and whether a trace without jobs may run.
         clusters: cluster files or ``"uniform:..."`` specs (one or a list); None: the cluster in
             the trace file's header.
         policies: names with parameters (``"random:check_memory=false"``); None: every policy of
@@ -185,7 +192,8 @@ def compare(results: Mapping[str, Result] | Iterable[Result] | None = None, /, *
         if not _is_results(results):
             raise TypeError("compare() takes a dict {name: Result}, a list of Results, or trace=... for a grid")
         return summaries(results)
-    spec = _make_spec({"trace": trace, "clusters": clusters, "policies": policies, "seeds": seeds, "loads": loads,
+    spec = _make_spec({"trace": trace, "trace_format": trace_format, "vary": vary, "allow_empty": allow_empty,
+                       "clusters": clusters, "policies": policies, "seeds": seeds, "loads": loads,
                        "interference": interference, "baseline": baseline}, options)
     return _run_spec(spec, jobs=jobs, client=client, registry=registry)
 
@@ -196,8 +204,8 @@ def sweep(path_or_spec: PathLike | CompareSpec | Mapping[str, Any], *, client: A
     paths in it are taken relative to its directory), a CompareSpec or a dict of
     :func:`compare`'s keywords, and returns a :class:`Comparison`.
 
-    ``overrides`` replace the spec's fields (trace, clusters, policies, seeds, loads,
-    interference, baseline) or set run options, like flags after ``colosim compare --sweep``.
+    ``overrides`` replace the spec's fields (trace, trace_format, vary, allow_empty, clusters,
+    policies, seeds, loads, interference, baseline) or set run options, like flags after ``colosim compare --sweep``.
 
     client: None runs the grid on the C++ thread pool (``jobs`` threads). Otherwise each grid
     point is a Dask task: a ``distributed.Client``, a scheduler address such as

@@ -20,6 +20,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--out", required=True)
     p.add_argument("--jobs", type=int)
     p.add_argument("--trace", required=True)
+    p.add_argument("--trace-format", default="")
+    p.add_argument("--vary", default="")
+    p.add_argument("--allow-empty", action="store_true")
     p.add_argument("--cluster", action="append", default=[])
     p.add_argument("--policy", action="append", default=[])
     p.add_argument("--seeds", default="1")
@@ -30,7 +33,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
     a = p.parse_args(argv)
     options = dict(o.split("=", 1) for o in a.option)
     try:
-        result = _compare.compare(trace=a.trace, clusters=a.cluster, policies=a.policy, seeds=a.seeds, loads=a.loads,
+        result = _compare.compare(trace=a.trace, trace_format=a.trace_format, vary=a.vary, allow_empty=a.allow_empty,
+                                  clusters=a.cluster, policies=a.policy, seeds=a.seeds, loads=a.loads,
                                   interference=a.interference, baseline=a.baseline, jobs=a.jobs, client=a.dask, **options)
     except (Error, OSError, ImportError) as error:  # bad input, no scheduler there, no Dask
         print(f"colosim compare --dask: {error}", file=sys.stderr)

@@ -11,10 +11,12 @@ from ._colosim import Cluster, GpuType, InputError, Interference, InterferenceDa
 from . import _colosim
 from ._common import PathLike, _is_dataframe, _is_path, option_text
 
-def cluster(spec: Cluster | PathLike | Mapping[str, Any], trace: PathLike | None = None) -> Cluster:
+def cluster(spec: Cluster | PathLike | Mapping[str, Any], trace: PathLike | None = None, *,
+            trace_format: str = "") -> Cluster:
     """A :class:`Cluster` from a Cluster, a spec file (.textproto, .json, .pb), a spec such as
     ``"uniform:nodes=4,gpus_per_node=8,memory_mib=16384"``, a dict, or ``None``: the cluster in
-    the header of the trace file ``trace`` (as ``colosim run`` without ``--cluster``).
+    the header of the trace file ``trace``, read as ``trace_format`` (default: by its extension),
+    as ``colosim run`` without ``--cluster`` does.
 
     The dict form mirrors the native schema::
 
@@ -29,7 +31,7 @@ def cluster(spec: Cluster | PathLike | Mapping[str, Any], trace: PathLike | None
     if spec is None:
         if trace is None or not _is_path(trace):
             raise InputError("no cluster: give one, or a trace file whose header holds one")
-        return _colosim.resolve_cluster("", os.fspath(trace))
+        return _colosim.resolve_cluster("", os.fspath(trace), trace_format)
     if _is_path(spec):
         return _colosim.resolve_cluster(os.fspath(spec), "")
     if isinstance(spec, Mapping):
@@ -48,9 +50,10 @@ def cluster(spec: Cluster | PathLike | Mapping[str, Any], trace: PathLike | None
     raise TypeError(f"cannot make a cluster from {type(spec).__name__}")
 
 
-def trace(source: Trace | PathLike | Any, name: str | None = None) -> Trace:
+def trace(source: Trace | PathLike | Any, name: str | None = None, *, allow_empty: bool = False) -> Trace:
     """A :class:`Trace` from a Trace, a trace file in any format the CLI reads (.csv, .pb, .json,
-    .textproto), a pandas DataFrame, a list of dicts (one per job) or a dict of columns.
+    .textproto: ``colosim.trace_formats()``), a pandas DataFrame, a list of dicts (one per job) or
+    a dict of columns. No jobs raises :class:`InputError` unless ``allow_empty``.
 
     Columns (and dict keys) are those of the CSV job format: required ``id, app, submit_s,
     duration_s, gpus``; optional ``memory_mib, gpu_util`` (default 0), ``gpu_milli, priority,
@@ -60,13 +63,13 @@ def trace(source: Trace | PathLike | Any, name: str | None = None) -> Trace:
     if isinstance(source, Trace):
         return source
     if _is_path(source):
-        return Trace.load(os.fspath(source))
+        return Trace.load(os.fspath(source), allow_empty)
     if _is_dataframe(source):
         columns = {str(c): source[c].to_numpy() if source[c].dtype.kind in "biuf" else source[c].tolist()
                    for c in source.columns}
-        return Trace.from_columns(name or "DataFrame", columns)
+        return Trace.from_columns(name or "DataFrame", columns, allow_empty)
     if isinstance(source, Mapping):
-        return Trace.from_columns(name or "columns", dict(source))
+        return Trace.from_columns(name or "columns", dict(source), allow_empty)
     if isinstance(source, Iterable):
         rows = list(source)
         keys: list[str] = []
@@ -79,7 +82,7 @@ def trace(source: Trace | PathLike | Any, name: str | None = None) -> Trace:
         # A key some jobs lack takes its default (optional columns) or stays unknown (features).
         defaults = {"memory_mib": 0, "gpu_util": 0.0, "gpu_milli": 0, "priority": 0, "user": "", "gpu_types": ""}
         columns: dict[str, list[Any]] = {k: [row.get(k, defaults.get(k, np.nan)) for row in rows] for k in keys}
-        return Trace.from_columns(name or "jobs", columns)
+        return Trace.from_columns(name or "jobs", columns, allow_empty)
     raise TypeError(f"cannot make a trace from {type(source).__name__}")
 
 

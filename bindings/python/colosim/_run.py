@@ -13,7 +13,7 @@ def run(cluster: Cluster | PathLike | Mapping[str, Any] | None, trace: Trace | P
         interference: Interference | PathLike | Mapping[Any, float] | Any = "none",
         policy: str | Policy | PolicyHandle = "binpack", *, policy_params: Mapping[str, Any] | None = None,
         seed: int = 1, time_series: bool = True, registry: PolicyRegistry | None = None,
-        **options: Any) -> Result:
+        trace_format: str = "", vary: str = "", allow_empty: bool = False, **options: Any) -> Result:
     """Runs one simulation and returns its :class:`Result`, like ``colosim run``.
 
     Args:
@@ -31,6 +31,11 @@ def run(cluster: Cluster | PathLike | Mapping[str, Any] | None, trace: Trace | P
         seed: seed of all randomness in the run; same inputs and seed give the same results.
         time_series: record the per-instant series (costs memory on long traces).
         registry: where policy names are looked up (default ``colosim.registry``).
+        trace_format: the format of a trace file (``colosim.trace_formats()``), as ``--trace-format``;
+            default: its extension.
+        vary: how the trace varies with ``seed``, as ``--vary``: "none" (default),
+            ``"jitter:seconds=S"`` or ``"bootstrap[:fraction=F]"`` (docs/compare.md).
+        allow_empty: a trace without jobs runs (0 jobs) instead of raising, as ``--allow-empty``.
         **options: run options, the same as the CLI's flags and a sweep file's ``options``
             (``colosim.run_options()`` lists them with their defaults):
             {options}
@@ -51,13 +56,14 @@ def run(cluster: Cluster | PathLike | Mapping[str, Any] | None, trace: Trace | P
     """
     option_values = {k: option_text(v) for k, v in options.items() if v is not None}
     _colosim.check_options(option_values)
-    the_cluster = _inputs.cluster(cluster, trace if _is_path(trace) else None)
+    the_cluster = _inputs.cluster(cluster, trace if _is_path(trace) else None, trace_format=trace_format)
     the_trace = trace if isinstance(trace, Trace) else (
-        os.fspath(trace) if _is_path(trace) else _inputs.trace(trace))
+        os.fspath(trace) if _is_path(trace) else _inputs.trace(trace, allow_empty=allow_empty))
     model = _inputs.interference(interference, composition=options.get("composition"),
                                  unknown_pair_slowdown=options.get("unknown_pair_slowdown"))
     the_policy = _policies.policy(policy, policy_params, registry)
-    return Result(_colosim.run(the_cluster, the_trace, model, the_policy, seed, option_values, time_series))
+    return Result(_colosim.run(the_cluster, the_trace, model, the_policy, seed, option_values, time_series,
+                               trace_format=trace_format, vary=vary, allow_empty=allow_empty))
 
 
 def run_options() -> list[dict[str, Any]]:

@@ -6,7 +6,8 @@
 // Naming rule (checked by tests/test_registries.cc): an entry registered from an extension folder
 // lives in the file named after it, dashes as underscores: policy `load-balance` is
 // policies/load_balance.cc, importer `alibaba-gpu-v2023-openb` is
-// traces/importers/alibaba_gpu_v2023_openb.cc.
+// traces/importers/alibaba_gpu_v2023_openb.cc, trace format `textproto` is
+// traces/formats/textproto.cc.
 #include <functional>
 #include <map>
 #include <memory>
@@ -61,7 +62,7 @@ struct RegistryEntry {
   std::string details = {};  // optional second line, e.g. the files an importer reads
 };
 
-// Registry values of different kinds (policies, importers, interference models) share this code: add, look up, list, check parameters
+// Registry values of different kinds (policies, importers, trace formats, interference models) share this code: add, look up, list, check parameters
 // against the schema (unknown keys are errors that list the known ones) and make.
 template <class Product, class... Args>
 class Registry {

@@ -21,7 +21,7 @@ namespace colosim::experiments {
 // Inputs are named as colosim/traces/inputs.h describes; run options as run_options.h does.
 struct CompareSpec {
   std::string trace;                  // a trace file, "-" (standard input), or a generator spec "gen:key=value,..."
-  std::optional<traces::TraceFormat> trace_format;  // of the trace file; default: its extension (CSV for "-")
+  std::string trace_format;           // a trace format spec (traces/trace_format.h); "": the extension (CSV for "-")
   std::string vary;                   // how the trace varies with the seed (traces::VariationSpec); "" is none
   bool allow_empty = false;           // a trace file without jobs is not an error
   std::vector<std::string> clusters;  // cluster files or "uniform:..." specs; empty: the trace's header cluster

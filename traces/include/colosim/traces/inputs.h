@@ -76,24 +76,25 @@ inline constexpr const char* kStdinName = "<stdin>";
 
 // A trace file, or standard input for "-": stdin is read once into a private temporary file
 // (removed with the last copy of this object), so that each run can open it again; its errors
-// name "<stdin>". Formats: `format` when given, else the extension; CSV for standard input.
+// name "<stdin>". Formats: `format` (a trace format spec, trace_format.h) when given, else the
+// extension; CSV for standard input.
 class TraceFile {
  public:
-  static TraceFile resolve(const std::string& path, std::optional<TraceFormat> format = std::nullopt);
+  static TraceFile resolve(const std::string& path, const std::string& format = "");
   std::unique_ptr<TraceReader> open(TraceReadOptions options = {}) const;
   const std::string& name() const { return name_; }  // the path, or "<stdin>"
-  TraceFormat format() const { return format_; }
+  const std::string& format() const { return format_; }  // the format spec, as resolved
 
  private:
   struct Spool;
   std::string path_, name_;
-  TraceFormat format_ = TraceFormat::csv;
+  std::string format_;
   std::shared_ptr<const Spool> spool_;
 };
 
 struct TraceInputOptions {
-  std::optional<TraceFormat> format;  // of a trace file or "-"; default: the extension, CSV for "-"
-  std::string vary;                   // a VariationSpec; "" is none
+  std::string format = {};            // a trace format spec for a trace file or "-"; "": the extension, CSV for "-"
+  std::string vary = {};              // a VariationSpec; "" is none
   bool allow_empty = false;           // a trace file without jobs runs (0 jobs) instead of being an error
 };
 

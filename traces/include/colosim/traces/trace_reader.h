@@ -35,8 +35,9 @@ class TraceReader : public JobSource {
   virtual std::int64_t jobs_read() const = 0;
 };
 
-// Like open_trace, with the header and options; `format` overrides the extension.
-std::unique_ptr<TraceReader> open_trace_reader(const std::string& path, std::optional<TraceFormat> format = std::nullopt,
+// Like open_trace, with the header and options; `format` (a trace format spec, trace_format.h)
+// overrides the extension.
+std::unique_ptr<TraceReader> open_trace_reader(const std::string& path, const std::string& format = "",
                                                TraceReadOptions options = {});
 
 // Checks a header: schema_version must be kSchemaVersion (0, unset, is accepted in the
@@ -76,7 +77,7 @@ class PbTraceReader final : public TraceReader {
 
 // Parses a whole JSON or text-format Trace (these encodings are not streams: the file is held in
 // memory; use .pb for large traces). Text-format errors carry the line (and the column in the
-// message); JSON errors carry the parser's message.
+// message); JSON errors carry the parser's message. Defined with their formats (traces/formats/).
 v1::Trace parse_trace_json(const std::string& text, const std::string& file);
 v1::Trace parse_trace_textproto(const std::string& text, const std::string& file);
 

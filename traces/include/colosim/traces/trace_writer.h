@@ -10,7 +10,6 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -31,12 +30,13 @@ class TraceWriter {
   virtual std::int64_t jobs_written() const = 0;
 };
 
+// The writer of `format` (a trace format spec, trace_format.h), or of the path's extension.
 // `header.schema_version` is set to kSchemaVersion; the time unit of `header` is used for all
 // times (unspecified: seconds). CSV keeps no header (source, unit, cluster are dropped) and needs
-// its feature columns up front: `csv_features` (a job with another feature is an Error).
+// its feature columns up front: `csv_features` (a job with another feature is an Error; see
+// TraceEncoding::needs_feature_names).
 std::unique_ptr<TraceWriter> open_trace_writer(const std::filesystem::path& path, v1::TraceHeader header,
-                                               std::optional<TraceFormat> format = std::nullopt,
-                                               std::set<std::string> csv_features = {});
+                                               const std::string& format = "", std::set<std::string> csv_features = {});
 
 // The binary stream writer on any ostream; the header is written as given (job_count may be -1).
 // Serialization is deterministic (map fields in key order), so the same jobs give the same bytes.

@@ -1,4 +1,6 @@
-// The plain CSV job format as a TraceReader / TraceWriter (the format itself: job_csv.h).
+// Trace format `csv`: the plain CSV job format (job_csv.h) as a TraceReader / TraceWriter (.csv).
+// It keeps no header (source, unit and cluster are dropped) and needs its feature columns up
+// front.
 #include <fmt/format.h>
 
 #include <filesystem>
@@ -10,8 +12,10 @@
 #include "colosim/traces/job_csv_writer.h"
 #include "colosim/traces/job_proto.h"
 #include "colosim/traces/schema_version.h"
+#include "colosim/traces/trace_format.h"
 #include "colosim/traces/trace_reader.h"
 #include "colosim/traces/trace_writer.h"
+#include "colosim/traces/atomic_file.h"
 
 namespace colosim::traces {
 namespace {
@@ -54,10 +58,6 @@ class CsvFileWriter final : public TraceWriter {
 
 }  // namespace
 
-std::unique_ptr<TraceReader> open_csv_trace(const std::string& path, TraceReadOptions options) {
-  return std::make_unique<CsvTraceReader>(path, options);
-}
-
 JobCsvWriter::JobCsvWriter(std::ostream& out, std::set<std::string> feature_names)
     : out_(out), features_(std::move(feature_names)) {
   out_ << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_util,gpu_milli,priority,user,gpu_types";
@@ -92,10 +92,22 @@ void JobCsvWriter::write(const JobSpec& job) {
   out_.write(line_.data(), static_cast<std::streamsize>(line_.size()));
 }
 
-std::unique_ptr<TraceWriter> make_csv_trace_writer(const std::filesystem::path& path, const v1::TraceHeader& header,
-                                                   std::set<std::string> features) {
-  (void)header;  // CSV has no header record: source, unit and cluster are not kept
-  return std::make_unique<CsvFileWriter>(path, std::move(features));
+void add_csv_format(TraceFormatRegistry& registry) {
+  registry.add({.name = "csv",
+                .description = "the plain CSV job format, one job per line; no header record (streamed)",
+                .params = {},
+                .make = [](const Params&) {
+                  return TraceEncoding{
+                      .open_reader = [](const std::string& path, TraceReadOptions options) -> std::unique_ptr<TraceReader> {
+                        return std::make_unique<CsvTraceReader>(path, options);
+                      },
+                      .open_writer = [](const std::filesystem::path& path, v1::TraceHeader,
+                                        std::set<std::string> features) -> std::unique_ptr<TraceWriter> {
+                        return std::make_unique<CsvFileWriter>(path, std::move(features));
+                      },
+                      .needs_feature_names = true};
+                }},
+               {".csv"});
 }
 
 }  // namespace colosim::traces
