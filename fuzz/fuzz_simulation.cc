@@ -3,7 +3,7 @@
 // larger than nodes, fractional GPU shares, memory beyond a GPU's, unknown applications and GPU
 // types, extreme but valid submit times and durations), a pair table (speed-ups, large
 // slowdowns, infeasible pairs, a default for unknown pairs or none) and run options (every
-// registered policy, discipline, memory mode, GPU sharing and composition). The run is checked
+// registered policy, discipline, queue order, memory mode, GPU sharing and composition). The run is checked
 // by ContractChecker, the same checks as the policy conformance test, and run twice: the same
 // inputs must give the same bytes. A violated contract aborts, so libFuzzer reports it; inputs
 // the library rejects with colosim::Error are fine, anything else escaping is a finding.
@@ -95,6 +95,8 @@ PairTable decode_table(FuzzedDataProvider& in) {
 SimConfig decode_config(FuzzedDataProvider& in) {
   SimConfig c;
   c.discipline = in.ConsumeBool() ? QueueDiscipline::fifo : QueueDiscipline::backfill;
+  static constexpr const char* kOrders[] = {"fifo", "priority", "sjf", "sjf:by=duration"};
+  c.queue_order = QueueOrderChoice::parse(pick(in, kOrders));
   c.memory = pick(in, {MemoryMode::enforce, MemoryMode::overcommit, MemoryMode::ignore});
   c.sharing = in.ConsumeBool() ? GpuSharing::by_share : GpuSharing::stack;
   c.seed = in.ConsumeIntegral<std::uint64_t>();
@@ -132,7 +134,8 @@ std::string run_checked(const ClusterSpec& cluster, const std::vector<JobSpec>& 
   const Summary summary = metrics.summary();
   checker.check_summary(summary);
   if (!checker.violations().empty())
-    finding("policy " + policy_name + ", " + to_string(config.discipline) + ", memory " + to_string(config.memory) +
+    finding("policy " + policy_name + ", " + to_string(config.discipline) + ", queue order " + config.queue_order.spec +
+            ", memory " + to_string(config.memory) +
             ":\n" + checker.report());
   std::string text = rows.rows;
   for (const MetricDef& m : summary_metrics()) text += std::string(m.key) + "=" + m.text(summary) + "\n";

@@ -150,6 +150,7 @@ std::vector<JobSpec> random_jobs(Rng& rng, int n) {
     j.gpu_milli = rng.below(3) == 0 ? 0 : 100 + static_cast<int>(rng.below(901));
     j.gpu_util = static_cast<double>(rng.below(100));
     if (rng.below(8) == 0) j.gpu_types = {"F"};
+    j.priority = static_cast<int>(rng.below(3));
     jobs.push_back(j);
   }
   return jobs;
@@ -172,7 +173,8 @@ PairTable random_table(Rng& rng, Composition rule) {
 TEST_CASE("issue 10: random clusters and workloads keep the contract under every policy, discipline, memory mode and composition") {
   // (6 policies x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2 disciplines x
   // 2 compositions x 3 workloads (30 under --long) = 288 runs (2,880) of 25 jobs, GPU sharing
-  // by_share and stack alternating with the workload, each checked by ContractChecker (every job
+  // by_share and stack alternating with the workload, queue order fifo, priority or sjf by the
+  // workload, each checked by ContractChecker (every job
   // reported exactly once with a valid outcome and its reason, start >= submit, end >= start, no
   // GPU over memory when memory is enforced, work conserved, the summary agrees with the
   // records) and with no exception; the same seed gives the same rows. (check_memory=false under
@@ -199,6 +201,7 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
               SimConfig config;
               config.seed = workload;
               config.discipline = discipline;
+              config.queue_order = QueueOrderChoice::parse(workload % 3 == 0 ? "sjf" : workload % 3 == 1 ? "fifo" : "priority");
               config.memory = memory;
               config.sharing = workload % 2 == 1 ? GpuSharing::by_share : GpuSharing::stack;
               config.oom_delay = 5 * kTicksPerSecond;

@@ -66,6 +66,7 @@ def workloads(draw):
             "gpu_milli": draw(st.one_of(st.just(0), st.integers(0, 1000))),
             "gpu_util": draw(st.integers(0, 100)),
             "gpu_types": draw(st.sampled_from(["", "", "", "T0", "T1", "T0|T2", "unknown"])),
+            "priority": draw(st.integers(-2, 2)),
         })
     return jobs
 
@@ -82,6 +83,7 @@ def pair_tables(draw):
 @st.composite
 def options(draw):
     return {"discipline": draw(st.sampled_from(["fifo", "backfill"])),
+            "queue_order": draw(st.sampled_from(["fifo", "priority", "sjf", "sjf:by=duration"])),
             "memory": draw(st.sampled_from(["enforce", "overcommit", "ignore"])),
             "gpu_sharing": draw(st.sampled_from(["by-share", "stack"])),
             "composition": draw(st.sampled_from(["multiplicative", "additive"])),
