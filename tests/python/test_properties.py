@@ -32,7 +32,7 @@ settings.register_profile("colosim", derandomize=True, database=None, deadline=N
 settings.register_profile("colosim-long", derandomize=False, database=None, deadline=None, print_blob=True,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 PROFILE = settings.get_profile("colosim-long" if LONG else "colosim")
-EXAMPLES = 3000 if LONG else 300       # the contract, one run each (and a rerun)
+EXAMPLES = 3000 if LONG else 250       # the contract, one run each (and a rerun)
 AGREEMENT_EXAMPLES = 60 if LONG else 6  # CLI = Python = compare, three runs each
 
 OUTCOMES = {"finished", "oom-failed", "unschedulable", "never-started", "unfinished"}
