@@ -241,6 +241,7 @@ void ContractChecker::check_summary(const Summary& s) {
   Summary e;
   Tick first_submit = -1, last_end = -1;
   std::vector<double> jct, delay, slowdown;
+  double speedup_sum = 0;
   for (const JobRecord& r : records_) {
     ++e.jobs;
     if (first_submit < 0 || r.submit < first_submit) first_submit = r.submit;
@@ -250,7 +251,17 @@ void ContractChecker::check_summary(const Summary& s) {
         ++e.finished;
         jct.push_back(ticks_to_seconds(r.end - r.submit));
         delay.push_back(ticks_to_seconds(r.start - r.submit));
-        slowdown.push_back(r.solo_duration > 0 ? static_cast<double>(r.end - r.start) / static_cast<double>(r.solo_duration) : 0.0);
+        {
+          // Sharing only: run time over time alone on the slowest of the GPUs it got, whose speed
+          // is the speed-up from the GPU type (docs/compare.md).
+          double speed = 1.0;
+          if (cluster_ && !r.gpu_list.empty()) {
+            speed = cluster_->type_of(r.gpu_list.front()).speed;
+            for (GpuIndex g : r.gpu_list) speed = std::min(speed, cluster_->type_of(g).speed);
+          }
+          slowdown.push_back(r.solo_duration > 0 ? static_cast<double>(r.end - r.start) * speed / static_cast<double>(r.solo_duration) : 0.0);
+          speedup_sum += speed;
+        }
         break;
       case JobOutcome::oom_failed: ++e.oom_failed; break;
       case JobOutcome::unschedulable: ++e.unschedulable; break;
@@ -272,6 +283,7 @@ void ContractChecker::check_summary(const Summary& s) {
   e.jct_mean_s = mean(jct);
   e.queueing_delay_mean_s = mean(delay);
   e.slowdown_mean = mean(slowdown);
+  e.speedup_mean = e.finished > 0 ? speedup_sum / static_cast<double>(e.finished) : 0.0;
   e.jct_p50_s = percentile(jct, 50);
   e.jct_p95_s = percentile(jct, 95);
   e.jct_p99_s = percentile(jct, 99);
