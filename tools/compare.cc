@@ -229,14 +229,7 @@ void run_compare(CompareArgs& a) {
     traces::AtomicFile summary_file(summary);
     summary_file.stream() << experiments::summary_json(e, analysis);
     summary_file.flush();
-    csv->commit();
-    try {
-      summary_file.commit();
-    } catch (...) {
-      std::error_code ignored;
-      fs::remove(out / "runs.csv", ignored);
-      throw;
-    }
+    traces::commit_together({{out / "runs.csv", [&] { csv->commit(); }}, {summary, [&] { summary_file.commit(); }}});
     chatter("wrote {} and {}{}\n", (out / "runs.csv").string(), summary.string(),
                save_jobs ? fmt::format(" (and each run's jobs in {})", (out / "jobs").string()) : std::string());
   }

@@ -91,14 +91,8 @@ void run(const RunArgs& a, const OptionFlags& flags) {
     traces::AtomicFile summary_json(out / "summary.json");
     summary_json.stream() << traces::summary_to_json(summary, meta);
     summary_json.flush();
-    jobs_csv->commit();
-    try {
-      summary_json.commit();
-    } catch (...) {
-      std::error_code ignored;
-      std::filesystem::remove(out / "jobs.csv", ignored);
-      throw;
-    }
+    traces::commit_together({{out / "jobs.csv", [&] { jobs_csv->commit(); }},
+                             {summary_json.path(), [&] { summary_json.commit(); }}});
     Chatter(a.quiet)("wrote {}/jobs.csv and {}/summary.json\n", a.out, a.out);
   }
 }

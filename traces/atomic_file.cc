@@ -68,12 +68,18 @@ void write_files_atomically(const std::vector<std::pair<fs::path, std::string>>&
     partial.back()->stream().write(contents.data(), static_cast<std::streamsize>(contents.size()));
     partial.back()->flush();
   }
-  for (std::size_t i = 0; i < partial.size(); ++i) {
+  std::vector<std::pair<fs::path, std::function<void()>>> commits;
+  for (const auto& file : partial) commits.emplace_back(file->path(), [&file] { file->commit(); });
+  commit_together(commits);
+}
+
+void commit_together(const std::vector<std::pair<fs::path, std::function<void()>>>& commits) {
+  for (std::size_t i = 0; i < commits.size(); ++i) {
     try {
-      partial[i]->commit();
+      commits[i].second();
     } catch (...) {
       std::error_code ignored;  // never leave a mix of this set and an older one
-      for (std::size_t j = 0; j < i; ++j) fs::remove(files[j].first, ignored);
+      for (std::size_t j = 0; j < i; ++j) fs::remove(commits[j].first, ignored);
       throw;
     }
   }

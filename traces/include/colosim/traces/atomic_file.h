@@ -47,6 +47,11 @@ void produce_file_atomically(const std::filesystem::path& path,
 // any of them leaves none: (path, contents) pairs.
 void write_files_atomically(const std::vector<std::pair<std::filesystem::path, std::string>>& files);
 
+// Runs the commits of a result set whose files are already written (final path, commit) in
+// order; if one fails, the files committed before it are removed, so that the set is whole or
+// absent.
+void commit_together(const std::vector<std::pair<std::filesystem::path, std::function<void()>>>& commits);
+
 // Removes what an earlier run left under these names in `dir` (and their partial files), before
 // a run that will write them starts: if this run fails, nothing of the earlier one stays behind
 // to pass for its output. Throws Error naming the file if one cannot be removed (a directory).
