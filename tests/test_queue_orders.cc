@@ -68,7 +68,7 @@ TEST_CASE("issue 11: sjf measures GPU-time by default, duration when asked") {
   CHECK(starts("sjf:by=duration", QueueDiscipline::backfill, jobs, 2) == M{{"a", 0}, {"x", 100}, {"y", 110}});
 }
 
-TEST_CASE("issue 11: under strict FIFO the head of the queue order blocks; under backfill it does not") {
+TEST_CASE("issue 11: under strict FIFO the head of the queue order blocks, under backfill it does not") {
   // Two GPUs; 'a' holds one until 100 s. At 1 s: 'gang' (2 GPUs, priority 5) and 'small' (1 GPU, priority 0).
   // priority + strict: gang heads the queue, cannot start, and blocks small until it has run.
   // priority + backfill: small starts at once on the free GPU.

@@ -29,6 +29,7 @@ TEST_CASE("issue 9: every registered policy, importer, queue order and trace for
   const PolicyRegistry policies = builtin_policies();
   const traces::ImporterRegistry importers = traces::builtin_importers();
   const traces::TraceFormatRegistry formats = traces::builtin_trace_formats();
+  const QueueOrderRegistry queue_orders = builtin_queue_orders();
   for (const PolicyInfo* info : policies.list()) {
     INFO("policy " << info->name);
     CHECK(std::filesystem::exists(source_file("policies/" + file_name_of(info->name))));
@@ -37,7 +38,7 @@ TEST_CASE("issue 9: every registered policy, importer, queue order and trace for
     INFO("importer " << info->name);
     CHECK(std::filesystem::exists(source_file("traces/importers/" + file_name_of(info->name))));
   }
-  for (const auto* info : builtin_queue_orders().list()) {
+  for (const auto* info : queue_orders.list()) {
     INFO("queue order " << info->name);
     CHECK(std::filesystem::exists(source_file("libsim/queue_orders/" + file_name_of(info->name))));
   }
