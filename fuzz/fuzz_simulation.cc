@@ -12,14 +12,12 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "checked_run.h"
 #include "colosim/checked.h"
-#include "colosim/contract_checker.h"
 #include "colosim/errors.h"
-#include "colosim/metric_table.h"
 #include "colosim/pair_table.h"
 #include "colosim/policies/builtin.h"
 #include "colosim/simulator.h"
-#include "colosim/traces/results_io.h"
 
 namespace {
 
@@ -112,34 +110,15 @@ SimConfig decode_config(FuzzedDataProvider& in) {
   std::abort();
 }
 
-struct RowWriter final : SimObserver {
-  void on_job_done(const JobRecord& r) override { rows += traces::format_job_row(r) + "\n"; }
-  std::string rows;
-};
-
 // One checked run; returns its job rows and summary as text.
 std::string run_checked(const ClusterSpec& cluster, const std::vector<JobSpec>& jobs, const PairTable& table,
                         const std::string& policy_name, const SimConfig& config) {
   auto policy = builtin_policies().make(policy_name);
-  Simulator sim(cluster, table, *policy, config);
-  ContractChecker checker(table, config);
-  MetricsCollector metrics;
-  RowWriter rows;
-  sim.add_observer(checker);
-  sim.add_observer(metrics);
-  sim.add_observer(rows);
-  VectorJobSource source(jobs);
-  sim.run(source);
-  checker.check_jobs(jobs);
-  const Summary summary = metrics.summary();
-  checker.check_summary(summary);
-  if (!checker.violations().empty())
+  testing::CheckedRun run = testing::run_checked(cluster, jobs, table, *policy, config);
+  if (!run.violations.empty())
     finding("policy " + policy_name + ", " + to_string(config.discipline) + ", queue order " + config.queue_order.spec +
-            ", memory " + to_string(config.memory) +
-            ":\n" + checker.report());
-  std::string text = rows.rows;
-  for (const MetricDef& m : summary_metrics()) text += std::string(m.key) + "=" + m.text(summary) + "\n";
-  return text;
+            ", memory " + to_string(config.memory) + ":\n" + run.violations);
+  return run.text;
 }
 
 }  // namespace

@@ -6,7 +6,7 @@
 
 #include "long_mode.h"
 #include "colosim/checked.h"
-#include "colosim/contract_checker.h"
+#include "checked_run.h"
 #include "colosim/policies/builtin.h"
 #include "colosim/rng.h"
 #include "colosim/errors.h"
@@ -50,34 +50,17 @@ ClusterSpec mixed_cluster() {
 }
 
 // The rows a run reports, in order: what "same seed -> same bytes" compares.
-struct RowWriter final : SimObserver {
-  void on_job_done(const JobRecord& r) override { rows += traces::format_job_row(r) + "\n"; }
-  std::string rows;
-};
-
 // Runs the 400-job workload; the contract violations go to `violations` (empty when it held).
 std::string run_once(const std::string& policy_name, std::uint64_t seed, QueueDiscipline discipline,
                      std::string& violations) {
-  const PolicyRegistry registry = builtin_policies();
-  auto policy = registry.make(policy_name);
+  auto policy = builtin_policies().make(policy_name);
   PairTable table({Composition::multiplicative, 1.3});
   SimConfig config;
   config.seed = seed;
   config.discipline = discipline;
-  Simulator sim(mixed_cluster(), table, *policy, config);
-  ContractChecker checker(table, config);
-  MetricsCollector metrics;
-  RowWriter rows;
-  sim.add_observer(checker);
-  sim.add_observer(metrics);
-  sim.add_observer(rows);
-  const std::vector<JobSpec> jobs = random_workload(7, 400);
-  VectorJobSource source(jobs);
-  sim.run(source);
-  checker.check_jobs(jobs);
-  checker.check_summary(metrics.summary());
-  violations = checker.report();
-  return rows.rows;
+  testing::CheckedRun run = testing::run_checked(mixed_cluster(), random_workload(7, 400), table, *policy, config);
+  violations = std::move(run.violations);
+  return run.text;
 }
 
 }  // namespace
@@ -205,19 +188,10 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
               config.memory = memory;
               config.sharing = workload % 2 == 1 ? GpuSharing::by_share : GpuSharing::stack;
               config.oom_delay = 5 * kTicksPerSecond;
-              Simulator sim(cluster, table, *policy, config);
-              ContractChecker checker(table, config);
-              MetricsCollector metrics;
-              RowWriter rows;
-              sim.add_observer(checker);
-              sim.add_observer(metrics);
-              sim.add_observer(rows);
-              VectorJobSource source(jobs);
-              CHECK_NOTHROW(sim.run(source));
-              checker.check_jobs(jobs);
-              checker.check_summary(metrics.summary());
-              CHECK_MESSAGE(checker.violations().empty(), checker.report());
-              return rows.rows;
+              testing::CheckedRun run;
+              CHECK_NOTHROW(run = testing::run_checked(cluster, jobs, table, *policy, config));
+              CHECK_MESSAGE(run.violations.empty(), run.violations);
+              return run.text;
             };
             const std::string rows = once();
             if (workload == 1) CHECK(once() == rows);
