@@ -93,8 +93,14 @@ PairTable decode_table(FuzzedDataProvider& in) {
 SimConfig decode_config(FuzzedDataProvider& in) {
   SimConfig c;
   c.discipline = in.ConsumeBool() ? QueueDiscipline::fifo : QueueDiscipline::backfill;
-  static constexpr const char* kOrders[] = {"fifo", "priority", "sjf", "sjf:by=duration"};
-  c.queue_order = QueueOrderChoice::parse(pick(in, kOrders));
+  // "" leaves the policy's own order (2d-las for tiresias, priority for priority-preemption).
+  static constexpr const char* kOrders[] = {"",    "fifo",        "priority",        "sjf", "sjf:by=duration",
+                                            "srtf", "las:quantum=1e6", "2d-las:thresholds=20/90"};
+  if (const std::string order = pick(in, kOrders); !order.empty()) c.queue_order = QueueOrderChoice::parse(order);
+  static constexpr Tick kDelays[] = {0, 0, 1, 3 * kTicksPerSecond, 40 * kTicksPerSecond};
+  c.preemption.delays = {pick(in, kDelays), pick(in, kDelays)};
+  c.preemption.checkpoint_interval = pick(in, kDelays);
+  if (in.ConsumeBool()) c.preemption.per_app[kApps[0]] = {pick(in, kDelays), pick(in, kDelays)};
   c.memory = pick(in, {MemoryMode::enforce, MemoryMode::overcommit, MemoryMode::ignore});
   c.sharing = in.ConsumeBool() ? GpuSharing::by_share : GpuSharing::stack;
   c.seed = in.ConsumeIntegral<std::uint64_t>();

@@ -10,6 +10,9 @@ void register_builtin_policies(PolicyRegistry& registry) {
   register_standalone(registry);
   register_load_balance(registry);
   register_interference_aware(registry);
+  register_first_fit(registry);
+  register_tiresias(registry);
+  register_priority_preemption(registry);
 }
 
 PolicyRegistry builtin_policies() {

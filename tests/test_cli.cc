@@ -30,7 +30,7 @@ TEST_CASE("colosim run writes jobs.csv and summary.json, byte-identical for the 
   const auto second = run_colosim(example_args("random") + " --seed 7 --out " + (dir / "b").string());
   REQUIRE(second.status == 0);
   const std::string jobs = read_file((dir / "a" / "jobs.csv").string());
-  CHECK(jobs.rfind("id,app,submit_s,start_s,end_s,gpus,queueing_delay_s,jct_s,slowdown,speedup,oom_retries,outcome,gpu_list,note\n", 0) == 0);
+  CHECK(jobs.rfind("id,app,submit_s,start_s,end_s,gpus,queueing_delay_s,jct_s,slowdown,speedup,ftf_rho,preemptions,suspended_s,lost_gpu_s,attained_gpu_s,oom_retries,outcome,gpu_list,note\n", 0) == 0);
   CHECK(jobs == read_file((dir / "b" / "jobs.csv").string()));
   // The summary differs only in the output paths it does not record.
   CHECK(read_file((dir / "a" / "summary.json").string()) == read_file((dir / "b" / "summary.json").string()));

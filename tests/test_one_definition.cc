@@ -97,5 +97,5 @@ TEST_CASE("issue 9: summary.json and jobs.csv follow the metric and column table
   r.gpus = 2;
   r.gpu_list = {3, 4};
   CHECK(traces::format_job_row(r) ==
-        "\"a,b\",x,1.500000,2.000000,5.000000,2,0.500000,3.500000,1.000000,1.000000,0,finished,3|4,");
+        "\"a,b\",x,1.500000,2.000000,5.000000,2,0.500000,3.500000,1.000000,1.000000,1.166667,0,0.000000,0.000000,0.000000,0,finished,3|4,");
 }

@@ -154,10 +154,11 @@ PairTable random_table(Rng& rng, Composition rule) {
 }  // namespace
 
 TEST_CASE("issue 10: random clusters and workloads keep the contract under every policy, discipline, memory mode and composition") {
-  // (6 policies x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2 disciplines x
-  // 2 compositions x 3 workloads (30 under --long) = 288 runs (2,880) of 25 jobs, GPU sharing
-  // by_share and stack alternating with the workload, queue order fifo, priority or sjf by the
-  // workload, each checked by ContractChecker (every job
+  // (9 policies x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2 disciplines x
+  // 2 compositions x 3 workloads (30 under --long) = 396 runs (3,960) of 25 jobs, GPU sharing
+  // by_share and stack alternating with the workload, every queue order and preemption costs
+  // (none, suspend, resume with checkpoints, per application) by the workload, each checked by
+  // ContractChecker (every job
   // reported exactly once with a valid outcome and its reason, start >= submit, end >= start, no
   // GPU over memory when memory is enforced, work conserved, the summary agrees with the
   // records) and with no exception; the same seed gives the same rows. (check_memory=false under
@@ -184,7 +185,18 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
               SimConfig config;
               config.seed = workload;
               config.discipline = discipline;
-              config.queue_order = QueueOrderChoice::parse(workload % 3 == 0 ? "sjf" : workload % 3 == 1 ? "fifo" : "priority");
+              // Every order ("": the policy's own) over the workloads, compositions and disciplines.
+              const char* orders[] = {"", "fifo", "priority", "sjf", "srtf", "las:quantum=30", "2d-las:thresholds=100/400"};
+              const std::uint64_t pick = workload + (rule == Composition::additive ? 3 : 0) + (discipline == QueueDiscipline::fifo ? 1 : 0);
+              if (*orders[pick % 7]) config.queue_order = QueueOrderChoice::parse(orders[pick % 7]);
+              // Preemption costs for the preempting policies: free, a suspend, a resume with
+              // periodic checkpoints (lost work), per-application delays.
+              if (pick % 4 == 1) config.preemption.delays.suspend = 5 * kTicksPerSecond;
+              if (pick % 4 == 2) {
+                config.preemption.delays.resume = 3 * kTicksPerSecond;
+                config.preemption.checkpoint_interval = 20 * kTicksPerSecond;
+              }
+              if (pick % 4 == 3) config.preemption.per_app = {{"a", {2 * kTicksPerSecond, kTicksPerSecond}}};
               config.memory = memory;
               config.sharing = workload % 2 == 1 ? GpuSharing::by_share : GpuSharing::stack;
               config.oom_delay = 5 * kTicksPerSecond;
@@ -197,7 +209,7 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
             if (workload == 1) CHECK(once() == rows);
             ++runs;
           }
-  CHECK(runs == 96 * workloads);
+  CHECK(runs == 132 * workloads);
 }
 
 TEST_CASE("issue 10 #4: under --memory ignore every policy starts a job larger than a GPU's memory") {

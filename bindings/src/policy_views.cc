@@ -4,6 +4,7 @@
 #include <pybind11/stl.h>
 
 #include <functional>
+#include <optional>
 
 #include "colosim/placement_helpers.h"
 
@@ -71,6 +72,8 @@ void bind_policy_views(py::module_& m) {
       .def_property_readonly("slot", [](const PyPending& p) { p.ref.pass(); return p.pending.slot; })
       .def_property_readonly("seq", [](const PyPending& p) { p.ref.pass(); return p.pending.seq; }, "arrival order")
       .def_property_readonly("oom_retries", [](const PyPending& p) { p.ref.pass(); return p.pending.oom_retries; })
+      .def_property_readonly("rank", [](const PyPending& p) { p.ref.pass(); return p.pending.rank; },
+                             "its rank under the run's queue order: (rank, seq) lower goes first")
       .def_property_readonly("job", &PyPending::job)
       .def_property_readonly("id", [](const PyPending& p) { return p.job().spec().id; })
       .def_property_readonly("app", [](const PyPending& p) { return p.job().spec().app; })
@@ -79,6 +82,25 @@ void bind_policy_views(py::module_& m) {
       .def("__repr__", [](const PyPending& p) {
         return "PendingJob(" + py::repr(py::str(p.job().spec().id)).cast<std::string>() + ", gpus=" +
                std::to_string(p.job().spec().gpus) + ", memory_mib=" + std::to_string(p.job().spec().memory_mib) + ")";
+      });
+
+  py::class_<PyRunning>(m, "RunningJob", "A running job, as SchedulingPass.running_last_first() lists it.")
+      .def_property_readonly("slot", [](const PyRunning& r) { r.ref.pass(); return r.running.slot; })
+      .def_property_readonly("seq", [](const PyRunning& r) { r.ref.pass(); return r.running.seq; }, "arrival order")
+      .def_property_readonly("rank", [](const PyRunning& r) { r.ref.pass(); return r.running.rank; },
+                             "its current rank under the run's queue order")
+      .def_property_readonly("gpus", [](const PyRunning& r) { r.ref.pass(); return r.gpus; })
+      .def_property_readonly("job", &PyRunning::job)
+      .def_property_readonly("id", [](const PyRunning& r) { return r.job().spec().id; })
+      .def("outranked_by",
+           [](const PyRunning& r, const PyPending& p) {
+             r.ref.pass();
+             return r.running.outranked_by(p.pending);
+           },
+           py::arg("pending"), "whether the pending job comes before this one in queue order")
+      .def("__repr__", [](const PyRunning& r) {
+        return "RunningJob(" + py::repr(py::str(r.job().spec().id)).cast<std::string>() + ", rank=" +
+               py::repr(py::float_(r.running.rank)).cast<std::string>() + ")";
       });
 
   py::class_<PyCluster>(m, "ClusterView",
@@ -185,6 +207,34 @@ void bind_policy_views(py::module_& m) {
           },
           "the jobs offered in this pass, in queue (arrival) order")
       .def_property_readonly("memory_mode", [](const PyPass& p) { return std::string(to_string(p.ref.pass().memory_mode())); })
+      .def_property_readonly("queue_order", [](const PyPass& p) { return p.ref.pass().queue_order(); },
+                             "the run's queue order, canonical ('fifo', '2d-las', ...)")
+      .def(
+          "running_last_first",
+          [](const PyPass& p, std::optional<std::size_t> limit) {
+            py::list out;
+            p.ref.pass().visit_running_last_first([&](const RunningJob& r) {
+              if (limit && out.size() >= *limit) return false;
+              out.append(PyRunning{p.ref, r, std::vector<GpuIndex>(r.gpus.begin(), r.gpus.end())});
+              return true;
+            });
+            return out;
+          },
+          py::arg("limit") = py::none(),
+          "running jobs from the last in queue order (the first to displace) towards the first, at most `limit` "
+          "(O(log n) each: ask for the few you need)")
+      .def(
+          "preempt",
+          [](const PyPass& p, const py::object& job, const std::string& reason) {
+            const JobSlot slot = py::isinstance<PyRunning>(job) ? job.cast<const PyRunning&>().running.slot : job.cast<JobSlot>();
+            p.ref.pass().preempt(slot, reason);
+          },
+          py::arg("job"), py::arg("reason") = "",
+          "preempts a running job (a RunningJob or its slot): it frees its GPUs (after the suspend delay) and returns "
+          "to the queue with its progress; PolicyError unless it was running when the pass began, and once per pass")
+      .def(
+          "call_back_at", [](const PyPass& p, Tick when) { p.ref.pass().call_back_at(when); }, py::arg("time"),
+          "asks for a scheduling pass at `time` (microseconds, after now) even if nothing else happens then")
       .def_property_readonly("rng", [](const PyPass& p) { p.ref.pass(); return PyRng{p.ref}; })
       .def("job", [](const PyPass& p, JobSlot slot) { return PyJob{p.ref, &p.ref.pass().job(slot)}; }, py::arg("slot"),
            "request of any active job, e.g. of a GPU's resident")

@@ -80,6 +80,14 @@ struct PyRng {
   ViewRef ref;
 };
 
+// A running job as a preempting Python policy sees it (SchedulingPass.running_last_first).
+struct PyRunning {
+  ViewRef ref;
+  RunningJob running;  // its gpus span is copied into `gpus`
+  std::vector<GpuIndex> gpus;
+  PyJob job() const { return PyJob{ref, running.spec}; }
+};
+
 class PyPass {
  public:
   explicit PyPass(ViewRef ref) : ref(std::move(ref)) {}

@@ -168,6 +168,14 @@ PolicyHandle hold_python_policy(const py::object& object, const std::string& nam
   raw->overrides.may_fit = overridden(raw, "may_fit");
   raw->overrides.gpu_room = overridden(raw, "gpu_room");
   raw->overrides.waits_only_for_capacity = overridden(raw, "waits_only_for_capacity");
+  const py::object preempts = py::getattr(object, "preempts", py::bool_(false));
+  if (!is_bool(preempts))
+    throw py::type_error("colosim.Policy.preempts must be a bool (a class attribute), got " + py::repr(preempts).cast<std::string>());
+  raw->preempting = preempts.cast<bool>();
+  const py::object order = py::getattr(object, "queue_order", py::str(""));
+  if (!py::isinstance<py::str>(order))
+    throw py::type_error("colosim.Policy.queue_order must be a str (a class attribute), got " + py::repr(order).cast<std::string>());
+  raw->own_queue_order = order.cast<std::string>();
   auto* keep = new py::object(object);
   std::shared_ptr<PlacementPolicy> held(raw, [keep](PlacementPolicy*) {
     py::gil_scoped_acquire g;
@@ -201,7 +209,10 @@ void bind_python_policy(py::module_& m) {
       "define __init__.\n\n"
       "Optional hooks keep a long queue cheap (override them and the core asks Python; leave them and the "
       "C++ defaults run without taking the GIL): may_fit(cluster, job, memory_mode), gpu_room(cluster, "
-      "memory_mode) and waits_only_for_capacity().")
+      "memory_mode) and waits_only_for_capacity().\n\n"
+      "A preempting policy sets the class attribute `preempts = True`: it then sees every pass, lists running jobs "
+      "with pass_.running_last_first(limit) and displaces them with pass_.preempt(job, reason). `queue_order` "
+      "(e.g. '2d-las') names the order it is designed for, used when the run names none.")
       .def(py::init<>())
       .def("schedule", &PythonPolicy::schedule_view, py::arg("pass_"),
            "Places zero or more of pass_.pending; to be overridden.")

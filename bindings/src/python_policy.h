@@ -38,6 +38,11 @@ class PythonPolicy : public PlacementPolicy {
   bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const final;
   std::int64_t gpu_room(const ClusterView& cluster, MemoryMode mode) const final;
   bool waits_only_for_capacity() const final;
+  // From the class attributes `preempts` (bool) and `queue_order` (str), read once per run.
+  bool preempts() const final { return preempting; }
+  std::string preferred_queue_order() const final { return own_queue_order; }
+  bool preempting = false;
+  std::string own_queue_order;
 
   // Which hooks the Python class overrides, found by hold_python_policy() under the GIL and read
   // by the core without it (atomics: another thread may hold the same object meanwhile).

@@ -258,7 +258,8 @@ void bind_run(py::module_& m) {
                              [](const PyRunResult& r) {
                                return py::dict(py::arg("events") = r.stats.events, py::arg("passes") = r.stats.passes,
                                                py::arg("rate_updates") = r.stats.rate_updates,
-                                               py::arg("warnings") = r.stats.warnings);
+                                               py::arg("warnings") = r.stats.warnings,
+                                               py::arg("queue_order") = r.stats.queue_order);
                              })
       .def("time_series", &series_dict,
            "state after each instant (holds until the next): time_s, busy_gpus, gpu_utilisation, used_mib, "

@@ -7,7 +7,7 @@ namespace {
 
 class ArrivalOrder final : public QueueOrder {
  public:
-  double rank(const JobSpec&) const override { return 0.0; }
+  double rank(const JobSpec&, const JobProgress&) const override { return 0.0; }
 };
 
 }  // namespace

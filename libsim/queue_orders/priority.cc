@@ -7,7 +7,7 @@ namespace {
 
 class PriorityOrder final : public QueueOrder {
  public:
-  double rank(const JobSpec& job) const override { return -static_cast<double>(job.priority); }
+  double rank(const JobSpec& job, const JobProgress&) const override { return -static_cast<double>(job.priority); }
 };
 
 }  // namespace

@@ -10,7 +10,7 @@ namespace {
 class ShortestJobFirst final : public QueueOrder {
  public:
   explicit ShortestJobFirst(bool by_gpu_time) : by_gpu_time_(by_gpu_time) {}
-  double rank(const JobSpec& job) const override {
+  double rank(const JobSpec& job, const JobProgress&) const override {
     const double duration = static_cast<double>(job.solo_duration);
     return by_gpu_time_ ? duration * job.gpus : duration;
   }

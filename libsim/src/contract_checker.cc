@@ -56,9 +56,18 @@ void ContractChecker::on_start(Tick now, const JobSpec& job, std::span<const Gpu
     return;
   }
   Running& r = it->second;
+  r.progress_from = now;
+  if (auto was = preempted_.find(job.id); was != preempted_.end()) {
+    // A resume: the work so far stands; the restore comes first.
+    r = std::move(was->second);
+    preempted_.erase(was);
+    r.progress_from = now + std::min(config_.preemption.of(job.app).resume, kHorizon - now);
+  }
   r.spec = job;
   r.gpus.assign(gpus.begin(), gpus.end());
   r.last = now;
+  r.held_since = now;
+  r.rate = 0;
   for (GpuIndex g : gpus) {
     if (g < 0 || g >= cluster_->gpu_count()) {
       fail(who + " started on GPU " + std::to_string(g) + ", which does not exist");
@@ -71,8 +80,39 @@ void ContractChecker::on_start(Tick now, const JobSpec& job, std::span<const Gpu
 }
 
 void ContractChecker::settle(Running& job, Tick now) const {
-  job.work += job.rate * static_cast<double>(now - job.last);
+  const Tick from = std::max(job.last, job.progress_from);
+  if (now > from && !job.suspending) job.work += job.rate * static_cast<double>(now - from);
   job.last = now;
+}
+
+void ContractChecker::on_preempt(Tick now, const JobSpec& job, std::span<const GpuIndex>) {
+  auto it = running_.find(job.id);
+  if (it == running_.end() || it->second.suspending) {
+    fail("job '" + job.id + "' was preempted while not running");
+    return;
+  }
+  Running& r = it->second;
+  settle(r, now);
+  if (const Tick interval = config_.preemption.checkpoint_interval; interval > 0) {
+    const auto step = static_cast<double>(interval);
+    r.work = std::floor(r.work / step + 1e-9) * step;  // back to its last checkpoint
+  }
+  r.suspending = true;
+  r.rate = 0;
+  ++service_[job.id].preemptions;
+}
+
+void ContractChecker::on_release(Tick now, const JobSpec& job, std::span<const GpuIndex>) {
+  auto it = running_.find(job.id);
+  if (it == running_.end() || !it->second.suspending) {
+    fail("job '" + job.id + "' released GPUs it was not suspending on");
+    return;
+  }
+  Running r = it->second;
+  leave(job.id, now);
+  r.suspending = false;
+  r.gpus.clear();
+  preempted_[job.id] = std::move(r);
 }
 
 // The rate the simulator should give the job: the speed of its slowest GPU over the model's
@@ -86,16 +126,17 @@ double ContractChecker::rate_of(const Running& job) const {
     const GpuType& type = cluster_->type_of(g);
     corunners.clear();
     for (const Running* other : on_gpu_[static_cast<std::size_t>(g)])
-      if (other != &job && model_.feasible(job.spec, other->spec, type)) corunners.push_back(&other->spec);
+      if (other != &job && !other->suspending && model_.feasible(job.spec, other->spec, type)) corunners.push_back(&other->spec);
     const double s = corunners.empty() ? 1.0 : model_.slowdown(job.spec, corunners, type);
     time_per_work = std::max(time_per_work, s / type.speed);
   }
   return time_per_work > 0 ? 1.0 / time_per_work : 0.0;
 }
 
-void ContractChecker::leave(const std::string& id) {
+void ContractChecker::leave(const std::string& id, Tick now) {
   auto it = running_.find(id);
   if (it == running_.end()) return;
+  service_[id].held_gpu_ticks += static_cast<double>(now - it->second.held_since) * it->second.spec.gpus;
   for (GpuIndex g : it->second.gpus) {
     if (g < 0 || g >= cluster_->gpu_count()) continue;
     auto& residents = on_gpu_[static_cast<std::size_t>(g)];
@@ -110,8 +151,7 @@ void ContractChecker::on_oom(Tick now, const JobSpec& job, std::span<const GpuIn
   if (running_.count(job.id) == 0) fail("job '" + job.id + "' failed out of memory while not running");
   for (GpuIndex g : gpus)
     if (g >= 0 && g < cluster_->gpu_count()) over_memory_since_[static_cast<std::size_t>(g)] = -1;
-  (void)now;
-  leave(job.id);
+  leave(job.id, now);
 }
 
 void ContractChecker::on_job_done(const JobRecord& r) {
@@ -143,8 +183,20 @@ void ContractChecker::on_job_done(const JobRecord& r) {
   if (r.outcome != JobOutcome::finished && r.note.empty()) fail(who + " gives no reason");
 
   auto it = running_.find(r.id);
-  if ((r.outcome == JobOutcome::finished || r.outcome == JobOutcome::unfinished) && it == running_.end())
+  const auto waiting = preempted_.find(r.id);
+  if ((r.outcome == JobOutcome::finished || r.outcome == JobOutcome::unfinished) && it == running_.end() &&
+      !(r.outcome == JobOutcome::unfinished && waiting != preempted_.end()))
     fail(who + " was not running");
+  if (waiting != preempted_.end() && r.outcome != JobOutcome::unfinished) fail(who + " was waiting to resume after a preemption");
+  const Service seen = service_[r.id];
+  if (r.preemptions != seen.preemptions)
+    fail(who + " reports " + std::to_string(r.preemptions) + " preemptions, the observer saw " + std::to_string(seen.preemptions));
+  if (r.outcome == JobOutcome::finished && it != running_.end()) {
+    const double held = seen.held_gpu_ticks + static_cast<double>(r.end - it->second.held_since) * r.gpus;
+    if (std::abs(held - r.attained_gpu_ticks) > 1e-6 * std::max(1.0, held))
+      fail(who + " reports " + std::to_string(r.attained_gpu_ticks) + " GPU-ticks attained, the observer saw " + std::to_string(held));
+  }
+  if (waiting != preempted_.end()) preempted_.erase(waiting);
   if (r.outcome == JobOutcome::finished && it != running_.end()) {
     Running& job = it->second;
     settle(job, r.end);
@@ -159,7 +211,8 @@ void ContractChecker::on_job_done(const JobRecord& r) {
   if (r.outcome != JobOutcome::oom_failed && r.outcome != JobOutcome::finished && r.outcome != JobOutcome::unfinished &&
       it != running_.end())
     fail(who + " was still running");
-  leave(r.id);
+  leave(r.id, r.end >= 0 ? r.end : std::max<Tick>(last_instant_, 0));
+  service_.erase(r.id);
 }
 
 void ContractChecker::on_instant(Tick now, const ClusterView& cluster, std::size_t, std::size_t running) {
@@ -171,9 +224,11 @@ void ContractChecker::on_instant(Tick now, const ClusterView& cluster, std::size
     used_mib_ticks_ += dt * static_cast<double>(used_mib_);
   }
   last_instant_ = now;
-  if (running != running_.size())
+  const auto suspending = static_cast<std::size_t>(
+      std::count_if(running_.begin(), running_.end(), [](const auto& entry) { return entry.second.suspending; }));
+  if (running != running_.size() - suspending)
     fail("at t=" + std::to_string(now) + " the core runs " + std::to_string(running) + " jobs, the observer saw " +
-         std::to_string(running_.size()) + " start and not leave");
+         std::to_string(running_.size() - suspending) + " start and not leave or get preempted");
 
   busy_gpus_ = 0;
   used_mib_ = 0;
@@ -241,9 +296,13 @@ void ContractChecker::check_summary(const Summary& s) {
   Summary e;
   Tick first_submit = -1, last_end = -1;
   std::vector<double> jct, delay, slowdown;
-  double speedup_sum = 0;
+  double speedup_sum = 0, lost = 0, held = 0, rho_sum = 0, rho_squares = 0;
+  std::int64_t rho_count = 0;
   for (const JobRecord& r : records_) {
     ++e.jobs;
+    e.preemptions += r.preemptions;
+    lost += r.lost_gpu_ticks;
+    held += r.attained_gpu_ticks;
     if (first_submit < 0 || r.submit < first_submit) first_submit = r.submit;
     last_end = std::max(last_end, r.end);
     switch (r.outcome) {
@@ -259,8 +318,18 @@ void ContractChecker::check_summary(const Summary& s) {
             speed = cluster_->type_of(r.gpu_list.front()).speed;
             for (GpuIndex g : r.gpu_list) speed = std::min(speed, cluster_->type_of(g).speed);
           }
-          slowdown.push_back(r.solo_duration > 0 ? static_cast<double>(r.end - r.start) * speed / static_cast<double>(r.solo_duration) : 0.0);
+          // Preemptions are not sharing: the time suspended and the run time of lost work are not
+          // part of the slowdown (ftf_rho counts them).
+          const double run = static_cast<double>(r.end - r.start - r.suspended) - r.redone_ticks;
+          slowdown.push_back(r.solo_duration > 0 ? run * speed / static_cast<double>(r.solo_duration) : 0.0);
           speedup_sum += speed;
+          if (r.solo_duration > 0) {
+            const double rho = static_cast<double>(r.end - r.submit) * speed / static_cast<double>(r.solo_duration);
+            ++rho_count;
+            rho_sum += rho;
+            rho_squares += rho * rho;
+            e.ftf_max = std::max(e.ftf_max, rho);
+          }
         }
         break;
       case JobOutcome::oom_failed: ++e.oom_failed; break;
@@ -288,6 +357,8 @@ void ContractChecker::check_summary(const Summary& s) {
   e.jct_p95_s = percentile(jct, 95);
   e.jct_p99_s = percentile(jct, 99);
   e.slowdown_p95 = percentile(slowdown, 95);
+  e.lost_gpu_time_share = held > 0 ? lost / held : 0.0;
+  e.ftf_jain = rho_squares > 0 ? rho_sum * rho_sum / (static_cast<double>(rho_count) * rho_squares) : 0.0;
 
   // Every metric of the one table, so that a new one cannot go unchecked.
   for (const MetricDef& m : summary_metrics()) {

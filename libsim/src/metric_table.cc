@@ -38,6 +38,10 @@ const std::vector<MetricDef>& summary_metrics() {
       {"oom_failed", "OOM-failed", "jobs failed after the out-of-memory retry limit", &Summary::oom_failed, true, false},
       {"unschedulable", "unschedulable", "jobs that can never fit on the cluster", &Summary::unschedulable, true, false},
       {"never_started", "never started", "jobs still pending when nothing could start them (or at the end of simulated time)", &Summary::never_started, true, false},
+      {"preemptions", "preemptions", "preemptions of all jobs", &Summary::preemptions, true, true},
+      {"lost_gpu_time_share", "lost GPU-time", "GPU-time preemptions cost (work done again, suspend, resume) over GPU-time jobs held", &Summary::lost_gpu_time_share, true, false},
+      {"ftf_jain", "FTF Jain", "Jain's fairness index of finish-time fairness rho (JCT over time alone) of finished jobs with work (1 = all equal)", &Summary::ftf_jain, false, false},
+      {"ftf_max", "FTF max", "largest finish-time fairness rho (JCT over time alone) of a finished job", &Summary::ftf_max, true, false},
       {"unfinished", "unfinished", "jobs still running at the end of simulated time (kHorizon, about 73,000 years)", &Summary::unfinished, true, false},
   };
   return metrics;

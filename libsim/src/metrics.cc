@@ -25,6 +25,9 @@ void MetricsCollector::on_oom(Tick, const JobSpec&, std::span<const GpuIndex>) {
 
 void MetricsCollector::on_job_done(const JobRecord& r) {
   ++jobs_;
+  preemptions_ += r.preemptions;
+  lost_gpu_ticks_ += r.lost_gpu_ticks;
+  held_gpu_ticks_ += r.attained_gpu_ticks;
   if (first_submit_ < 0 || r.submit < first_submit_) first_submit_ = r.submit;
   switch (r.outcome) {
     case JobOutcome::finished:
@@ -33,6 +36,13 @@ void MetricsCollector::on_job_done(const JobRecord& r) {
       delay_s_.push_back(ticks_to_seconds(r.queueing_delay()));
       slowdown_.push_back(r.slowdown());
       speedup_sum_ += r.speedup();
+      if (r.solo_duration > 0) {
+        const double rho = r.finish_time_fairness();
+        ++rho_count_;
+        rho_sum_ += rho;
+        rho_square_sum_ += rho * rho;
+        rho_max_ = std::max(rho_max_, rho);
+      }
       break;
     case JobOutcome::oom_failed: ++oom_failed_; break;
     case JobOutcome::unschedulable: ++unschedulable_; break;
@@ -88,6 +98,11 @@ Summary MetricsCollector::summary() const {
   s.slowdown_mean = mean(slow);
   s.slowdown_p95 = percentile(slow, 95);
   s.speedup_mean = finished_ > 0 ? speedup_sum_ / static_cast<double>(finished_) : 0.0;
+  s.preemptions = preemptions_;
+  s.lost_gpu_time_share = held_gpu_ticks_ > 0 ? lost_gpu_ticks_ / held_gpu_ticks_ : 0.0;
+  // Jain: (sum x)^2 / (n sum x^2), over finished jobs with work (rho of a zero-length job is 0/0).
+  s.ftf_jain = rho_square_sum_ > 0 ? rho_sum_ * rho_sum_ / (static_cast<double>(rho_count_) * rho_square_sum_) : 0.0;
+  s.ftf_max = rho_max_;
   return s;
 }
 

@@ -1,6 +1,7 @@
 #include "colosim/placement_helpers.h"
 
 #include <algorithm>
+#include <queue>
 
 namespace colosim {
 
@@ -18,6 +19,22 @@ void for_each_node(const ClusterView& cluster, NodeOrder order, int min_idle, Vi
   if (order == NodeOrder::fewest_empty_first) {
     for (auto it = first; it != index.end(); ++it)
       if (visit(it->second)) return;
+    return;
+  }
+  if (order == NodeOrder::lowest_index_first) {
+    // Each group of equal idle count is in node order: merging the groups' heads gives node
+    // order in O(log groups) per node, without visiting nodes with too few idle GPUs.
+    using Cursor = std::pair<NodeIndex, std::decay_t<decltype(first)>>;
+    auto later = [](const Cursor& a, const Cursor& b) { return a.first > b.first; };
+    std::priority_queue<Cursor, std::vector<Cursor>, decltype(later)> heads(later);
+    for (auto it = first; it != index.end(); it = index.lower_bound({it->first + 1, 0})) heads.push({it->second, it});
+    while (!heads.empty()) {
+      auto [node, it] = heads.top();
+      heads.pop();
+      if (visit(node)) return;
+      const int count = it->first;
+      if (++it != index.end() && it->first == count) heads.push({it->second, it});
+    }
     return;
   }
   // Descending idle count, ascending node index within a count.

@@ -9,6 +9,9 @@ QueueOrderRegistry builtin_queue_orders() {
   register_fifo_order(registry);
   register_priority_order(registry);
   register_sjf_order(registry);
+  register_srtf_order(registry);
+  register_las_order(registry);
+  register_two_dimensional_las_order(registry);
   return registry;
 }
 

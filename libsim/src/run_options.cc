@@ -42,11 +42,13 @@ std::vector<OptionDef> make_table() {
                [](const RunOptions& o) { return std::string(to_string(o.sim.discipline)); },
                [](RunOptions& o, const std::string& v) { o.sim.discipline = parse_discipline(v); }});
   t.push_back({"queue_order",
-               "order in which pending jobs are offered: fifo (arrival), priority (larger JobSpec priority first) or "
-               "sjf[:by=gpu-time|duration] (least solo work first); ties in arrival order",
-               OptionType::text, {}, false,
+               "order in which pending jobs are offered and by which preempting policies rank jobs: fifo (arrival), "
+               "priority, sjf, srtf, las[:quantum=S] or 2d-las[:thresholds=S/S...] (`colosim policies` lists them); "
+               "ties in arrival order; unset: the policy's own (2d-las for tiresias, priority for priority-preemption, "
+               "fifo otherwise)",
+               OptionType::text, {}, true,
                [](const RunOptions& o) { return o.sim.queue_order.spec; },
-               [](RunOptions& o, const std::string& v) { o.sim.queue_order = QueueOrderChoice::parse(v); }});
+               [](RunOptions& o, const std::string& v) { o.sim.queue_order = v.empty() ? QueueOrderChoice{} : QueueOrderChoice::parse(v); }});
   t.push_back({"memory", "GPU memory: enforce, overcommit (over-committed jobs fail out of memory) or ignore",
                OptionType::text, {"enforce", "overcommit", "ignore"}, false,
                [](const RunOptions& o) { return std::string(to_string(o.sim.memory)); },
@@ -76,6 +78,28 @@ std::vector<OptionDef> make_table() {
   t.push_back({"allow_multi_node", "gangs larger than any node may span whole nodes", OptionType::boolean, {"true", "false"}, false,
                [](const RunOptions& o) { return std::string(o.sim.allow_multi_node ? "true" : "false"); },
                [](RunOptions& o, const std::string& v) { o.sim.allow_multi_node = flag("allow_multi_node", v); }});
+  auto seconds_option = [&t](const char* key, const char* help, Tick PreemptionCost::*field, Tick PreemptionCost::Delays::*delay) {
+    t.push_back({key, help, OptionType::real, {}, false,
+                 [=](const RunOptions& o) {
+                   return shortest_text(ticks_to_seconds(field ? o.sim.preemption.*field : o.sim.preemption.delays.*delay));
+                 },
+                 [=](RunOptions& o, const std::string& v) {
+                   const Tick ticks = seconds_to_ticks(real_in(key, v, 0, kMaxSeconds, "seconds from 0 to 9e12"));
+                   (field ? o.sim.preemption.*field : o.sim.preemption.delays.*delay) = ticks;
+                 }});
+  };
+  seconds_option("suspend_delay_s", "seconds a preempted job holds its GPUs while it checkpoints, making no progress",
+                 nullptr, &PreemptionCost::Delays::suspend);
+  seconds_option("resume_delay_s", "seconds a resumed job spends restoring its checkpoint before it makes progress",
+                 nullptr, &PreemptionCost::Delays::resume);
+  seconds_option("checkpoint_interval_s",
+                 "solo-work seconds between a job's periodic checkpoints; work since the last one is lost on preemption "
+                 "(0: the suspend checkpoints, nothing is lost)",
+                 &PreemptionCost::checkpoint_interval, nullptr);
+  t.push_back({"per_app_preemption_delays", "per-application suspend/resume delays overriding the two above: app=SUSPEND/RESUME,... (seconds)",
+               OptionType::text, {}, true,
+               [](const RunOptions& o) { return PreemptionCost::per_app_text(o.sim.preemption.per_app); },
+               [](RunOptions& o, const std::string& v) { o.sim.preemption.per_app = PreemptionCost::parse_per_app(v); }});
   t.push_back({"composition", "how pair slowdowns combine for 3+ jobs on a GPU (pair tables): multiplicative or additive",
                OptionType::text, {"multiplicative", "additive"}, false,
                [](const RunOptions& o) { return std::string(to_string(o.pairs.composition)); },

@@ -1,6 +1,8 @@
 #include "colosim/sim_config.h"
 
+#include "colosim/checked.h"
 #include "colosim/errors.h"
+#include "colosim/number_text.h"
 
 namespace colosim {
 
@@ -46,6 +48,41 @@ GpuSharing parse_gpu_sharing(const std::string& text) {
   if (text == "by-share") return GpuSharing::by_share;
   if (text == "stack") return GpuSharing::stack;
   throw Error("unknown GPU sharing '" + text + "' (expected by-share or stack)");
+}
+
+std::map<std::string, PreemptionCost::Delays> PreemptionCost::parse_per_app(const std::string& text) {
+  std::map<std::string, Delays> out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = text.find(',', at);
+    if (end == std::string::npos) end = text.size();
+    const std::string item = text.substr(at, end - at);
+    at = end + 1;
+    const std::size_t eq = item.find('='), slash = item.find('/');
+    auto bad = [&](const std::string& why) {
+      throw Error("per-application preemption delays: '" + item + "': " + why + " (expected app=SUSPEND/RESUME in seconds)");
+    };
+    if (eq == std::string::npos || eq == 0 || slash == std::string::npos || slash < eq) bad("malformed");
+    const std::string app = item.substr(0, eq);
+    Delays d;
+    const std::string parts[2] = {item.substr(eq + 1, slash - eq - 1), item.substr(slash + 1)};
+    Tick* fields[2] = {&d.suspend, &d.resume};
+    for (int i = 0; i < 2; ++i) {
+      const auto x = parse_number(parts[i]);
+      if (!x || !(*x >= 0) || *x > 9.0e12) bad("'" + parts[i] + "' is not seconds from 0 to 9e12");
+      *fields[i] = seconds_to_ticks(*x);
+    }
+    if (!out.emplace(app, d).second) bad("application '" + app + "' given twice");
+  }
+  return out;
+}
+
+std::string PreemptionCost::per_app_text(const std::map<std::string, Delays>& per_app) {
+  std::string text;
+  for (const auto& [app, d] : per_app)
+    text += (text.empty() ? "" : ",") + app + "=" + shortest_text(ticks_to_seconds(d.suspend)) + "/" +
+            shortest_text(ticks_to_seconds(d.resume));
+  return text;
 }
 
 }  // namespace colosim

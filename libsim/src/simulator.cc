@@ -5,6 +5,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <queue>
 
 #include "colosim/errors.h"
 #include "colosim/event_queue.h"
@@ -14,15 +15,18 @@ namespace colosim {
 namespace {
 
 // Events at the same instant: completions first (they free resources), then OOM failures; then
-// arrivals (not in the heap); then one scheduling pass. Within a kind, lower arrival sequence
-// first. This order is part of the determinism contract (docs/ARCHITECTURE.md).
+// timers (suspends that end, queue-order rank steps); then arrivals (not in a heap); then one
+// scheduling pass. Within a kind, lower arrival sequence first. This order is part of the
+// determinism contract (docs/ARCHITECTURE.md).
 enum EventKind : std::uint32_t { kCompletion = 0, kOomFailure = 1 };
+enum TimerKind : std::uint32_t { kSuspendDone = 0, kRankStep = 1 };
 
 // A completion time within this many ticks of a whole tick is rounded down to it, so that
 // floating-point residue never adds a spurious microsecond.
 constexpr double kTickTolerance = 1e-6;
 
-enum class State { free, pending, running };
+// suspending: preempted, still holding its GPUs (checkpointing) until the suspend delay ends.
+enum class State { free, pending, running, suspending };
 
 // Place in the pending queue: rank under the run's queue order, then arrival.
 struct QueueKey {
@@ -37,15 +41,28 @@ struct Active {
   JobSpec spec;
   AppIndex app = -1;
   std::uint64_t seq = 0;
-  double rank = 0;           // under the queue order, fixed at arrival
+  double rank = 0;           // under the queue order: in the queue, the rank it entered with;
+                             // running, its current rank (its key in the running index)
   State state = State::free;
   std::vector<GpuIndex> gpus;
-  Tick start = -1;
-  Tick last_update = 0;
+  std::vector<GpuIndex> last_gpus;  // preempted: the GPUs it had
+  Tick start = -1;           // start of the current attempt (not moved by a resume)
+  Tick last_update = 0;      // work is settled up to here
+  Tick progress_from = 0;    // no progress before this instant (restoring after a resume)
+  Tick held_since = 0;       // attained service is settled up to here
   double remaining = 0;      // ticks of solo work left
   double time_per_work = 0;  // ticks of wall time per tick of solo work (slowdown / speed)
+  double attained = 0;       // GPU-ticks held, every run
   Tick oom_at = -1;          // scheduled out-of-memory failure, -1 if none
   int oom_retries = 0;
+  bool resuming = false;     // preempted: the next start resumes the attempt
+  bool steps_paused = false; // running, its rank-step timer not armed (nobody was waiting)
+  Tick preempted_at = -1;
+  int preemptions = 0;
+  Tick suspended = 0;
+  double redone = 0;         // wall ticks spent on work that a preemption lost
+  double overhead = 0;       // suspend and resume ticks
+  std::string preempt_reason;
   std::uint64_t dirty_stamp = 0;
   std::string note;
 };
@@ -59,6 +76,18 @@ class Simulator::Engine final : public SchedulingPass {
     if (config_.max_oom_retries < 0) throw Error("max_oom_retries must be >= 0");
     if (config_.oom_delay < 0) throw Error("oom_delay must be >= 0");
     if (config_.backfill_depth < 0) throw Error("backfill_depth must be >= 0");
+    const PreemptionCost& cost = config_.preemption;
+    if (cost.checkpoint_interval < 0) throw Error("checkpoint_interval must be >= 0");
+    for (const auto& d : {cost.delays}) if (d.suspend < 0 || d.resume < 0) throw Error("preemption delays must be >= 0");
+    for (const auto& [app, d] : cost.per_app)
+      if (d.suspend < 0 || d.resume < 0) throw Error("preemption delays of '" + app + "' must be >= 0");
+    if (config_.queue_order.spec.empty()) {
+      const std::string preferred = policy_.preferred_queue_order();
+      config_.queue_order = QueueOrderChoice::parse(preferred.empty() ? "fifo" : preferred);
+    }
+    stats_.queue_order = config_.queue_order.spec;
+    order_ = config_.queue_order.order.get();
+    motion_ = order_ ? order_->motion() : RankMotion::fixed;
   }
 
   void add_observer(SimObserver& o) { observers_.push_back(&o); }
@@ -77,10 +106,13 @@ class Simulator::Engine final : public SchedulingPass {
     for (;;) {
       Tick t = kHorizon;
       if (!events_.empty()) t = events_.top_key().time;
+      if (!timers_.empty()) t = std::min(t, timers_.top_key().time);
+      if (!call_backs_.empty()) t = std::min(t, call_backs_.top());
       if (next && next->submit < t) t = next->submit;
       if (t >= kHorizon) break;
       now = t;
       capacity_freed_ = false;
+      full_pass_ = false;
       first_new_seq_ = next_seq_;
       arrivals_now_.clear();
       while (!events_.empty() && events_.top_key().time == now) {
@@ -90,12 +122,29 @@ class Simulator::Engine final : public SchedulingPass {
         capacity_freed_ = true;
         if (key.kind == kCompletion) finish(slot, now); else fail_out_of_memory(slot, now);
       }
+      while (!timers_.empty() && timers_.top_key().time == now) {
+        const EventKey key = timers_.top_key();
+        const JobSlot slot = timers_.pop();
+        ++stats_.events;
+        if (key.kind == kSuspendDone) release_suspended(slot, now); else step_rank(slot, now);
+      }
+      while (!call_backs_.empty() && call_backs_.top() == now) {
+        call_backs_.pop();
+        full_pass_ = true;
+      }
       while (next && next->submit == now) {
         ++stats_.events;
         admit(std::move(*next), now);
         next = pull(source);
       }
       if (!pending_.empty()) schedule(now);
+      // A pass that preempted frees GPUs that the preempted jobs, back in the queue, may take:
+      // one more pass at the same instant offers them (a policy that preempts again in it
+      // waits for the next event).
+      if (preempted_in_pass_ && !pending_.empty()) {
+        full_pass_ = true;
+        schedule(now);
+      }
       refresh_dirty(now);
 #ifndef NDEBUG
       check_invariants(now);
@@ -107,7 +156,16 @@ class Simulator::Engine final : public SchedulingPass {
       }
     }
     // Nothing can change before the horizon any more: every job left is reported now.
-    const bool at_horizon = !events_.empty() || next.has_value();
+    const bool at_horizon = !events_.empty() || !timers_.empty() || next.has_value();
+    // A job can only be suspending with its timer pending, i.e. before the horizon ends the run.
+    while (!timers_.empty()) {
+      const EventKey key = timers_.top_key();
+      const JobSlot slot = timers_.pop();
+      if (key.kind != kSuspendDone) continue;
+      Active& a = slots_[slot];
+      a.note = "still suspending at the end of simulated time (" + horizon_text() + ")";
+      emit(slot, JobOutcome::unfinished, -1);
+    }
     while (!events_.empty()) {
       const JobSlot slot = events_.pop();
       Active& a = slots_[slot];
@@ -118,6 +176,12 @@ class Simulator::Engine final : public SchedulingPass {
     while (!pending_.empty()) {
       const JobSlot slot = pending_.begin()->second;
       pending_.erase(pending_.begin());
+      if (slots_[slot].resuming) {
+        slots_[slot].note = at_horizon ? "preempted, still waiting to resume at the end of simulated time (" + horizon_text() + ")"
+                                       : "preempted, still waiting to resume when no event was left that could restart it";
+        emit(slot, JobOutcome::unfinished, -1);
+        continue;
+      }
       slots_[slot].note = at_horizon ? "still pending at the end of simulated time (" + horizon_text() + ")"
                                      : "still pending when no event was left that could start it";
       emit(slot, JobOutcome::never_started, -1);
@@ -142,6 +206,7 @@ class Simulator::Engine final : public SchedulingPass {
     return slots_[slot].spec;
   }
   const InterferenceModel& interference() const override { return model_; }
+  const std::string& queue_order() const override { return config_.queue_order.spec; }
   MemoryMode memory_mode() const override { return config_.memory; }
   Rng& rng() override { return rng_; }
 
@@ -163,13 +228,84 @@ class Simulator::Engine final : public SchedulingPass {
       stats_.warnings.emplace_back(message);
   }
 
+  void visit_running_last_first(const std::function<bool(const RunningJob&)>& visit) override {
+    // A cursor by key, not an iterator: the visitor may preempt (erase) the job it is shown.
+    std::optional<QueueKey> below;
+    for (;;) {
+      auto it = below ? running_ranked_.lower_bound(*below) : running_ranked_.end();
+      if (it == running_ranked_.begin()) return;
+      --it;
+      const JobSlot slot = it->second;
+      Active& a = slots_[slot];
+      if (motion_ == RankMotion::improves) {
+        // The stored key is an upper bound (the rank only falls while a job runs): re-key
+        // lazily, and show a job only once its key is exact and still the last.
+        const double current = checked_rank(a, progress_of(a, pass_now_));
+        if (current < a.rank) {
+          running_ranked_.erase(it);
+          a.rank = current;
+          running_ranked_.emplace(QueueKey{a.rank, a.seq}, slot);
+          continue;
+        }
+      }
+      below = it->first;
+      if (!visit(RunningJob{slot, &a.spec, a.seq, a.rank, a.gpus})) return;
+    }
+  }
+
+  void preempt(JobSlot slot, std::string_view reason) override {
+    if (slot >= 0 && static_cast<std::size_t>(slot) < slots_.size() && pass_flag_[slot] == kPreempted)
+      throw PolicyError("job '" + slots_[slot].spec.id + "' preempted twice in one pass");
+    if (slot < 0 || static_cast<std::size_t>(slot) >= slots_.size() || slots_[slot].state != State::running ||
+        pass_flag_[slot] == kPlaced)
+      throw PolicyError("preempted slot " + std::to_string(slot) + ", which was not running when the pass began");
+    const Tick now = pass_now_;
+    Active& a = slots_[slot];
+    settle(a, now);
+    if (const Tick interval = config_.preemption.checkpoint_interval; interval > 0) {
+      // Progress is safe at whole multiples of the interval; the rest is done again.
+      const double done = static_cast<double>(a.spec.solo_duration) - a.remaining;
+      const double safe = std::floor(done / static_cast<double>(interval)) * static_cast<double>(interval);
+      const double lost = std::max(0.0, done - safe);
+      a.remaining += lost;
+      a.redone += lost * a.time_per_work;
+    }
+    events_.cancel(slot);
+    timers_.cancel(slot);
+    running_ranked_.erase(QueueKey{a.rank, a.seq});
+    --running_;
+    ++a.preemptions;
+    a.preempt_reason = std::string(reason);
+    a.preempted_at = now;
+    a.resuming = true;
+    pass_flag_[slot] = kPreempted;
+    preempted_.push_back(slot);
+    preempted_in_pass_ = true;
+    for (auto* o : observers_) o->on_preempt(now, a.spec, a.gpus);
+    const Tick suspend = config_.preemption.of(a.spec.app).suspend;
+    a.overhead += static_cast<double>(suspend);
+    if (suspend > 0) {
+      // Checkpointing: it keeps its GPUs (memory, share), no longer slows its co-runners.
+      a.state = State::suspending;
+      mark_gpus_dirty(a.gpus);
+      timers_.schedule(slot, {std::min(now + std::min(suspend, kHorizon - now), kHorizon), kSuspendDone, a.seq});
+      return;
+    }
+    release_suspended(slot, now);
+  }
+
+  void call_back_at(Tick when) override {
+    if (when <= pass_now_) throw PolicyError("call_back_at(" + std::to_string(when) + ") is not after now (" + std::to_string(pass_now_) + ")");
+    if (when < kHorizon) call_backs_.push(when);
+  }
+
   bool is_placed(JobSlot slot) const override {
     return slot >= 0 && static_cast<std::size_t>(slot) < slots_.size() && pass_flag_[slot] == kPlaced;
   }
 
   void place(const PendingJob& job, std::span<const GpuIndex> gpus, std::string_view note) override {
     const JobSlot slot = job.slot;
-    if (slot < 0 || static_cast<std::size_t>(slot) >= slots_.size() || pass_flag_[slot] == kNotOffered)
+    if (slot < 0 || static_cast<std::size_t>(slot) >= slots_.size() || (pass_flag_[slot] != kOffered && pass_flag_[slot] != kPlaced))
       throw PolicyError("placed a job that was not offered in this pass");
     Active& a = slots_[slot];
     const std::string who = "job '" + a.spec.id + "'";
@@ -243,7 +379,7 @@ class Simulator::Engine final : public SchedulingPass {
     return slot;
   }
 
-  void admit(JobSpec&& spec, Tick) {
+  void admit(JobSpec&& spec, Tick now) {
     const JobSlot slot = allocate(std::move(spec));
     Active& a = slots_[slot];
     const bool check_memory = config_.memory != MemoryMode::ignore;
@@ -256,20 +392,109 @@ class Simulator::Engine final : public SchedulingPass {
       emit(slot, JobOutcome::unschedulable, -1);
       return;
     }
-    if (const QueueOrder* order = config_.queue_order.order.get()) {
-      a.rank = order->rank(a.spec);
-      if (std::isnan(a.rank))
-        throw SimulationError("queue order " + config_.queue_order.spec + " ranked job '" + a.spec.id + "' NaN");
-    }
-    a.state = State::pending;
-    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    a.remaining = static_cast<double>(a.spec.solo_duration);
+    enqueue(slot, now);
     arrivals_now_.push_back(slot);
+  }
+
+  // Into the queue at the rank its progress gives it.
+  void enqueue(JobSlot slot, Tick now) {
+    Active& a = slots_[slot];
+    a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
+    a.state = State::pending;
+    a.gpus.clear();
+    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    if (!paused_steps_.empty()) wake_rank_steps(now);
+  }
+
+  double checked_rank(const Active& a, const JobProgress& progress) const {
+    if (!order_) return 0.0;
+    const double rank = order_->rank(a.spec, progress);
+    if (std::isnan(rank))
+      throw SimulationError("queue order " + config_.queue_order.spec + " ranked job '" + a.spec.id + "' NaN");
+    return rank;
+  }
+
+  // A running job's progress at `now`, without settling it.
+  JobProgress progress_of(const Active& a, Tick now) const {
+    JobProgress p{a.attained + static_cast<double>(now - a.held_since) * a.spec.gpus, a.remaining};
+    const Tick from = std::max(a.last_update, a.progress_from);
+    if (a.state == State::running && a.time_per_work > 0 && now > from)
+      p.remaining_work = std::max(0.0, a.remaining - static_cast<double>(now - from) / a.time_per_work);
+    return p;
+  }
+
+  // Settles work done at the current rate and service attained up to `now`.
+  void settle(Active& a, Tick now) {
+    const JobProgress p = progress_of(a, now);
+    if (a.state == State::running) a.remaining = p.remaining_work;
+    a.attained = p.attained_gpu_ticks;
+    a.held_since = now;
+    a.last_update = now;
+  }
+
+  // A running job under a stepping order: the timer for its next rank change.
+  void arm_rank_step(JobSlot slot, Tick now) {
+    Active& a = slots_[slot];
+    const double next = order_->next_step(a.spec, JobProgress{a.attained, a.remaining});
+    if (!(next > a.attained))
+      throw SimulationError("queue order " + config_.queue_order.spec + " named no later rank step for job '" + a.spec.id + "'");
+    const double ticks = std::ceil((next - a.attained) / a.spec.gpus - kTickTolerance);
+    if (ticks < static_cast<double>(kHorizon - now)) timers_.schedule(slot, {now + static_cast<Tick>(std::max(1.0, ticks)), kRankStep, a.seq});
+  }
+
+  void step_rank(JobSlot slot, Tick now) {
+    Active& a = slots_[slot];
+    settle(a, now);
+    const double rank = checked_rank(a, JobProgress{a.attained, a.remaining});
+    if (rank != a.rank) {
+      running_ranked_.erase(QueueKey{a.rank, a.seq});
+      a.rank = rank;
+      running_ranked_.emplace(QueueKey{a.rank, a.seq}, slot);
+      full_pass_ = true;  // a pending job may outrank it now
+    }
+    // With nobody waiting, no pass compares ranks: the job's steps are taken in one go when a
+    // job next enters the queue (wake_rank_steps), not one timer per quantum meanwhile.
+    if (pending_.empty()) {
+      a.steps_paused = true;
+      paused_steps_.push_back(slot);
+      return;
+    }
+    arm_rank_step(slot, now);
+  }
+
+  // A job enters the queue: running jobs whose rank steps were paused catch up, exactly.
+  void wake_rank_steps(Tick now) {
+    std::vector<JobSlot> paused;
+    paused.swap(paused_steps_);
+    for (JobSlot slot : paused) {
+      Active& a = slots_[slot];
+      if (a.state != State::running || !a.steps_paused) continue;  // left, or a new job in the slot
+      a.steps_paused = false;
+      step_rank(slot, now);
+    }
+  }
+
+  // The end of a suspend (or the preemption itself, without a suspend delay): the job frees
+  // its GPUs and returns to the queue.
+  void release_suspended(JobSlot slot, Tick now) {
+    Active& a = slots_[slot];
+    settle(a, now);
+    for (auto* o : observers_) o->on_release(now, a.spec, a.gpus);
+    cluster_.remove(slot, a.spec, a.gpus);
+    mark_gpus_dirty(a.gpus);
+    capacity_freed_ = true;
+    a.last_gpus.swap(a.gpus);
+    enqueue(slot, now);
   }
 
   void schedule(Tick now) {
     batch_.clear();
-    const std::int64_t room = policy_.gpu_room(cluster_, config_.memory);
-    if (room <= 0 || !cluster_.any_share_room()) return;
+    preempted_in_pass_ = false;
+    // A preempting policy may start a job where no GPU is free, so it sees every pass.
+    const bool preempts = policy_.preempts();
+    const std::int64_t room = preempts ? std::numeric_limits<std::int64_t>::max() : policy_.gpu_room(cluster_, config_.memory);
+    if (room <= 0 || (!preempts && !cluster_.any_share_room())) return;
     const bool fifo = config_.discipline == QueueDiscipline::fifo;
     int looked_at = 0;
     std::int64_t offered_gpus = 0;
@@ -278,14 +503,14 @@ class Simulator::Engine final : public SchedulingPass {
       if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) return false;
       const Active& a = slots_[slot];
       // The share is the core's rule, so the core checks it for every policy.
-      if (!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory))
+      if (!preempts && (!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory)))
         return !fifo;  // strict FIFO: nothing behind a blocked job may start
       if (offered_gpus + a.spec.gpus > room) return false;
       offered_gpus += a.spec.gpus;
-      batch_.push_back({slot, &a.spec, a.seq, a.oom_retries});
+      batch_.push_back({slot, &a.spec, a.seq, a.oom_retries, a.rank});
       return true;
     };
-    if (!capacity_freed_ && policy_.waits_only_for_capacity()) {
+    if (!capacity_freed_ && !full_pass_ && !preempts && policy_.waits_only_for_capacity()) {
       // Nothing freed and the policy never holds jobs back: older pending jobs still cannot
       // start, so only this instant's arrivals are offered. Under FIFO only those queued ahead
       // of every older job may start.
@@ -310,6 +535,8 @@ class Simulator::Engine final : public SchedulingPass {
     if (fifo) offer_in_queue_order(); else offer(0, batch_.size());
     for (const PendingJob& p : batch_) pass_flag_[p.slot] = kNotOffered;
     for (JobSlot slot : placements_) pass_flag_[slot] = kNotOffered;
+    for (JobSlot slot : preempted_) pass_flag_[slot] = kNotOffered;
+    preempted_.clear();
     for (JobSlot slot : placements_) start(slot, now);
   }
 
@@ -364,12 +591,27 @@ class Simulator::Engine final : public SchedulingPass {
     Active& a = slots_[slot];
     pending_.erase(QueueKey{a.rank, a.seq});
     a.state = State::running;
-    a.start = now;
     a.last_update = now;
-    a.remaining = static_cast<double>(a.spec.solo_duration);
+    a.held_since = now;
+    a.progress_from = now;
+    if (a.resuming) {
+      const Tick resume = std::min(config_.preemption.of(a.spec.app).resume, kHorizon - now);
+      a.progress_from = now + resume;
+      a.suspended += a.progress_from - a.preempted_at;
+      a.overhead += static_cast<double>(resume);
+      a.resuming = false;
+    } else {
+      a.start = now;
+      a.remaining = static_cast<double>(a.spec.solo_duration);
+    }
     a.time_per_work = 0;
     a.oom_at = -1;
+    a.steps_paused = false;
     ++running_;
+    a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
+    running_ranked_.emplace(QueueKey{a.rank, a.seq}, slot);
+    // Only a preempting policy compares running jobs' ranks: for others, no rank-step events.
+    if (motion_ == RankMotion::steps && policy_.preempts()) arm_rank_step(slot, now);
     if (config_.memory == MemoryMode::overcommit && overcommitted(slot))
       a.oom_at = now + std::min(config_.oom_delay, kHorizon - now);
     mark_gpus_dirty(a.gpus);
@@ -394,16 +636,19 @@ class Simulator::Engine final : public SchedulingPass {
     return false;
   }
 
-  void leave_gpus(JobSlot slot) {
+  void leave_gpus(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
+    settle(a, now);
     cluster_.remove(slot, a.spec, a.gpus);
     mark_gpus_dirty(a.gpus);
     events_.cancel(slot);
+    timers_.cancel(slot);
+    running_ranked_.erase(QueueKey{a.rank, a.seq});
     --running_;
   }
 
   void finish(JobSlot slot, Tick now) {
-    leave_gpus(slot);
+    leave_gpus(slot, now);
     emit(slot, JobOutcome::finished, now);
   }
 
@@ -416,18 +661,19 @@ class Simulator::Engine final : public SchedulingPass {
       return;
     }
     for (auto* o : observers_) o->on_oom(now, a.spec, a.gpus);
-    leave_gpus(slot);
+    leave_gpus(slot, now);
     ++a.oom_retries;
     if (a.oom_retries > config_.max_oom_retries) {
       a.note = "out of GPU memory " + std::to_string(a.oom_retries) + " times";
       emit(slot, JobOutcome::oom_failed, now);
       return;
     }
-    // Requeued at its original place in the queue.
-    a.state = State::pending;
-    a.gpus.clear();
+    // Requeued to start over, at the rank its attained service gives it (its original
+    // place under a fixed order).
     a.oom_at = -1;
-    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    a.resuming = false;
+    a.remaining = static_cast<double>(a.spec.solo_duration);
+    enqueue(slot, now);
   }
 
   void emit(JobSlot slot, JobOutcome outcome, Tick end) {
@@ -440,14 +686,23 @@ class Simulator::Engine final : public SchedulingPass {
     r.end = end;
     r.solo_duration = a.spec.solo_duration;
     r.gpus = a.spec.gpus;
+    if (a.gpus.empty()) a.gpus.swap(a.last_gpus);
     if (!a.gpus.empty()) {
       r.gpu_speed = cluster_.type_of(a.gpus.front()).speed;
       for (GpuIndex g : a.gpus) r.gpu_speed = std::min(r.gpu_speed, cluster_.type_of(g).speed);
     }
     r.gpu_list = std::move(a.gpus);
     r.oom_retries = a.oom_retries;
+    r.preemptions = a.preemptions;
+    r.suspended = a.suspended;
+    r.redone_ticks = a.redone;
+    r.lost_gpu_ticks = (a.redone + a.overhead) * a.spec.gpus;
+    r.attained_gpu_ticks = a.attained;
     r.outcome = outcome;
     r.note = std::move(a.note);
+    if (a.preemptions > 0)
+      r.note += (r.note.empty() ? "" : "; ") + std::string("preempted ") + std::to_string(a.preemptions) +
+                (a.preemptions == 1 ? " time" : " times") + (a.preempt_reason.empty() ? "" : ", last: " + a.preempt_reason);
     for (auto* o : observers_) o->on_job_done(r);
     a = Active{};
     free_slots_.push_back(slot);
@@ -481,14 +736,14 @@ class Simulator::Engine final : public SchedulingPass {
 
   void refresh(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
-    if (a.time_per_work > 0) a.remaining -= static_cast<double>(now - a.last_update) / a.time_per_work;
-    a.last_update = now;
+    settle(a, now);
     double time_per_work = 0;
     for (GpuIndex g : a.gpus) {
       const GpuType& type = cluster_.type_of(g);
       corunners_.clear();
       for (const Resident& r : cluster_.residents(g)) {
-        if (r.slot == slot) continue;
+        // A job suspending (checkpointing) holds memory but no longer computes.
+        if (r.slot == slot || slots_[r.slot].state == State::suspending) continue;
         const JobSpec& other = slots_[r.slot].spec;
         // A pair known infeasible has no slowdown to look up. Only memory modes other than
         // enforce co-locate one: under overcommit the later job is about to fail out of
@@ -506,7 +761,8 @@ class Simulator::Engine final : public SchedulingPass {
     // parked at the horizon, where run() reports the job unfinished; no arithmetic overflows.
     const double left = a.remaining > 0 ? a.remaining * time_per_work : 0.0;
     const double ticks = std::ceil(left - kTickTolerance);
-    const Tick done = !(ticks > 0) ? now : ticks < static_cast<double>(kHorizon - now) ? now + static_cast<Tick>(ticks) : kHorizon;
+    const Tick from = std::max(now, a.progress_from);  // after a resume delay
+    const Tick done = !(ticks > 0) ? from : ticks < static_cast<double>(kHorizon - from) ? from + static_cast<Tick>(ticks) : kHorizon;
     if (a.oom_at >= 0 && a.oom_at < done)
       events_.schedule(slot, {a.oom_at, kOomFailure, a.seq});
     else
@@ -536,8 +792,12 @@ class Simulator::Engine final : public SchedulingPass {
     std::size_t running = 0, pending = 0;
     for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
       const Active& a = slots_[slot];
-      if (a.state == State::running) {
+      if (a.state == State::suspending) {
+        if (!timers_.contains(static_cast<JobSlot>(slot)) || events_.contains(static_cast<JobSlot>(slot)))
+          fail("suspending job '" + a.spec.id + "' has no end of suspend, or a completion");
+      } else if (a.state == State::running) {
         ++running;
+        if (running_ranked_.count(QueueKey{a.rank, a.seq}) == 0) fail("running job '" + a.spec.id + "' is not in the running index");
         if (!events_.contains(static_cast<JobSlot>(slot))) fail("running job '" + a.spec.id + "' has no event");
         for (GpuIndex g : a.gpus) {
           const auto residents = cluster_.residents(g);
@@ -549,12 +809,14 @@ class Simulator::Engine final : public SchedulingPass {
         if (!a.gpus.empty() || events_.contains(static_cast<JobSlot>(slot))) fail("pending job '" + a.spec.id + "' holds GPUs or an event");
       }
     }
-    if (running != running_ || pending != pending_.size()) fail("job counts disagree with the queue and the running set");
+    if (running != running_ || pending != pending_.size() || running != running_ranked_.size())
+      fail("job counts disagree with the queue and the running set");
     for (GpuIndex g = 0; g < cluster_.gpu_count(); ++g) {
       std::int64_t used = 0;
       int milli = 0;
       for (const Resident& r : cluster_.residents(g)) {
-        if (slots_[r.slot].state != State::running) fail("GPU " + std::to_string(g) + " holds a job that is not running");
+        if (slots_[r.slot].state != State::running && slots_[r.slot].state != State::suspending)
+          fail("GPU " + std::to_string(g) + " holds a job that is neither running nor suspending");
         used += slots_[r.slot].spec.memory_mib;
         milli += cluster_.share_of(slots_[r.slot].spec);
       }
@@ -580,11 +842,17 @@ class Simulator::Engine final : public SchedulingPass {
   bool ran_ = false;
 
   std::vector<Active> slots_;
-  enum PassFlag : char { kNotOffered = 0, kOffered = 1, kPlaced = 2 };
+  enum PassFlag : char { kNotOffered = 0, kOffered = 1, kPlaced = 2, kPreempted = 3 };
   std::vector<char> pass_flag_;  // per slot; only non-zero during a pass
   std::vector<JobSlot> free_slots_;
-  std::map<QueueKey, JobSlot> pending_;  // in queue order
-  EventQueue events_;
+  std::map<QueueKey, JobSlot> pending_;         // in queue order
+  std::map<QueueKey, JobSlot> running_ranked_;  // running jobs by current rank: whom to preempt
+  const QueueOrder* order_ = nullptr;           // null: arrival order
+  RankMotion motion_ = RankMotion::fixed;
+  EventQueue events_;   // per running job: completion or OOM failure
+  EventQueue timers_;   // per job: the end of its suspend, or its next rank step
+  std::vector<JobSlot> paused_steps_;  // running jobs whose rank steps wait for a queued job
+  std::priority_queue<Tick, std::vector<Tick>, std::greater<>> call_backs_;  // passes policies asked for
   std::vector<SimObserver*> observers_;
   std::function<void()> interrupt_check_;
   std::uint64_t interrupt_every_ = 1024, next_interrupt_check_ = 0;
@@ -597,6 +865,9 @@ class Simulator::Engine final : public SchedulingPass {
   RunStats stats_;
 
   bool capacity_freed_ = false;     // a job ended or failed at this instant
+  bool full_pass_ = false;          // a rank changed or a policy asked: offer the whole queue
+  bool preempted_in_pass_ = false;
+  std::vector<JobSlot> preempted_;  // in this pass
   std::uint64_t first_new_seq_ = 0;  // sequence number of this instant's first arrival
   std::vector<JobSlot> arrivals_now_;  // admitted to the queue at this instant
   Tick pass_now_ = 0;

@@ -11,7 +11,11 @@
 //  - no GPU over memory under MemoryMode::enforce (nor an infeasible pair on one GPU); under
 //    overcommit a GPU over memory sees an out-of-memory failure within oom_delay;
 //  - work is conserved: a finished job's run time integrated at its achieved rate (GPU speed over
-//    the model's slowdown beside its co-runners, slowest GPU) equals its solo work, to a tick;
+//    the model's slowdown beside its co-runners, slowest GPU) equals its solo work, to a tick,
+//    counting no progress while it suspends or restores after a preemption and taking off the
+//    work a preemption loses since its last checkpoint; a suspending job slows no co-runner;
+//  - preemptions: only of running jobs; the record's preemption count and attained service
+//    (GPU-time held) agree with what was seen;
 //  - the run's Summary agrees with the figures recomputed from the job records and the occupancy.
 #include <cstddef>
 #include <map>
@@ -34,6 +38,8 @@ class ContractChecker final : public SimObserver {
   void on_begin(const ClusterView& cluster) override;
   void on_start(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
   void on_oom(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
+  void on_preempt(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
+  void on_release(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
   void on_job_done(const JobRecord& record) override;
   void on_instant(Tick now, const ClusterView& cluster, std::size_t queued, std::size_t running) override;
 
@@ -55,12 +61,19 @@ class ContractChecker final : public SimObserver {
     double work = 0;        // ticks of solo work done
     double rate = 0;        // solo work per tick since `last`
     double max_rate = 0;
+    Tick progress_from = 0; // no progress before (restoring after a resume)
+    bool suspending = false;
+    Tick held_since = 0;
+  };
+  struct Service {  // over the job's whole life, out-of-memory restarts included
+    double held_gpu_ticks = 0;
+    int preemptions = 0;
   };
 
   void fail(std::string what);
   void settle(Running& job, Tick now) const;
   double rate_of(const Running& job) const;
-  void leave(const std::string& id);
+  void leave(const std::string& id, Tick now);
 
   const InterferenceModel& model_;
   SimConfig config_;
@@ -68,7 +81,9 @@ class ContractChecker final : public SimObserver {
   std::vector<std::string> violations_;
   std::size_t suppressed_ = 0;
 
-  std::map<std::string, Running> running_;            // by job id
+  std::map<std::string, Running> running_;            // by job id, suspending ones included
+  std::map<std::string, Running> preempted_;          // waiting to resume, by job id
+  std::map<std::string, Service> service_;            // by job id
   std::vector<std::vector<const Running*>> on_gpu_;   // residents per GPU, in start order
   std::vector<Tick> over_memory_since_;               // per GPU, -1 when within memory
   Tick last_instant_ = -1;

@@ -61,7 +61,8 @@ enum class JobOutcome {
   unschedulable,  // can never fit on any node of the cluster
   never_started,  // still pending when no further event could start it, or when simulated time
                   // ended (kHorizon), or submitted after that
-  unfinished,     // started, still running when simulated time ended (kHorizon)
+  unfinished,     // started, still running (or preempted and waiting to resume) when the run ended:
+                  // at the end of simulated time (kHorizon), or with no event left to resume it
 };
 
 const char* to_string(JobOutcome outcome);

@@ -22,6 +22,10 @@ struct Summary {
   std::int64_t unschedulable = 0;
   std::int64_t never_started = 0;
   std::int64_t unfinished = 0;      // still running at the end of simulated time (kHorizon)
+  std::int64_t preemptions = 0;     // every preemption of every job
+  double lost_gpu_time_share = 0;   // GPU-time preemptions cost over GPU-time jobs held
+  double ftf_jain = 0;              // Jain's fairness index of finish-time fairness rho (1 = equal)
+  double ftf_max = 0;               // largest rho of a finished job
 };
 
 // Nearest-rank percentile (p in [0,100]) of `values`, which it sorts; 0 for no values.
@@ -44,6 +48,10 @@ class MetricsCollector final : public SimObserver {
   Tick first_submit_ = -1, last_end_ = -1;
   std::vector<double> jct_s_, delay_s_, slowdown_;
   double speedup_sum_ = 0;
+  std::int64_t preemptions_ = 0;
+  double lost_gpu_ticks_ = 0, held_gpu_ticks_ = 0;
+  double rho_sum_ = 0, rho_square_sum_ = 0, rho_max_ = 0;
+  std::int64_t rho_count_ = 0;
   // Piecewise-constant integrals between instants.
   Tick last_instant_ = -1;
   int busy_gpus_ = 0;

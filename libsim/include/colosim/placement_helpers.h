@@ -14,6 +14,7 @@ using GpuScore = std::function<double(GpuIndex)>;
 enum class NodeOrder {
   most_empty_first,    // spread: nodes with the most idle GPUs first (ties: lower node index)
   fewest_empty_first,  // pack: nodes with the fewest idle GPUs first (ties: lower node index)
+  lowest_index_first,  // first fit: the lowest-index node with enough room (YARN's FIFO scheduler)
 };
 
 // True when the job's gang is larger than any single node that could hold it; such a job may

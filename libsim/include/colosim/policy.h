@@ -1,7 +1,9 @@
 #pragma once
 // Placement policies: given the pending jobs and the cluster, decide where jobs start.
 #include <cstdint>
+#include <functional>
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "colosim/cluster_view.h"
@@ -17,6 +19,21 @@ struct PendingJob {
   const JobSpec* spec;
   std::uint64_t seq;  // arrival order, unique; the tie-breaker everywhere
   int oom_retries;
+  double rank = 0;    // under the run's queue order: (rank, seq) lower is offered first
+};
+
+// A running job as a preempting policy sees it.
+struct RunningJob {
+  JobSlot slot;
+  const JobSpec* spec;
+  std::uint64_t seq;
+  double rank;                     // its current rank under the run's queue order
+  std::span<const GpuIndex> gpus;  // valid during the visit only
+
+  // Whether `pending` comes before this job in queue order, i.e. may displace it.
+  bool outranked_by(const PendingJob& pending) const {
+    return pending.rank < rank || (pending.rank == rank && pending.seq < seq);
+  }
 };
 
 // One scheduling point, as the policy sees it. Implemented by the core.
@@ -31,6 +48,8 @@ class SchedulingPass {
   // Spec of any active job, e.g. of a GPU's residents.
   virtual const JobSpec& job(JobSlot slot) const = 0;
   virtual const InterferenceModel& interference() const = 0;
+  // The run's queue order, canonical ("fifo", "2d-las", "las:quantum=10", ...).
+  virtual const std::string& queue_order() const = 0;
   virtual MemoryMode memory_mode() const = 0;
   // The run's seeded generator: the only randomness a policy may use.
   virtual Rng& rng() = 0;
@@ -45,6 +64,18 @@ class SchedulingPass {
   virtual void place(const PendingJob& job, std::span<const GpuIndex> gpus,
                      std::string_view note = {}) = 0;
   virtual bool is_placed(JobSlot slot) const = 0;
+  // Running jobs from the last in queue order (the first a preempting policy should displace)
+  // towards the first, while `visit` returns true. Costs O(log n) per job visited, so a policy
+  // that stops at the jobs it needs never scans the whole cluster.
+  virtual void visit_running_last_first(const std::function<bool(const RunningJob&)>& visit) = 0;
+  // Preempts a running job: its GPUs are freed now (or after the suspend delay, during which
+  // it holds them without progress), it keeps its attained service and remaining work, and it
+  // returns to the queue at its rank. The core throws PolicyError unless `slot` was running
+  // when the pass began and is preempted once. `reason` is kept with the job's record.
+  virtual void preempt(JobSlot slot, std::string_view reason) = 0;
+  // Asks for a scheduling pass at `when` (> now) even if nothing else happens then, e.g. for
+  // a round-based policy. Cheap; repeated requests for one instant make one pass.
+  virtual void call_back_at(Tick when) = 0;
   // Tells the user that the policy lacks an input it relies on (e.g. jobs without a GPU
   // utilisation). The run reports each distinct message once (RunStats::warnings).
   virtual void warn(std::string_view message) = 0;
@@ -74,6 +105,13 @@ class PlacementPolicy {
   // ended or failed), i.e. the policy never holds a job back by choice. Then an instant with
   // arrivals only offers just the new arrivals. Default false: every pass offers the queue.
   virtual bool waits_only_for_capacity() const { return false; }
+
+  // The queue order the policy is designed for, used when the run names none ("" = fifo):
+  // tiresias ranks by 2D-LAS, priority-preemption by priority.
+  virtual std::string preferred_queue_order() const { return {}; }
+  // True when the policy may preempt: the core then also runs a pass when a running job's rank
+  // changes (a queue order's step), and offers the queue even when no GPU is free.
+  virtual bool preempts() const { return false; }
 };
 
 }  // namespace colosim

@@ -1,9 +1,11 @@
 #pragma once
-// Queue orders: the order in which pending jobs are offered to the placement policy. Separate
-// from placement (a policy places what it is offered, in the order it is offered) and from the
-// discipline (whether a job that cannot start blocks the jobs behind it).
+// Queue orders: the order in which pending jobs are offered to the placement policy, and the
+// ranks a preempting policy compares (a pending job may displace a running job it outranks).
+// Separate from placement (a policy places what it is offered, in the order it is offered) and
+// from the discipline (whether a job that cannot start blocks the jobs behind it).
 //
-// Built in (libsim/queue_orders/<name>.cc, one file each): fifo, priority, sjf.
+// Built in (libsim/queue_orders/<name>.cc, one file each): fifo, priority, sjf, srtf, las, 2d-las.
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -12,13 +14,37 @@
 
 namespace colosim {
 
+// What a job has done so far, as a queue order sees it.
+struct JobProgress {
+  // GPU-time the job has held, in GPU-ticks: wall-clock time on GPUs x gang size, over every
+  // run so far, checkpoint and restore time included (Tiresias' attained service).
+  double attained_gpu_ticks = 0;
+  // Solo work left, in ticks at speed 1 with the GPUs to itself (work lost to a preemption
+  // is counted again).
+  double remaining_work = 0;
+};
+
+// How the rank of a running job moves while it runs.
+enum class RankMotion {
+  fixed,     // never: the rank depends on the JobSpec only (fifo, priority, sjf)
+  steps,     // at the attained service next_step() names, and only there (las, 2d-las)
+  improves,  // continuously, and only towards the front (srtf: remaining work falls)
+};
+
 class QueueOrder {
  public:
   virtual ~QueueOrder() = default;
-  // A job's rank when it enters the queue: lower ranks are offered first, equal ranks in
-  // arrival order. A job keeps its rank while it waits, and when it is requeued after an
-  // out-of-memory failure it goes back to its place.
-  virtual double rank(const JobSpec& job) const = 0;
+  // Lower ranks are offered first, equal ranks in arrival order. A pending job keeps the rank
+  // it had when it entered the queue (at arrival, after an out-of-memory failure, after a
+  // preemption): a job gains no service while it waits.
+  virtual double rank(const JobSpec& job, const JobProgress& progress) const = 0;
+  virtual RankMotion motion() const { return RankMotion::fixed; }
+  // For RankMotion::steps: the attained service (GPU-ticks) above progress.attained_gpu_ticks
+  // at which the rank next changes; +infinity when it never does again. The core sets a timer
+  // for that instant, so a running job's rank is exact without polling.
+  virtual double next_step(const JobSpec& /*job*/, const JobProgress& /*progress*/) const {
+    return std::numeric_limits<double>::infinity();
+  }
 };
 
 class QueueOrderRegistry : public Registry<std::shared_ptr<const QueueOrder>> {
@@ -30,6 +56,9 @@ class QueueOrderRegistry : public Registry<std::shared_ptr<const QueueOrder>> {
 void register_fifo_order(QueueOrderRegistry& registry);
 void register_priority_order(QueueOrderRegistry& registry);
 void register_sjf_order(QueueOrderRegistry& registry);
+void register_srtf_order(QueueOrderRegistry& registry);
+void register_las_order(QueueOrderRegistry& registry);
+void register_two_dimensional_las_order(QueueOrderRegistry& registry);
 
 QueueOrderRegistry builtin_queue_orders();
 

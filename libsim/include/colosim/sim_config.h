@@ -1,5 +1,6 @@
 #pragma once
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -38,14 +39,38 @@ inline int gpu_share_milli(const JobSpec& job, GpuSharing sharing) {
 }
 
 // The queue order of a run, as chosen: its spec as text (canonical, for outputs) and the
-// order, null for arrival order (fifo), which the core serves without ranking.
+// order, null for arrival order (fifo), which the core serves without ranking. An empty spec
+// means the policy's own (PlacementPolicy::preferred_queue_order: 2d-las for tiresias, ...).
 struct QueueOrderChoice {
-  std::string spec = "fifo";
+  std::string spec;
   std::shared_ptr<const QueueOrder> order;
 
   // From "name" or "name:key=value,..." among the built-in orders; throws Error naming
   // the unknown order or parameter.
   static QueueOrderChoice parse(const std::string& text);
+};
+
+// What a preemption costs (docs/scheduling.md). A preempted job holds its GPUs for the suspend
+// delay (writing its checkpoint; no progress), waits in the queue, and after it is placed again
+// makes no progress for the resume delay (restoring). With a checkpoint interval, progress is
+// safe only at whole multiples of that much solo work: the work since the last one is lost and
+// done again. Without one, the suspend writes a checkpoint and nothing is lost.
+struct PreemptionCost {
+  struct Delays {
+    Tick suspend = 0;
+    Tick resume = 0;
+  };
+  Delays delays;                              // every application
+  std::map<std::string, Delays> per_app;      // overrides, by JobSpec::app
+  Tick checkpoint_interval = 0;               // solo work between checkpoints; 0: none needed
+
+  const Delays& of(const std::string& app) const {
+    const auto it = per_app.find(app);
+    return it == per_app.end() ? delays : it->second;
+  }
+  // "app=SUSPEND/RESUME,..." in seconds, as the option per_app_preemption_delays reads and writes it.
+  static std::map<std::string, Delays> parse_per_app(const std::string& text);  // throws Error
+  static std::string per_app_text(const std::map<std::string, Delays>& per_app);
 };
 
 struct SimConfig {
@@ -60,6 +85,7 @@ struct SimConfig {
   // of a pass when thousands of jobs wait; jobs further back are looked at as the queue drains.
   int backfill_depth = 1000;
   bool allow_multi_node = true;             // gangs larger than any node may span whole nodes
+  PreemptionCost preemption;
 };
 
 const char* to_string(MemoryMode m);

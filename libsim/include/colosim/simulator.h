@@ -22,6 +22,7 @@ struct RunStats {
   std::uint64_t passes = 0;       // scheduling passes that offered jobs to the policy
   std::uint64_t rate_updates = 0; // job rate recomputations
   std::vector<std::string> warnings;  // distinct SchedulingPass::warn messages, first seen first
+  std::string queue_order;        // the order the run used: as named, or the policy's own
 };
 
 class Simulator {

@@ -10,6 +10,9 @@ void register_binpack(PolicyRegistry& registry);
 void register_standalone(PolicyRegistry& registry);
 void register_load_balance(PolicyRegistry& registry);
 void register_interference_aware(PolicyRegistry& registry);
+void register_first_fit(PolicyRegistry& registry);
+void register_tiresias(PolicyRegistry& registry);
+void register_priority_preemption(PolicyRegistry& registry);
 
 // Registers every built-in policy.
 void register_builtin_policies(PolicyRegistry& registry);

@@ -1,0 +1,41 @@
+// first-fit: YARN-style consolidated placement, as the Tiresias simulator's `yarn` scheme and
+// YARN's FIFO scheduler place gangs: jobs in queue order, each on the lowest-index node that can
+// hold its whole gang (on that node's lowest-index GPUs where it fits); a gang larger than any
+// node takes whole idle nodes, as few as possible.
+#include <memory>
+
+#include "colosim/placement_helpers.h"
+#include "colosim/policies/builtin.h"
+#include "colosim/policies/first_fit.h"
+
+namespace colosim {
+
+std::vector<GpuIndex> first_fit_gang(const SchedulingPass& pass, const JobSpec& job) {
+  if (needs_several_nodes(pass, job)) return gang_on_whole_nodes(pass, job);
+  return gang_on_one_node(
+      pass, job, NodeOrder::lowest_index_first, [&](GpuIndex g) { return pass.fits(job, g); },
+      [](GpuIndex g) { return static_cast<double>(g); });
+}
+
+namespace {
+
+class FirstFit final : public PlacementPolicy {
+ public:
+  bool waits_only_for_capacity() const override { return true; }
+
+  void schedule(SchedulingPass& pass) override {
+    for (const PendingJob& p : pass.pending()) {
+      const std::vector<GpuIndex> gpus = first_fit_gang(pass, *p.spec);
+      if (!gpus.empty()) pass.place(p, gpus);
+    }
+  }
+};
+
+}  // namespace
+
+void register_first_fit(PolicyRegistry& registry) {
+  registry.add({"first-fit", "YARN-style consolidation: each gang on the lowest-index node that holds it whole", {},
+                [](const PolicyParams&) { return std::make_shared<FirstFit>(); }});
+}
+
+}  // namespace colosim
