@@ -11,6 +11,11 @@
 namespace colosim {
 
 std::vector<GpuIndex> first_fit_gang(const SchedulingPass& pass, const JobSpec& job) {
+  // Cheap necessary conditions first: on a full cluster, a job that fits nowhere costs O(1),
+  // not a walk over every node.
+  const ClusterView& cluster = pass.cluster();
+  if (!cluster.share_may_fit(job) || (pass.memory_mode() == MemoryMode::enforce && job.memory_mib > cluster.max_free_mib()))
+    return {};
   if (needs_several_nodes(pass, job)) return gang_on_whole_nodes(pass, job);
   return gang_on_one_node(
       pass, job, NodeOrder::lowest_index_first, [&](GpuIndex g) { return pass.fits(job, g); },

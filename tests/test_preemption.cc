@@ -196,12 +196,18 @@ class RuleBreaker final : public PlacementPolicy {
 
 TEST_CASE("issue 11: the core validates preemptions and call-backs, and a call-back makes a pass") {
   NoInterference none;
-  const std::vector<JobSpec> jobs = {job("a", 1, 100, 0), job("b", 1, 10, 5)};
+  // b outranks a (priority order), so the core offers it although no GPU is free.
+  const std::vector<JobSpec> jobs = {job("a", 1, 100, 0), job("b", 1, 10, 5, 1)};
   const ClusterSpec cluster = ClusterSpec::uniform(1, 1, {"G", 16000, 1.0});
+  SimConfig by_priority;
+  by_priority.queue_order = QueueOrderChoice::parse("priority");
   RuleBreaker not_running(0), twice(1), past(2), later(3);
   CHECK_THROWS_WITH_AS(simulate(cluster, jobs, none, not_running), doctest::Contains("which was not running when the pass began"), PolicyError);
-  CHECK_THROWS_WITH_AS(simulate(cluster, jobs, none, twice), "job 'a' preempted twice in one pass", PolicyError);
+  CHECK_THROWS_WITH_AS(simulate(cluster, jobs, none, twice, by_priority), "job 'a' preempted twice in one pass", PolicyError);
   CHECK_THROWS_WITH_AS(simulate(cluster, jobs, none, past), doctest::Contains("is not after now"), PolicyError);
+  // Under fifo b does not outrank a: it is not offered while the GPU is taken, and waits.
+  RuleBreaker patient(1);
+  CHECK(ticks_to_seconds(simulate(cluster, jobs, none, patient).jobs.back().end) == 110);
   // Nothing happens at 50 s but the call-back: a starts then.
   const RunResult r = simulate(cluster, {job("a", 1, 10, 0)}, none, later);
   CHECK(ticks_to_seconds(r.jobs.at(0).start) == 50);
@@ -233,7 +239,10 @@ TEST_CASE("issue 11: a preempted job that never resumes is reported unfinished, 
     bool done_ = false;
   } policy;
   NoInterference none;
-  const RunResult r = simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}), {job("a", 1, 100, 0), job("b", 1, 10, 5)}, none, policy);
+  SimConfig by_priority;
+  by_priority.queue_order = QueueOrderChoice::parse("priority");
+  const RunResult r = simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}), {job("a", 1, 100, 0), job("b", 1, 10, 5, 1)}, none,
+                               policy, by_priority);
   std::map<std::string, JobRecord> by_id;
   for (const JobRecord& j : r.jobs) by_id[j.id] = j;
   CHECK(by_id.at("a").outcome == JobOutcome::unfinished);

@@ -491,6 +491,7 @@ class Simulator::Engine final : public SchedulingPass {
   void schedule(Tick now) {
     batch_.clear();
     preempted_in_pass_ = false;
+    pass_now_ = now;
     // A preempting policy may start a job where no GPU is free, so it sees every pass.
     const bool preempts = policy_.preempts();
     const std::int64_t room = preempts ? std::numeric_limits<std::int64_t>::max() : policy_.gpu_room(cluster_, config_.memory);
@@ -502,8 +503,11 @@ class Simulator::Engine final : public SchedulingPass {
     auto consider = [&](JobSlot slot) {
       if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) return false;
       const Active& a = slots_[slot];
-      // The share is the core's rule, so the core checks it for every policy.
-      if (!preempts && (!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory)))
+      // The share is the core's rule, so the core checks it for every policy. A job that cannot
+      // start now reaches a preempting policy only if it outranks the last running job, the
+      // first it could displace.
+      if ((!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory)) &&
+          !(preempts && outranks_last_running(a)))
         return !fifo;  // strict FIFO: nothing behind a blocked job may start
       if (offered_gpus + a.spec.gpus > room) return false;
       offered_gpus += a.spec.gpus;
@@ -538,6 +542,15 @@ class Simulator::Engine final : public SchedulingPass {
     for (JobSlot slot : preempted_) pass_flag_[slot] = kNotOffered;
     preempted_.clear();
     for (JobSlot slot : placements_) start(slot, now);
+  }
+
+  bool outranks_last_running(const Active& pending) {
+    bool outranks = false;
+    visit_running_last_first([&](const RunningJob& last) {
+      outranks = last.outranked_by(PendingJob{-1, &pending.spec, pending.seq, 0, pending.rank});
+      return false;
+    });
+    return outranks;
   }
 
   // One call of the policy with batch_[first, last) as the pending jobs.

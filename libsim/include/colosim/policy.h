@@ -110,7 +110,9 @@ class PlacementPolicy {
   // tiresias ranks by 2D-LAS, priority-preemption by priority.
   virtual std::string preferred_queue_order() const { return {}; }
   // True when the policy may preempt: the core then also runs a pass when a running job's rank
-  // changes (a queue order's step), and offers the queue even when no GPU is free.
+  // changes (a queue order's step), and offers the queue even when no GPU is free; a job that
+  // cannot start now (may_fit, the GPU share) is offered only if it outranks the last running
+  // job in queue order, the first it could displace.
   virtual bool preempts() const { return false; }
 };
 
