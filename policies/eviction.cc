@@ -69,7 +69,9 @@ std::vector<Victim> victims_from_the_last(SchedulingPass& pass, const PendingJob
     if (whole_gpus >= job.gpus) return {};
   }
   std::vector<Victim> chosen;
+  int looked_at = 0;
   pass.visit_running_last_first([&](const RunningJob& running) {
+    if (++looked_at > kMaxVictimsLookedAt) return false;
     if (!may_displace(running)) return !stop_at_refusal;
     walked.insert(running.slot);
     std::set<NodeIndex> touched;
@@ -120,12 +122,14 @@ void preempting_pass(SchedulingPass& pass, PreemptionReservations& reservations,
                      const std::function<std::vector<GpuIndex>(const JobSpec&)>& place_now,
                      const std::function<std::vector<Victim>(const PendingJob&)>& choose_victims,
                      const std::function<std::string(const PendingJob&)>& reason) {
+  bool searched_in_vain = false;
   for (const PendingJob& p : pass.pending()) {
     std::vector<GpuIndex> gpus = place_now(*p.spec);
     if (gpus.empty()) {
       if (reservations.waiting(pass, p.slot)) return;
-      const std::vector<Victim> victims = choose_victims(p);
+      const std::vector<Victim> victims = searched_in_vain ? std::vector<Victim>{} : choose_victims(p);
       if (victims.empty()) {
+        searched_in_vain = true;
         reservations.forget(p.slot);
         continue;
       }

@@ -54,7 +54,9 @@ class PriorityPreemption final : public PlacementPolicy {
       int priority;
     };
     std::map<NodeIndex, std::vector<Candidate>> candidates;
+    int looked_at = 0;
     pass.visit_running_last_first([&](const RunningJob& r) {
+      if (++looked_at > kMaxVictimsLookedAt) return false;  // the last ones only, on a huge cluster
       if (!lower(r)) return !by_priority;
       std::set<NodeIndex> nodes;
       for (GpuIndex g : r.gpus) nodes.insert(cluster.node_of(g));

@@ -28,7 +28,11 @@ std::vector<GpuIndex> gang_after_evicting(SchedulingPass& pass, const JobSpec& j
 // node(s) that then have room: one node for a gang that fits on one (the first to have room as
 // the search goes), whole nodes otherwise. Empty when even all such jobs would not make room.
 // With `stop_at_refusal` the search ends at the first job it may not displace (right when the
-// displaceable ones are the last in queue order); it costs the running jobs it looks at.
+// displaceable ones are the last in queue order). It costs the running jobs it looks at, at most
+// kMaxVictimsLookedAt: beyond that it gives up (empty), so that on a full cluster of shared GPUs,
+// where a GPU frees only once all its residents go, one search cannot walk every running job.
+inline constexpr int kMaxVictimsLookedAt = 256;
+
 struct Victim {
   JobSlot slot;
   GpuIndex gpu;  // one of its GPUs
@@ -55,7 +59,9 @@ class PreemptionReservations {
 // The pass of a preempting policy: pending jobs in queue order; each starts where `place_now`
 // finds room, or else displaces `choose_victims` (preempted with `reason`) and starts in the GPUs
 // they free at once. A job that waits for its victims to checkpoint ends the pass (see
-// PreemptionReservations); one that can neither start nor displace anyone is skipped.
+// PreemptionReservations); one that can neither start nor displace anyone is skipped, and after
+// the first such job the pass only places (the jobs behind it rank no better, so they would
+// search the same victims again: one failed search per pass bounds its cost).
 void preempting_pass(SchedulingPass& pass, PreemptionReservations& reservations,
                      const std::function<std::vector<GpuIndex>(const JobSpec&)>& place_now,
                      const std::function<std::vector<Victim>(const PendingJob&)>& choose_victims,
