@@ -67,7 +67,10 @@ RunOutcome outcome_from(const Experiment& e, std::size_t index, const py::dict& 
                         std::uint64_t passes, std::uint64_t rate_updates) {
   const auto shape = e.shape();
   if (index >= shape.size()) throw Error("run index " + std::to_string(index) + " is outside the grid");
-  RunOutcome r{experiments::point_at(shape, index), {}, {events, passes, rate_updates}};
+  RunOutcome r{experiments::point_at(shape, index), {}, {}};
+  r.stats.events = events;
+  r.stats.passes = passes;
+  r.stats.rate_updates = rate_updates;
   for (const MetricDef& m : summary_metrics()) {
     if (!metrics.contains(m.key)) throw Error(std::string("run outcome lacks metric '") + m.key + "'");
     const py::handle v = metrics[m.key];
