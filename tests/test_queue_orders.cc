@@ -9,21 +9,14 @@
 #include "colosim/queue_order.h"
 #include "colosim/run_options.h"
 #include "colosim/simulator.h"
+#include "whole_gpu_job.h"
 
 using namespace colosim;
 
 namespace {
 
 JobSpec job(std::string id, int gpus, double solo_s, double submit_s, int priority = 0) {
-  JobSpec j;
-  j.id = std::move(id);
-  j.app = "app";
-  j.gpus = gpus;
-  j.solo_duration = seconds_to_ticks(solo_s);
-  j.submit = seconds_to_ticks(submit_s);
-  j.memory_mib = 1000;
-  j.priority = priority;
-  return j;
+  return testing::timeline_job(std::move(id), gpus, solo_s, submit_s, priority);
 }
 
 // Start time of each job, in seconds.

@@ -2,7 +2,6 @@
 // only, as the schedulers that compare against SJF define it (Tiresias and Gandiva use GPU-time).
 #include "colosim/queue_order.h"
 
-#include "colosim/errors.h"
 
 namespace colosim {
 namespace {
@@ -25,10 +24,7 @@ void register_sjf_order(QueueOrderRegistry& registry) {
   registry.add({"sjf", "shortest job first: least solo work first, then arrival order",
                 {{"by", "gpu-time", "what 'shortest' measures: gpu-time (duration x GPUs) or duration"}},
                 [](const Params& params) -> std::shared_ptr<const QueueOrder> {
-                  const std::string& by = params.text("by");
-                  if (by != "gpu-time" && by != "duration")
-                    throw Error(params.owner() + ": parameter 'by' must be gpu-time or duration, got '" + by + "'");
-                  return std::make_shared<ShortestJobFirst>(by == "gpu-time");
+                  return std::make_shared<ShortestJobFirst>(measures_gpu_time(params));
                 }});
 }
 

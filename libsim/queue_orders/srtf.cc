@@ -1,7 +1,6 @@
 // srtf: shortest remaining time first, the preemptive form of sjf: least solo work left first
 // (GPU-time by default, as Tiresias measures it), then arrival order. A running job's rank only
 // improves as it works, so it is displaced only by a job that arrives (or returns) with less.
-#include "colosim/errors.h"
 #include "colosim/queue_order.h"
 
 namespace colosim {
@@ -25,10 +24,7 @@ void register_srtf_order(QueueOrderRegistry& registry) {
   registry.add({"srtf", "shortest remaining time first: least solo work left first, then arrival order (preemptive sjf)",
                 {{"by", "gpu-time", "what 'shortest' measures: gpu-time (work left x GPUs) or duration (work left)"}},
                 [](const Params& params) -> std::shared_ptr<const QueueOrder> {
-                  const std::string& by = params.text("by");
-                  if (by != "gpu-time" && by != "duration")
-                    throw Error(params.owner() + ": parameter 'by' must be gpu-time or duration, got '" + by + "'");
-                  return std::make_shared<ShortestRemainingTimeFirst>(by == "gpu-time");
+                  return std::make_shared<ShortestRemainingTimeFirst>(measures_gpu_time(params));
                 }});
 }
 

@@ -256,7 +256,10 @@ void ContractChecker::on_instant(Tick now, const ClusterView& cluster, std::size
             fail(where + " holds the infeasible pair '" + residents[i]->spec.id + "', '" + residents[j]->spec.id + "'");
     }
     Tick& since = over_memory_since_[static_cast<std::size_t>(g)];
-    if (config_.memory == MemoryMode::overcommit && over) {
+    // A job checkpointing after a preemption holds its memory until its suspend delay ends:
+    // the over-commit resolves then, not by an out-of-memory failure.
+    const bool suspending = std::any_of(residents.begin(), residents.end(), [](const Running* r) { return r->suspending; });
+    if (config_.memory == MemoryMode::overcommit && over && !suspending) {
       if (since < 0) since = now;
       else if (now - since > config_.oom_delay)
         fail(where + " has been over memory since t=" + std::to_string(since) + " with no out-of-memory failure");

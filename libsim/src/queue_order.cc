@@ -1,5 +1,7 @@
 #include "colosim/queue_order.h"
 
+#include "colosim/errors.h"
+
 namespace colosim {
 
 // Adding a queue order: write libsim/queue_orders/<name>.cc with register_<name>_order() and add
@@ -26,6 +28,13 @@ QueueOrderChoice QueueOrderChoice::parse(const std::string& text) {
   choice.spec = canonical.to_string();
   if (entry->name != "fifo") choice.order = entry->make(params);
   return choice;
+}
+
+bool measures_gpu_time(const Params& params) {
+  const std::string& by = params.text("by");
+  if (by != "gpu-time" && by != "duration")
+    throw Error(params.owner() + ": parameter 'by' must be gpu-time or duration, got '" + by + "'");
+  return by == "gpu-time";
 }
 
 }  // namespace colosim

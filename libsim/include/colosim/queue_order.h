@@ -62,4 +62,8 @@ void register_two_dimensional_las_order(QueueOrderRegistry& registry);
 
 QueueOrderRegistry builtin_queue_orders();
 
+// The `by` parameter of sjf and srtf: true for gpu-time (work x GPUs, as Tiresias and Gandiva
+// measure it), false for duration; throws Error naming the order for anything else.
+bool measures_gpu_time(const Params& params);
+
 }  // namespace colosim
