@@ -54,10 +54,15 @@ std::vector<Victim> victims_from_the_last(SchedulingPass& pass, const PendingJob
   // the index (enough of them means there is nothing to displace).
   std::set<NodeIndex> whole;
   int whole_gpus = 0;
+  // As gang_on_whole_nodes takes them: wholly idle once the victims leave, and fitting the job.
   auto node_usable = [&](NodeIndex n) {
-    JobSpec node_gang = job;
-    node_gang.gpus = cluster.gpus_on(n);
-    return !gang_after_evicting(pass, node_gang, n, evicted).empty();
+    const GpuIndex first = cluster.first_gpu(n);
+    for (GpuIndex g = first; g < first + cluster.gpus_on(n); ++g) {
+      for (const Resident& r : cluster.residents(g))
+        if (!evicted(r.slot)) return false;
+      if (!fits_after_evicting(pass, job, g, evicted)) return false;
+    }
+    return true;
   };
   auto add_whole = [&](NodeIndex n) {
     if (whole.insert(n).second) whole_gpus += cluster.gpus_on(n);
