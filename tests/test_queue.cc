@@ -6,18 +6,14 @@
 #include "colosim/errors.h"
 #include "colosim/policies/builtin.h"
 #include "colosim/simulator.h"
+#include "whole_gpu_job.h"
 
 using namespace colosim;
 
 namespace {
 
 JobSpec job(std::string id, int gpus, double solo_s, double submit_s = 0, std::int64_t mib = 1000) {
-  JobSpec j;
-  j.id = std::move(id);
-  j.app = "app";
-  j.gpus = gpus;
-  j.solo_duration = seconds_to_ticks(solo_s);
-  j.submit = seconds_to_ticks(submit_s);
+  JobSpec j = testing::timeline_job(std::move(id), gpus, solo_s, submit_s);
   j.memory_mib = mib;
   return j;
 }

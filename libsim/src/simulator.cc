@@ -78,7 +78,7 @@ class Simulator::Engine final : public SchedulingPass {
     if (config_.backfill_depth < 0) throw Error("backfill_depth must be >= 0");
     const PreemptionCost& cost = config_.preemption;
     if (cost.checkpoint_interval < 0) throw Error("checkpoint_interval must be >= 0");
-    for (const auto& d : {cost.delays}) if (d.suspend < 0 || d.resume < 0) throw Error("preemption delays must be >= 0");
+    if (cost.delays.suspend < 0 || cost.delays.resume < 0) throw Error("preemption delays must be >= 0");
     for (const auto& [app, d] : cost.per_app)
       if (d.suspend < 0 || d.resume < 0) throw Error("preemption delays of '" + app + "' must be >= 0");
     if (config_.queue_order.spec.empty()) {
