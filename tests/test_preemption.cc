@@ -155,6 +155,26 @@ TEST_CASE("issue 11: priority-preemption evicts on the node with the fewest vict
   CHECK(s(equal.jobs.at("p").start) == 100);
 }
 
+TEST_CASE("issue 11: while its victims checkpoint, the room they free is kept for the job they make room for") {
+  // Two nodes of 2 GPUs, a 1 s suspend delay. v (priority -2, 2 GPUs, 100 s) runs on node 0. At
+  // 10 s x (priority 0, 4 GPUs) needs both nodes and evicts v; y (priority -2, 2 GPUs) arrives
+  // with it. Node 1 is idle while v checkpoints, but it is x's: y may not take it (if it did, x
+  // would evict y at 11 s, v would take node 0 back, and so on for ever; fuzz_simulation found
+  // that). x runs 11-21, then v resumes on node 0 (90 s left) and y starts on node 1.
+  SimConfig config;
+  config.preemption.delays = {seconds_to_ticks(1), 0};
+  const Outcome o = run("priority-preemption", "",
+                        {job("v", 2, 100, 0, -2), job("x", 4, 10, 10, 0), job("y", 2, 10, 10, -2)}, 2, 2, config);
+  CHECK(s(o.jobs.at("x").start) == 11);
+  CHECK(s(o.jobs.at("x").end) == 21);
+  CHECK(o.jobs.at("v").preemptions == 1);
+  CHECK(s(o.jobs.at("v").suspended) == 11);
+  CHECK(s(o.jobs.at("v").end) == 111);
+  CHECK(s(o.jobs.at("y").start) == 21);
+  CHECK(o.jobs.at("y").preemptions == 0);
+  CHECK(o.result.summary.preemptions == 1);
+}
+
 namespace {
 
 // Breaks the preemption rules on purpose, one way per mode.

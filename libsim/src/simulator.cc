@@ -287,6 +287,7 @@ class Simulator::Engine final : public SchedulingPass {
     if (suspend > 0) {
       // Checkpointing: it keeps its GPUs (memory, share), no longer slows its co-runners.
       a.state = State::suspending;
+      ++suspending_;
       mark_gpus_dirty(a.gpus);
       timers_.schedule(slot, {std::min(now + std::min(suspend, kHorizon - now), kHorizon), kSuspendDone, a.seq});
       return;
@@ -479,6 +480,7 @@ class Simulator::Engine final : public SchedulingPass {
   // its GPUs and returns to the queue.
   void release_suspended(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
+    if (a.state == State::suspending) --suspending_;
     settle(a, now);
     for (auto* o : observers_) o->on_release(now, a.spec, a.gpus);
     cluster_.remove(slot, a.spec, a.gpus);
@@ -505,9 +507,11 @@ class Simulator::Engine final : public SchedulingPass {
       const Active& a = slots_[slot];
       // The share is the core's rule, so the core checks it for every policy. A job that cannot
       // start now reaches a preempting policy only if it outranks the last running job, the
-      // first it could displace.
+      // first it could displace, or while preempted jobs still checkpoint: the job they make
+      // room for must be offered so that the policy can keep that room for it (Kubernetes's
+      // nominated node); else a job it outranks takes the room and the preemption repeats.
       if ((!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory)) &&
-          !(preempts && outranks_last_running(a)))
+          !(preempts && (suspending_ > 0 || outranks_last_running(a))))
         return !fifo;  // strict FIFO: nothing behind a blocked job may start
       if (offered_gpus + a.spec.gpus > room) return false;
       offered_gpus += a.spec.gpus;
@@ -875,6 +879,7 @@ class Simulator::Engine final : public SchedulingPass {
   Tick last_submit_ = std::numeric_limits<Tick>::min();
   std::uint64_t next_seq_ = 0;
   std::size_t running_ = 0;
+  std::size_t suspending_ = 0;  // preempted jobs still holding their GPUs
   RunStats stats_;
 
   bool capacity_freed_ = false;     // a job ended or failed at this instant
