@@ -3,7 +3,8 @@
 // larger than nodes, fractional GPU shares, memory beyond a GPU's, unknown applications and GPU
 // types, extreme but valid submit times and durations), a pair table (speed-ups, large
 // slowdowns, infeasible pairs, a default for unknown pairs or none) and run options (every
-// registered policy, discipline, queue order, memory mode, GPU sharing and composition). The run is checked
+// registered policy, discipline, queue order, memory mode, GPU sharing, time-slicing, per-application
+// speeds and composition). The run is checked
 // by ContractChecker, the same checks as the policy conformance test, and run twice: the same
 // inputs must give the same bytes. A violated contract aborts, so libFuzzer reports it; inputs
 // the library rejects with colosim::Error are fine, anything else escaping is a finding.
@@ -42,6 +43,10 @@ ClusterSpec decode_cluster(FuzzedDataProvider& in) {
   const int nodes = in.ConsumeIntegralInRange(1, 4);
   for (int n = 0; n < nodes; ++n)
     c.nodes.push_back({"n" + std::to_string(n), kTypes[in.ConsumeIntegralInRange(0, types - 1)], in.ConsumeIntegralInRange(1, 8)});
+  // Per-application speeds (a throughput table), some for one gang size only.
+  const int speeds = in.ConsumeIntegralInRange(0, 3);
+  for (int i = 0; i < speeds; ++i)
+    c.app_speeds.push_back({kApps[i], kTypes[in.ConsumeIntegralInRange(0, types - 1)], in.ConsumeIntegralInRange(0, 2), pick(in, kSpeed)});
   return c;
 }
 
@@ -101,6 +106,9 @@ SimConfig decode_config(FuzzedDataProvider& in) {
   c.preemption.delays = {pick(in, kDelays), pick(in, kDelays)};
   c.preemption.checkpoint_interval = pick(in, kDelays);
   if (in.ConsumeBool()) c.preemption.per_app[kApps[0]] = {pick(in, kDelays), pick(in, kDelays)};
+  c.time_slicing.every_gpu = in.ConsumeBool();
+  c.time_slicing.quantum = std::max<Tick>(1, pick(in, kDelays));
+  c.time_slicing.context_switch = pick(in, kDelays);
   c.memory = pick(in, {MemoryMode::enforce, MemoryMode::overcommit, MemoryMode::ignore});
   c.sharing = in.ConsumeBool() ? GpuSharing::by_share : GpuSharing::stack;
   c.seed = in.ConsumeIntegral<std::uint64_t>();

@@ -111,6 +111,8 @@ ClusterSpec random_cluster(Rng& rng) {
   const int nodes = 1 + static_cast<int>(rng.below(3));
   for (int n = 0; n < nodes; ++n)
     c.nodes.push_back({"n" + std::to_string(n), rng.below(3) == 0 ? "F" : "S", 1 + static_cast<int>(rng.below(4))});
+  // A throughput table: b gains more than most from the fast type, 2-GPU gangs of c lose on the slow one.
+  c.app_speeds = {{"b", "F", 0, 3.0}, {"c", "S", 2, 0.5}};
   return c;
 }
 
@@ -157,7 +159,8 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
   // (9 policies x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2 disciplines x
   // 2 compositions x 3 workloads (30 under --long) = 396 runs (3,960) of 25 jobs, GPU sharing
   // by_share and stack alternating with the workload, every queue order and preemption costs
-  // (none, suspend, resume with checkpoints, per application) by the workload, each checked by
+  // (none, suspend, resume with checkpoints, per application) and time-slicing by the workload,
+  // on clusters with per-application speeds, each checked by
   // ContractChecker (every job
   // reported exactly once with a valid outcome and its reason, start >= submit, end >= start, no
   // GPU over memory when memory is enforced, work conserved, the summary agrees with the
@@ -199,6 +202,8 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
                 config.preemption.checkpoint_interval = 20 * kTicksPerSecond;
               }
               if (pick % 4 == 3) config.preemption.per_app = {{"a", {2 * kTicksPerSecond, kTicksPerSecond}}};
+              // Every third run time-slices every GPU (turns of 2 s, 0.5 s lost per switch).
+              if (pick % 3 == 2) config.time_slicing = {true, 2 * kTicksPerSecond, kTicksPerSecond / 2};
               config.memory = memory;
               config.sharing = workload % 2 == 1 ? GpuSharing::by_share : GpuSharing::stack;
               config.oom_delay = 5 * kTicksPerSecond;

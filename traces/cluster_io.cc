@@ -46,6 +46,7 @@ ClusterSpec cluster_from_proto(const v1::Cluster& proto, const std::string& sour
   }
   for (const auto& node : proto.nodes())
     spec.nodes.push_back({node.name(), node.gpu_type(), node.gpus(), node.cpu_milli(), node.memory_mib()});
+  for (const auto& a : proto.app_speeds()) spec.app_speeds.push_back({a.app(), a.gpu_type(), a.gpus(), a.speed()});
   spec.validate(source);
   return spec;
 }
@@ -67,6 +68,13 @@ v1::Cluster cluster_to_proto(const ClusterSpec& cluster) {
     node->set_gpus(n.gpus);
     node->set_cpu_milli(n.cpu_milli);
     node->set_memory_mib(n.memory_mib);
+  }
+  for (const auto& a : cluster.app_speeds) {
+    auto* speed = proto.add_app_speeds();
+    speed->set_app(a.app);
+    speed->set_gpu_type(a.gpu_type);
+    speed->set_gpus(a.gpus);
+    speed->set_speed(a.speed);
   }
   return proto;
 }

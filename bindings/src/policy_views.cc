@@ -120,6 +120,11 @@ void bind_policy_views(py::module_& m) {
            "summed solo GPU utilisation (percent) of the GPU's residents")
       .def("milli_sum", [](const PyCluster& c, GpuIndex g) { return c.ref.cluster().milli_sum(c.ref.gpu(g)); })
       .def("is_empty", [](const PyCluster& c, GpuIndex g) { return c.ref.cluster().is_empty(c.ref.gpu(g)); })
+      .def("time_sliced", [](const PyCluster& c, GpuIndex g) { return c.ref.cluster().time_sliced(c.ref.gpu(g)); },
+           "whether the jobs on GPU g take turns (time-slicing) rather than run concurrently")
+      .def("speed_of", [](const PyCluster& c, const py::object& job, GpuIndex g) { return c.ref.cluster().speed_of(spec_of(job), c.ref.gpu(g)); },
+           py::arg("job"), py::arg("gpu"),
+           "the job's speed on GPU g: its application's entry in the cluster's app_speeds for the GPU type, else the type's speed")
       .def("residents",
            [](const PyCluster& c, GpuIndex g) {
              py::list out;
@@ -232,6 +237,10 @@ void bind_policy_views(py::module_& m) {
           py::arg("job"), py::arg("reason") = "",
           "preempts a running job (a RunningJob or its slot): it frees its GPUs (after the suspend delay) and returns "
           "to the queue with its progress; PolicyError unless it was running when the pass began, and once per pass")
+      .def(
+          "set_time_sliced", [](const PyPass& p, GpuIndex g, bool on) { p.ref.pass().set_time_sliced(g, on); },
+          py::arg("gpu"), py::arg("on"),
+          "switches GPU g between time-slicing (its jobs take turns) and concurrent running; its jobs' rates change now")
       .def(
           "call_back_at", [](const PyPass& p, Tick when) { p.ref.pass().call_back_at(when); }, py::arg("time"),
           "asks for a scheduling pass at `time` (microseconds, after now) even if nothing else happens then")

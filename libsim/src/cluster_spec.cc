@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <set>
+#include <tuple>
 
 #include "colosim/checked.h"
 #include "colosim/errors.h"
@@ -75,6 +76,21 @@ void ClusterSpec::validate(const std::string& source) const {
     if (!type_names.count(n.gpu_type))
       throw InputError(source, record, "nodes.gpu_type",
                        "node '" + n.name + "' names unknown GPU type '" + n.gpu_type + "'");
+  }
+  std::set<std::tuple<std::string, std::string, int>> speed_keys;
+  for (std::size_t i = 0; i < app_speeds.size(); ++i) {
+    const AppSpeed& a = app_speeds[i];
+    const auto record = static_cast<std::int64_t>(i + 1);
+    const std::string what = "application '" + a.app + "' on GPU type '" + a.gpu_type + "'";
+    if (a.app.empty() || !is_valid_utf8(a.app)) throw InputError(source, record, "app_speeds.app", "empty or not valid UTF-8");
+    if (!type_names.count(a.gpu_type))
+      throw InputError(source, record, "app_speeds.gpu_type", what + ": unknown GPU type");
+    if (a.gpus < 0 || a.gpus > kMaxClusterGpus)
+      throw InputError(source, record, "app_speeds.gpus", what + ": gang size " + std::to_string(a.gpus) + " (0 means any)");
+    if (!(a.speed > 0.0) || !std::isfinite(a.speed))
+      throw InputError(source, record, "app_speeds.speed", what + " needs a positive finite speed");
+    if (!speed_keys.insert({a.app, a.gpu_type, a.gpus}).second)
+      throw InputError(source, record, "app_speeds", what + (a.gpus > 0 ? " for " + std::to_string(a.gpus) + " GPUs" : "") + " given twice");
   }
 }
 

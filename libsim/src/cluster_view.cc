@@ -29,6 +29,34 @@ ClusterView::ClusterView(ClusterSpec spec, GpuSharing sharing) : spec_(std::move
       total_capacity_mib_ += spec_.gpu_types[type].memory_mib;
     }
   }
+  for (const AppSpeed& a : spec_.app_speeds)
+    for (std::size_t t = 0; t < spec_.gpu_types.size(); ++t)
+      if (spec_.gpu_types[t].name == a.gpu_type) app_speeds_[a.app].push_back({static_cast<int>(t), a.gpus, a.speed});
+}
+
+double ClusterView::speed_of(const std::string& app, int gang, GpuIndex g) const {
+  const int type = gpus_[g].type;
+  if (!app_speeds_.empty()) {
+    if (const auto it = app_speeds_.find(app); it != app_speeds_.end()) {
+      const TypeSpeed* any = nullptr;
+      for (const TypeSpeed& s : it->second) {
+        if (s.type != type) continue;
+        if (s.gpus == gang) return s.speed;
+        if (s.gpus == 0) any = &s;
+      }
+      if (any) return any->speed;
+    }
+  }
+  return spec_.gpu_types[type].speed;
+}
+
+double ClusterView::speed_on(const std::string& app, int gang, std::span<const GpuIndex> gpus) const {
+  double speed = 0;
+  for (std::size_t i = 0; i < gpus.size(); ++i) {
+    const double s = speed_of(app, gang, gpus[i]);
+    speed = i == 0 ? s : std::min(speed, s);
+  }
+  return speed;
 }
 
 std::optional<AppIndex> ClusterView::find_app(const std::string& app) const {

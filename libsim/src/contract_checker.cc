@@ -124,11 +124,18 @@ double ContractChecker::rate_of(const Running& job) const {
   for (GpuIndex g : job.gpus) {
     if (g < 0 || g >= cluster_->gpu_count()) continue;
     const GpuType& type = cluster_->type_of(g);
+    const double speed = cluster_->speed_of(job.spec, g);
+    const auto& residents = on_gpu_[static_cast<std::size_t>(g)];
+    if (cluster_->time_sliced(g)) {
+      const auto turns = std::count_if(residents.begin(), residents.end(), [](const Running* r) { return !r->suspending; });
+      time_per_work = std::max(time_per_work, config_.time_slicing.stretch(static_cast<int>(turns)) / speed);
+      continue;
+    }
     corunners.clear();
-    for (const Running* other : on_gpu_[static_cast<std::size_t>(g)])
+    for (const Running* other : residents)
       if (other != &job && !other->suspending && model_.feasible(job.spec, other->spec, type)) corunners.push_back(&other->spec);
     const double s = corunners.empty() ? 1.0 : model_.slowdown(job.spec, corunners, type);
-    time_per_work = std::max(time_per_work, s / type.speed);
+    time_per_work = std::max(time_per_work, s / speed);
   }
   return time_per_work > 0 ? 1.0 / time_per_work : 0.0;
 }
@@ -316,11 +323,7 @@ void ContractChecker::check_summary(const Summary& s) {
         {
           // Sharing only: run time over time alone on the slowest of the GPUs it got, whose speed
           // is the speed-up from the GPU type (docs/compare.md).
-          double speed = 1.0;
-          if (cluster_ && !r.gpu_list.empty()) {
-            speed = cluster_->type_of(r.gpu_list.front()).speed;
-            for (GpuIndex g : r.gpu_list) speed = std::min(speed, cluster_->type_of(g).speed);
-          }
+          const double speed = cluster_ && !r.gpu_list.empty() ? cluster_->speed_on(r.app, r.gpus, r.gpu_list) : 1.0;
           // Preemptions are not sharing: the time suspended and the run time of lost work are not
           // part of the slowdown (ftf_rho counts them).
           const double run = static_cast<double>(r.end - r.start - r.suspended) - r.redone_ticks;

@@ -100,6 +100,27 @@ std::vector<OptionDef> make_table() {
                OptionType::text, {}, true,
                [](const RunOptions& o) { return PreemptionCost::per_app_text(o.sim.preemption.per_app); },
                [](RunOptions& o, const std::string& v) { o.sim.preemption.per_app = PreemptionCost::parse_per_app(v); }});
+  t.push_back({"gpu_execution",
+               "how the jobs sharing a GPU run at the start: concurrent (together, slowed by interference) or time-sliced "
+               "(taking turns of time_slice_s with context_switch_s between turns); a policy may switch GPUs (gandiva)",
+               OptionType::text, {"concurrent", "time-sliced"}, false,
+               [](const RunOptions& o) { return std::string(o.sim.time_slicing.every_gpu ? "time-sliced" : "concurrent"); },
+               [](RunOptions& o, const std::string& v) {
+                 if (v != "concurrent" && v != "time-sliced") bad_value("gpu_execution", v, "concurrent or time-sliced");
+                 o.sim.time_slicing.every_gpu = v == "time-sliced";
+               }});
+  auto slice_option = [&t](const char* key, const char* help, Tick TimeSlicing::*field, double low) {
+    t.push_back({key, help, OptionType::real, {}, false,
+                 [=](const RunOptions& o) { return shortest_text(ticks_to_seconds(o.sim.time_slicing.*field)); },
+                 [=](RunOptions& o, const std::string& v) {
+                   const double seconds = real_in(key, v, low, kMaxSeconds, low > 0 ? "seconds above 0, up to 9e12" : "seconds from 0 to 9e12");
+                   const Tick ticks = seconds_to_ticks(seconds);
+                   if (low > 0 && ticks <= 0) bad_value(key, v, "at least one microsecond");
+                   o.sim.time_slicing.*field = ticks;
+                 }});
+  };
+  slice_option("time_slice_s", "seconds of one turn on a time-sliced GPU (Gandiva's quantum: 60)", &TimeSlicing::quantum, 1e-300);
+  slice_option("context_switch_s", "seconds lost between two turns on a time-sliced GPU", &TimeSlicing::context_switch, 0);
   t.push_back({"composition", "how pair slowdowns combine for 3+ jobs on a GPU (pair tables): multiplicative or additive",
                OptionType::text, {"multiplicative", "additive"}, false,
                [](const RunOptions& o) { return std::string(to_string(o.pairs.composition)); },

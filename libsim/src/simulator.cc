@@ -81,6 +81,10 @@ class Simulator::Engine final : public SchedulingPass {
     if (cost.delays.suspend < 0 || cost.delays.resume < 0) throw Error("preemption delays must be >= 0");
     for (const auto& [app, d] : cost.per_app)
       if (d.suspend < 0 || d.resume < 0) throw Error("preemption delays of '" + app + "' must be >= 0");
+    if (config_.time_slicing.quantum <= 0) throw Error("the time-slicing quantum must be > 0");
+    if (config_.time_slicing.context_switch < 0) throw Error("the context-switch time must be >= 0");
+    if (config_.time_slicing.every_gpu)
+      for (GpuIndex g = 0; g < cluster_.gpu_count(); ++g) cluster_.set_time_sliced(g, true);
     if (config_.queue_order.spec.empty()) {
       const std::string preferred = policy_.preferred_queue_order();
       config_.queue_order = QueueOrderChoice::parse(preferred.empty() ? "fifo" : preferred);
@@ -128,16 +132,18 @@ class Simulator::Engine final : public SchedulingPass {
         ++stats_.events;
         if (key.kind == kSuspendDone) release_suspended(slot, now); else step_rank(slot, now);
       }
+      called_back_ = false;
       while (!call_backs_.empty() && call_backs_.top() == now) {
         call_backs_.pop();
         full_pass_ = true;
+        called_back_ = true;
       }
       while (next && next->submit == now) {
         ++stats_.events;
         admit(std::move(*next), now);
         next = pull(source);
       }
-      if (!pending_.empty()) schedule(now);
+      if (!pending_.empty() || called_back_) schedule(now);
       // A pass that preempted frees GPUs that the preempted jobs, back in the queue, may take:
       // one more pass at the same instant offers them (a policy that preempts again in it
       // waits for the next event).
@@ -293,6 +299,15 @@ class Simulator::Engine final : public SchedulingPass {
       return;
     }
     release_suspended(slot, now);
+  }
+
+  void set_time_sliced(GpuIndex g, bool on) override {
+    if (g < 0 || g >= cluster_.gpu_count())
+      throw PolicyError("set_time_sliced on GPU " + std::to_string(g) + ", which does not exist (the cluster has " +
+                        std::to_string(cluster_.gpu_count()) + ")");
+    if (cluster_.time_sliced(g) == on) return;
+    cluster_.set_time_sliced(g, on);
+    mark_gpus_dirty(std::span<const GpuIndex>(&g, 1));
   }
 
   void call_back_at(Tick when) override {
@@ -497,7 +512,9 @@ class Simulator::Engine final : public SchedulingPass {
     // A preempting policy may start a job where no GPU is free, so it sees every pass.
     const bool preempts = policy_.preempts();
     const std::int64_t room = preempts ? std::numeric_limits<std::int64_t>::max() : policy_.gpu_room(cluster_, config_.memory);
-    if (room <= 0 || (!preempts && !cluster_.any_share_room())) return;
+    // A pass the policy asked for calls it even with nothing to offer (a round, a mode switch).
+    const bool nothing_fits = room <= 0 || (!preempts && !cluster_.any_share_room());
+    if (nothing_fits && !called_back_) return;
     const bool fifo = config_.discipline == QueueDiscipline::fifo;
     int looked_at = 0;
     std::int64_t offered_gpus = 0;
@@ -518,7 +535,9 @@ class Simulator::Engine final : public SchedulingPass {
       batch_.push_back({slot, &a.spec, a.seq, a.oom_retries, a.rank});
       return true;
     };
-    if (!capacity_freed_ && !full_pass_ && !preempts && policy_.waits_only_for_capacity()) {
+    if (nothing_fits) {
+      // Only the call-back: an empty batch.
+    } else if (!capacity_freed_ && !full_pass_ && !preempts && policy_.waits_only_for_capacity()) {
       // Nothing freed and the policy never holds jobs back: older pending jobs still cannot
       // start, so only this instant's arrivals are offered. Under FIFO only those queued ahead
       // of every older job may start.
@@ -536,11 +555,11 @@ class Simulator::Engine final : public SchedulingPass {
       for (const auto& [key, slot] : pending_)
         if (!consider(slot)) break;
     }
-    if (batch_.empty()) return;
+    if (batch_.empty() && !called_back_) return;
     ++stats_.passes;
     pass_now_ = now;
     placements_.clear();
-    if (fifo) offer_in_queue_order(); else offer(0, batch_.size());
+    if (fifo && !batch_.empty()) offer_in_queue_order(); else offer(0, batch_.size());
     for (const PendingJob& p : batch_) pass_flag_[p.slot] = kNotOffered;
     for (JobSlot slot : placements_) pass_flag_[slot] = kNotOffered;
     for (JobSlot slot : preempted_) pass_flag_[slot] = kNotOffered;
@@ -704,10 +723,7 @@ class Simulator::Engine final : public SchedulingPass {
     r.solo_duration = a.spec.solo_duration;
     r.gpus = a.spec.gpus;
     if (a.gpus.empty()) a.gpus.swap(a.last_gpus);
-    if (!a.gpus.empty()) {
-      r.gpu_speed = cluster_.type_of(a.gpus.front()).speed;
-      for (GpuIndex g : a.gpus) r.gpu_speed = std::min(r.gpu_speed, cluster_.type_of(g).speed);
-    }
+    if (!a.gpus.empty()) r.gpu_speed = cluster_.speed_on(r.app, r.gpus, a.gpus);
     r.gpu_list = std::move(a.gpus);
     r.oom_retries = a.oom_retries;
     r.preemptions = a.preemptions;
@@ -757,6 +773,14 @@ class Simulator::Engine final : public SchedulingPass {
     double time_per_work = 0;
     for (GpuIndex g : a.gpus) {
       const GpuType& type = cluster_.type_of(g);
+      const double speed = cluster_.speed_of(a.spec, g);
+      if (cluster_.time_sliced(g)) {
+        // Turns, not co-running: no interference, a share of the time.
+        int turns = 0;
+        for (const Resident& r : cluster_.residents(g)) turns += slots_[r.slot].state != State::suspending;
+        time_per_work = std::max(time_per_work, config_.time_slicing.stretch(turns) / speed);
+        continue;
+      }
       corunners_.clear();
       for (const Resident& r : cluster_.residents(g)) {
         // A job suspending (checkpointing) holds memory but no longer computes.
@@ -770,7 +794,7 @@ class Simulator::Engine final : public SchedulingPass {
       }
       const double s = corunners_.empty() ? 1.0 : model_.slowdown(a.spec, corunners_, type);
       if (!std::isfinite(s) || s <= 0.0) throw bad_slowdown(a.spec, type, s);
-      time_per_work = std::max(time_per_work, s / type.speed);
+      time_per_work = std::max(time_per_work, s / speed);
     }
     a.time_per_work = time_per_work;
     ++stats_.rate_updates;
@@ -870,6 +894,7 @@ class Simulator::Engine final : public SchedulingPass {
   EventQueue timers_;   // per job: the end of its suspend, or its next rank step
   std::vector<JobSlot> paused_steps_;  // running jobs whose rank steps wait for a queued job
   std::priority_queue<Tick, std::vector<Tick>, std::greater<>> call_backs_;  // passes policies asked for
+  bool called_back_ = false;  // this instant has a pass a policy asked for
   std::vector<SimObserver*> observers_;
   std::function<void()> interrupt_check_;
   std::uint64_t interrupt_every_ = 1024, next_interrupt_check_ = 0;

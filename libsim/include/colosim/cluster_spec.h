@@ -19,6 +19,18 @@ struct GpuType {
   double speed = 1.0;          // relative compute speed; solo durations are at speed 1.0
 };
 
+// The speed of one application on one GPU type, overriding the type's speed for it: a
+// per-(application, GPU type) throughput table such as Gavel's simulation_throughputs.json, as
+// throughput on the type over throughput on the reference type (speed 1), where solo durations
+// are measured. `gpus` > 0 limits the entry to gangs of that size (Gavel's throughputs are per
+// scale factor); an entry for the gang's size wins over one for any size (0).
+struct AppSpeed {
+  std::string app;
+  std::string gpu_type;
+  int gpus = 0;
+  double speed = 1.0;
+};
+
 struct NodeSpec {
   std::string name;
   std::string gpu_type;        // name of a GpuType of the cluster
@@ -31,6 +43,7 @@ struct ClusterSpec {
   std::string name;
   std::vector<GpuType> gpu_types;
   std::vector<NodeSpec> nodes;
+  std::vector<AppSpeed> app_speeds;  // empty: every application runs at its GPU type's speed
 
   // `nodes` nodes of `gpus_per_node` GPUs of one type, named node0, node1, ... Throws InputError
   // (field "nodes" or "gpus_per_node") beyond the size limits.
@@ -38,8 +51,8 @@ struct ClusterSpec {
 
   const GpuType* find_gpu_type(const std::string& name) const;
   int total_gpus() const;
-  // Throws InputError(source, ...) when a node names an unknown type, counts are not positive or
-  // beyond the size limits, or names repeat.
+  // Throws InputError(source, ...) when a node or an application speed names an unknown type,
+  // counts or speeds are not positive or beyond the size limits, or names or entries repeat.
   void validate(const std::string& source) const;
 };
 

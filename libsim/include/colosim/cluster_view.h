@@ -42,6 +42,14 @@ class ClusterView {
   const GpuType& type_of(GpuIndex g) const { return spec_.gpu_types[gpus_[g].type]; }
   int type_index_of(GpuIndex g) const { return gpus_[g].type; }
   std::int64_t capacity_mib(GpuIndex g) const { return type_of(g).memory_mib; }
+  // The job's speed on GPU g: its application's entry in ClusterSpec::app_speeds for the GPU's
+  // type (its gang size first, then any size), else the type's speed. Solo durations are at 1.
+  double speed_of(const std::string& app, int gang, GpuIndex g) const;
+  double speed_of(const JobSpec& job, GpuIndex g) const { return speed_of(job.app, job.gpus, g); }
+  // The slowest of the speeds on `gpus`: a gang moves at the pace of its slowest GPU.
+  double speed_on(const std::string& app, int gang, std::span<const GpuIndex> gpus) const;
+  // Whether the jobs on GPU g take turns (time-slicing) rather than run concurrently.
+  bool time_sliced(GpuIndex g) const { return gpus_[g].time_sliced; }
 
   std::int64_t used_mib(GpuIndex g) const { return gpus_[g].used_mib; }
   // Negative when over-committed.
@@ -105,6 +113,7 @@ class ClusterView {
     double util_sum = 0.0;
     int milli_sum = 0;
     AppIndex sole_app = -1;  // the one app all residents run, -1 if empty or mixed
+    bool time_sliced = false;
     std::vector<Resident> residents;
   };
   struct Node {
@@ -130,6 +139,13 @@ class ClusterView {
     int max_per_node = 0;
     int total = 0;
   };
+  // app_speeds by application: (type index, gang size or 0, speed).
+  struct TypeSpeed {
+    int type;
+    int gpus;
+    double speed;
+  };
+  std::unordered_map<std::string, std::vector<TypeSpeed>> app_speeds_;
   std::vector<TypeCapacity> type_capacity_;  // per GPU type, so admission checks cost O(types)
   std::int64_t total_used_mib_ = 0;
   std::int64_t total_capacity_mib_ = 0;
@@ -143,6 +159,7 @@ class ClusterState : public ClusterView {
   AppIndex intern_app(const std::string& app);
   void add(JobSlot slot, const JobSpec& job, AppIndex app, std::span<const GpuIndex> gpus);
   void remove(JobSlot slot, const JobSpec& job, std::span<const GpuIndex> gpus);
+  void set_time_sliced(GpuIndex g, bool on) { gpus_[g].time_sliced = on; }
 
  private:
   void unindex(GpuIndex g);

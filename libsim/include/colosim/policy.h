@@ -73,8 +73,13 @@ class SchedulingPass {
   // returns to the queue at its rank. The core throws PolicyError unless `slot` was running
   // when the pass began and is preempted once. `reason` is kept with the job's record.
   virtual void preempt(JobSlot slot, std::string_view reason) = 0;
+  // Switches GPU g between time-slicing (its jobs take turns: SimConfig::time_slicing) and
+  // concurrent running (slowed by interference). Its jobs' rates change at once. Throws
+  // PolicyError for a GPU that does not exist.
+  virtual void set_time_sliced(GpuIndex g, bool on) = 0;
   // Asks for a scheduling pass at `when` (> now) even if nothing else happens then, e.g. for
-  // a round-based policy. Cheap; repeated requests for one instant make one pass.
+  // a round-based policy. Cheap; repeated requests for one instant make one pass, which calls
+  // the policy even when no job is pending.
   virtual void call_back_at(Tick when) = 0;
   // Tells the user that the policy lacks an input it relies on (e.g. jobs without a GPU
   // utilisation). The run reports each distinct message once (RunStats::warnings).

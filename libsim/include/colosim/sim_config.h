@@ -73,6 +73,24 @@ struct PreemptionCost {
   static std::string per_app_text(const std::map<std::string, Delays>& per_app);
 };
 
+// Time-slicing (docs/scheduling.md), the execution mode beside concurrent sharing: the k jobs on a
+// time-sliced GPU take turns of one quantum each, with a context switch between turns, as
+// Gandiva's suspend-resume and the stock Kubernetes time-slicing device plugin run them. Over
+// many turns a job progresses q / (k (q + c)) of the time; alone it runs at full speed (no
+// switch). The interference model applies only to jobs running concurrently. Admission is the
+// same in both modes (shares, memory: every job's memory stays resident, as on the plugin).
+struct TimeSlicing {
+  bool every_gpu = false;                 // every GPU starts time-sliced; else a policy switches GPUs
+  Tick quantum = 60 * kTicksPerSecond;    // Gandiva's scheduling quantum (OSDI '18, section 4)
+  Tick context_switch = 0;                // the time lost between two turns
+
+  // Time per unit of work with `k` jobs taking turns on the GPU, relative to running alone.
+  double stretch(int k) const {
+    if (k <= 1) return 1.0;
+    return static_cast<double>(k) * static_cast<double>(quantum + context_switch) / static_cast<double>(quantum);
+  }
+};
+
 struct SimConfig {
   QueueDiscipline discipline = QueueDiscipline::backfill;
   QueueOrderChoice queue_order;             // the order pending jobs are offered in
@@ -86,6 +104,7 @@ struct SimConfig {
   int backfill_depth = 1000;
   bool allow_multi_node = true;             // gangs larger than any node may span whole nodes
   PreemptionCost preemption;
+  TimeSlicing time_slicing;
 };
 
 const char* to_string(MemoryMode m);

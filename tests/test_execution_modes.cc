@@ -1,0 +1,138 @@
+// Issue 11: time-slicing beside concurrent sharing, and per-(application, GPU type) speeds from
+// a throughput table. Hand-worked timelines with no interference.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "colosim/errors.h"
+#include "colosim/policies/builtin.h"
+#include "colosim/run_options.h"
+#include "colosim/simulator.h"
+#include "colosim/traces/cluster_io.h"
+#include "whole_gpu_job.h"
+
+using namespace colosim;
+
+namespace {
+
+std::map<std::string, JobRecord> by_id(const RunResult& r) {
+  std::map<std::string, JobRecord> out;
+  for (const JobRecord& j : r.jobs) out[j.id] = j;
+  return out;
+}
+
+double s(Tick t) { return ticks_to_seconds(t); }
+
+// Places every job on GPU 0, and at `switch_at` makes GPU 0 time-sliced.
+class SliceLater final : public PlacementPolicy {
+ public:
+  explicit SliceLater(Tick switch_at) : switch_at_(switch_at) {}
+  void schedule(SchedulingPass& pass) override {
+    if (pass.now() == 0) pass.call_back_at(switch_at_);
+    if (pass.now() == switch_at_) pass.set_time_sliced(0, true);
+    for (const PendingJob& p : pass.pending())
+      if (pass.fits(*p.spec, 0)) pass.place(p, std::vector<GpuIndex>{0});
+  }
+
+ private:
+  Tick switch_at_;
+};
+
+class SliceMissing final : public PlacementPolicy {
+ public:
+  void schedule(SchedulingPass& pass) override { pass.set_time_sliced(7, true); }
+};
+
+}  // namespace
+
+TEST_CASE("issue 11: three jobs time-slicing one GPU with a context-switch cost") {
+  // One GPU, jobs of 30, 60 and 90 s stacked on it, taking turns of 1 s with 0.1 s lost at each
+  // switch: with k jobs each progresses 1 / (k x 1.1) of the time. 0-99 s: three turn, a's
+  // 30 s take 30 x 3.3 = 99 s; b and c have 30 and 60 s left. 99-165 s: two, b's 30 s take
+  // 66 s; c has 30 s left and runs alone, without switches, to 195 s.
+  const ClusterSpec cluster = ClusterSpec::uniform(1, 1, {"G", 16000, 1.0});
+  const std::vector<JobSpec> jobs = {testing::timeline_job("a", 1, 30, 0), testing::timeline_job("b", 1, 60, 0),
+                                     testing::timeline_job("c", 1, 90, 0)};
+  RunOptions options;
+  set_run_option(options, "gpu_sharing", "stack");
+  set_run_option(options, "gpu_execution", "time-sliced");
+  set_run_option(options, "time_slice_s", "1");
+  set_run_option(options, "context_switch_s", "0.1");
+  NoInterference none;
+  auto binpack = builtin_policies().make("binpack");
+  const auto sliced = by_id(simulate(cluster, jobs, none, *binpack, options.sim));
+  CHECK(s(sliced.at("a").end) == doctest::Approx(99));
+  CHECK(s(sliced.at("b").end) == doctest::Approx(165));
+  CHECK(s(sliced.at("c").end) == doctest::Approx(195));
+  CHECK(sliced.at("a").slowdown() == doctest::Approx(3.3));
+  for (const auto& [id, r] : sliced) CHECK(r.gpu_list == std::vector<GpuIndex>{0});
+  // Concurrent on the same GPU, with no interference, each runs its solo time.
+  set_run_option(options, "gpu_execution", "concurrent");
+  const auto together = by_id(simulate(cluster, jobs, none, *binpack, options.sim));
+  CHECK(s(together.at("c").end) == 90);
+  CHECK(find_run_option("time_slice_s")->get(options) == "1");
+  CHECK_THROWS_WITH_AS(set_run_option(options, "time_slice_s", "0"), doctest::Contains("time_slice_s"), Error);
+  CHECK_THROWS_WITH_AS(set_run_option(options, "gpu_execution", "turns"), doctest::Contains("concurrent or time-sliced"), Error);
+}
+
+TEST_CASE("issue 11: a policy switches a GPU to time-slicing and its jobs' rates change at once") {
+  // a and b (60 s each) run together with no interference until 30 s, when the GPU starts
+  // time-slicing (no switch cost): each has 30 s left at half speed and ends at 90 s.
+  const ClusterSpec cluster = ClusterSpec::uniform(1, 1, {"G", 16000, 1.0});
+  SimConfig config;
+  config.sharing = GpuSharing::stack;
+  config.time_slicing.quantum = seconds_to_ticks(1);
+  NoInterference none;
+  SliceLater policy(seconds_to_ticks(30));
+  const auto r = by_id(simulate(cluster, {testing::timeline_job("a", 1, 60, 0), testing::timeline_job("b", 1, 60, 0)}, none, policy, config));
+  CHECK(s(r.at("a").end) == 90);
+  CHECK(s(r.at("b").end) == 90);
+  SliceMissing missing;
+  CHECK_THROWS_WITH_AS(simulate(cluster, {testing::timeline_job("a", 1, 60, 0)}, none, missing, config),
+                       doctest::Contains("GPU 7, which does not exist"), PolicyError);
+}
+
+TEST_CASE("issue 11: a job's duration differs on K80 and V100 by its application's throughput table") {
+  // Solo durations are on the reference type, V100 (speed 1). From a throughput table, resnet
+  // runs at 0.25 of its V100 throughput on a K80, and a 2-GPU resnet gang at 0.2; lm has no entry
+  // and takes the K80's own speed, 0.5. resnet, 100 s solo: 100 s on a V100, 400 s on a K80,
+  // 500 s as a 2-GPU gang; lm: 200 s on a K80.
+  ClusterSpec cluster;
+  cluster.name = "k80-v100";
+  cluster.gpu_types = {{"V100", 16000, 1.0}, {"K80", 12000, 0.5}};
+  cluster.nodes = {{"v", "V100", 2}, {"k", "K80", 2}};
+  cluster.app_speeds = {{"resnet", "K80", 0, 0.25}, {"resnet", "K80", 2, 0.2}, {"resnet", "V100", 0, 1.0}};
+  auto on = [](JobSpec j, std::string type, std::string app) {
+    j.gpu_types = {std::move(type)};
+    j.app = std::move(app);
+    return j;
+  };
+  const std::vector<JobSpec> jobs = {on(testing::timeline_job("resnet-v100", 1, 100, 0), "V100", "resnet"),
+                                     on(testing::timeline_job("resnet-k80", 1, 100, 0), "K80", "resnet"),
+                                     on(testing::timeline_job("lm-k80", 1, 100, 0), "K80", "lm"),
+                                     on(testing::timeline_job("resnet-k80x2", 2, 100, 400), "K80", "resnet")};
+  NoInterference none;
+  auto first_fit = builtin_policies().make("first-fit");
+  const auto r = by_id(simulate(cluster, jobs, none, *first_fit));
+  CHECK(s(r.at("resnet-v100").end) == 100);
+  CHECK(s(r.at("resnet-k80").end) == 400);
+  CHECK(s(r.at("lm-k80").end) == 200);
+  CHECK(s(r.at("resnet-k80x2").end) == 900);
+  CHECK(r.at("resnet-k80").gpu_speed == 0.25);
+  CHECK(r.at("resnet-k80").slowdown() == doctest::Approx(1.0));  // slower hardware is not sharing
+  CHECK(r.at("resnet-k80x2").gpu_speed == 0.2);
+
+  // The table travels with the cluster file, and bad entries name their field.
+  const auto path = std::filesystem::temp_directory_path() / "colosim-app-speeds.textproto";
+  traces::write_cluster(cluster, path.string());
+  CHECK(traces::read_cluster(path.string()).app_speeds.size() == 3);
+  std::filesystem::remove(path);
+  ClusterSpec bad = cluster;
+  bad.app_speeds.push_back({"resnet", "P100", 0, 0.5});
+  CHECK_THROWS_WITH_AS(bad.validate("c"), doctest::Contains("app_speeds.gpu_type"), InputError);
+  bad.app_speeds.back() = {"resnet", "K80", 0, 0.3};
+  CHECK_THROWS_WITH_AS(bad.validate("c"), doctest::Contains("given twice"), InputError);
+  bad.app_speeds.back() = {"lm", "K80", 0, -1};
+  CHECK_THROWS_WITH_AS(bad.validate("c"), doctest::Contains("app_speeds.speed"), InputError);
+}
