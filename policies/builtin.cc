@@ -13,6 +13,8 @@ void register_builtin_policies(PolicyRegistry& registry) {
   register_first_fit(registry);
   register_tiresias(registry);
   register_priority_preemption(registry);
+  register_gavel(registry);
+  register_gandiva(registry);
 }
 
 PolicyRegistry builtin_policies() {

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "colosim/errors.h"
+#include "colosim/pair_table.h"
 #include "colosim/policies/builtin.h"
 #include "colosim/run_options.h"
 #include "colosim/simulator.h"
@@ -135,4 +136,33 @@ TEST_CASE("issue 11: a job's duration differs on K80 and V100 by its application
   CHECK_THROWS_WITH_AS(bad.validate("c"), doctest::Contains("given twice"), InputError);
   bad.app_speeds.back() = {"lm", "K80", 0, -1};
   CHECK_THROWS_WITH_AS(bad.validate("c"), doctest::Contains("app_speeds.speed"), InputError);
+}
+
+TEST_CASE("issue 11: gandiva takes idle GPUs, then packs jobs that slow each other little, then time-slices") {
+  // One node of 2 GPUs, jobs stacking (no stated share), 100 s each from 0. a and b take the idle
+  // GPUs 0 and 1. With no interference c packs beside a on GPU 0, and all end at 100 s.
+  const ClusterSpec cluster = ClusterSpec::uniform(1, 2, {"G", 16000, 1.0});
+  const std::vector<JobSpec> jobs = {testing::timeline_job("a", 1, 100, 0), testing::timeline_job("b", 1, 100, 0),
+                                     testing::timeline_job("c", 1, 100, 0)};
+  SimConfig config;
+  config.sharing = GpuSharing::stack;
+  config.time_slicing.quantum = seconds_to_ticks(1);
+  auto gandiva = builtin_policies().make("gandiva");
+  NoInterference none;
+  const auto packed = by_id(simulate(cluster, jobs, none, *gandiva, config));
+  CHECK(packed.at("a").gpu_list == std::vector<GpuIndex>{0});
+  CHECK(packed.at("b").gpu_list == std::vector<GpuIndex>{1});
+  CHECK(packed.at("c").gpu_list == std::vector<GpuIndex>{0});
+  CHECK(s(packed.at("c").end) == 100);
+  // Every pair slows down 2x: too much to pack (pack_slowdown 1.25), so GPU 0 time-slices a and
+  // c: each progresses half the time, 0-200 s; b alone ends at 100 s.
+  PairTableOptions options;
+  options.unknown_pair_slowdown = 2.0;
+  const PairTable slow(options, "every pair 2x");
+  const auto sliced = by_id(simulate(cluster, jobs, slow, *gandiva, config));
+  CHECK(sliced.at("c").gpu_list == std::vector<GpuIndex>{0});
+  CHECK(s(sliced.at("a").end) == 200);
+  CHECK(s(sliced.at("c").end) == 200);
+  CHECK(s(sliced.at("b").end) == 100);
+  CHECK(sliced.at("c").note.find("time-sliced") != std::string::npos);
 }

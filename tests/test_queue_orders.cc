@@ -88,7 +88,7 @@ TEST_CASE("issue 11: queue orders are chosen by spec, canonical in outputs, with
   CHECK(QueueOrderChoice::parse("fifo").order == nullptr);
   CHECK(QueueOrderChoice::parse("sjf:by=gpu-time").spec == "sjf");
   CHECK(QueueOrderChoice::parse("sjf:by=duration").spec == "sjf:by=duration");
-  CHECK_THROWS_WITH(QueueOrderChoice::parse("lifo"), "unknown queue order 'lifo' (known: 2d-las, fifo, las, priority, sjf, srtf)");
+  CHECK_THROWS_WITH(QueueOrderChoice::parse("lifo"), "unknown queue order 'lifo' (known: 2d-las, fifo, gittins, las, priority, sjf, srtf)");
   CHECK_THROWS_WITH(QueueOrderChoice::parse("sjf:by=memory"),
                     "queue order 'sjf': parameter 'by' must be gpu-time or duration, got 'memory'");
   RunOptions o;

@@ -37,15 +37,28 @@ void bind_cluster(py::module_& m) {
                py::repr(py::str(n.gpu_type)).cast<std::string>() + ", gpus=" + std::to_string(n.gpus) + ")";
       });
 
+  py::class_<AppSpeed>(m, "AppSpeed",
+                       "One application's speed on one GPU type, overriding the type's speed for it (a throughput table: "
+                       "throughput there over throughput on the reference type, where solo durations are measured); gpus > 0: "
+                       "only for gangs of that size")
+      .def(py::init([](std::string app, std::string gpu_type, double speed, int gpus) {
+             return AppSpeed{std::move(app), std::move(gpu_type), gpus, speed};
+           }),
+           py::arg("app"), py::arg("gpu_type"), py::arg("speed"), py::arg("gpus") = 0)
+      .def_readwrite("app", &AppSpeed::app)
+      .def_readwrite("gpu_type", &AppSpeed::gpu_type)
+      .def_readwrite("gpus", &AppSpeed::gpus)
+      .def_readwrite("speed", &AppSpeed::speed);
+
   py::class_<ClusterSpec>(m, "Cluster",
                           "A cluster: GPU types and nodes. GPUs are numbered node by node from 0.\n\n"
                           "`gpu_types` and `nodes` are copied in and out: assign whole lists.")
-      .def(py::init([](std::string name, std::vector<GpuType> gpu_types, std::vector<NodeSpec> nodes) {
-             ClusterSpec c{std::move(name), std::move(gpu_types), std::move(nodes)};
+      .def(py::init([](std::string name, std::vector<GpuType> gpu_types, std::vector<NodeSpec> nodes, std::vector<AppSpeed> app_speeds) {
+             ClusterSpec c{std::move(name), std::move(gpu_types), std::move(nodes), std::move(app_speeds)};
              c.validate("Cluster");
              return c;
            }),
-           py::arg("name") = "cluster", py::arg("gpu_types"), py::arg("nodes"),
+           py::arg("name") = "cluster", py::arg("gpu_types"), py::arg("nodes"), py::arg("app_speeds") = std::vector<AppSpeed>{},
            "Raises InputError when a node names an unknown GPU type, a count is not positive or names repeat.")
       .def_static(
           "uniform",
@@ -63,6 +76,7 @@ void bind_cluster(py::module_& m) {
       .def_readwrite("name", &ClusterSpec::name)
       .def_readwrite("gpu_types", &ClusterSpec::gpu_types)
       .def_readwrite("nodes", &ClusterSpec::nodes)
+      .def_readwrite("app_speeds", &ClusterSpec::app_speeds)
       .def_property_readonly("total_gpus", &ClusterSpec::total_gpus)
       .def("validate", [](const ClusterSpec& c) { c.validate("Cluster"); }, "Raises InputError when inconsistent.")
       .def("gpu_types_by_gpu",

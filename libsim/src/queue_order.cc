@@ -14,6 +14,7 @@ QueueOrderRegistry builtin_queue_orders() {
   register_srtf_order(registry);
   register_las_order(registry);
   register_two_dimensional_las_order(registry);
+  register_gittins_order(registry);
   return registry;
 }
 

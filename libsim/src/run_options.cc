@@ -43,7 +43,7 @@ std::vector<OptionDef> make_table() {
                [](RunOptions& o, const std::string& v) { o.sim.discipline = parse_discipline(v); }});
   t.push_back({"queue_order",
                "order in which pending jobs are offered and by which preempting policies rank jobs: fifo (arrival), "
-               "priority, sjf, srtf, las[:quantum=S] or 2d-las[:thresholds=S/S...] (`colosim policies` lists them); "
+               "priority, sjf, srtf, las[:quantum=S], 2d-las[:thresholds=S/S...] or gittins[:service=S/S...] (`colosim policies` lists them); "
                "ties in arrival order; unset: the policy's own (2d-las for tiresias, priority for priority-preemption, "
                "fifo otherwise)",
                OptionType::text, {}, true,
@@ -100,6 +100,14 @@ std::vector<OptionDef> make_table() {
                OptionType::text, {}, true,
                [](const RunOptions& o) { return PreemptionCost::per_app_text(o.sim.preemption.per_app); },
                [](RunOptions& o, const std::string& v) { o.sim.preemption.per_app = PreemptionCost::parse_per_app(v); }});
+  t.push_back({"round_s",
+               "round-based scheduling: passes only every this many seconds, where the policy re-decides and may move "
+               "running jobs (0: the policy's own, 360 for gavel, event-driven for the others)",
+               OptionType::real, {}, false,
+               [](const RunOptions& o) { return shortest_text(ticks_to_seconds(o.sim.round)); },
+               [](RunOptions& o, const std::string& v) {
+                 o.sim.round = seconds_to_ticks(real_in("round_s", v, 0, kMaxSeconds, "seconds from 0 to 9e12"));
+               }});
   t.push_back({"gpu_execution",
                "how the jobs sharing a GPU run at the start: concurrent (together, slowed by interference) or time-sliced "
                "(taking turns of time_slice_s with context_switch_s between turns); a policy may switch GPUs (gandiva)",

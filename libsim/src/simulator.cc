@@ -89,6 +89,9 @@ class Simulator::Engine final : public SchedulingPass {
       const std::string preferred = policy_.preferred_queue_order();
       config_.queue_order = QueueOrderChoice::parse(preferred.empty() ? "fifo" : preferred);
     }
+    if (config_.round < 0) throw Error("the round must be >= 0");
+    if (config_.round == 0) config_.round = policy_.preferred_round();
+    if (config_.round < 0) throw Error("policy's round must be >= 0");
     stats_.queue_order = config_.queue_order.spec;
     order_ = config_.queue_order.order.get();
     motion_ = order_ ? order_->motion() : RankMotion::fixed;
@@ -113,6 +116,11 @@ class Simulator::Engine final : public SchedulingPass {
       if (!timers_.empty()) t = std::min(t, timers_.top_key().time);
       if (!call_backs_.empty()) t = std::min(t, call_backs_.top());
       if (next && next->submit < t) t = next->submit;
+      // Rounds: the next boundary after the last instant, while any job is active.
+      if (config_.round > 0 && (!pending_.empty() || running_ > 0 || suspending_ > 0)) {
+        const Tick last = now / config_.round * config_.round;
+        t = std::min(t, last < kHorizon - config_.round ? last + config_.round : kHorizon);
+      }
       if (t >= kHorizon) break;
       now = t;
       capacity_freed_ = false;
@@ -143,11 +151,21 @@ class Simulator::Engine final : public SchedulingPass {
         admit(std::move(*next), now);
         next = pull(source);
       }
-      if (!pending_.empty() || called_back_) schedule(now);
+      if (config_.round > 0) {
+        // Between boundaries nothing starts (but a call-back's pass); at one, the policy re-decides.
+        round_pass_ = now % config_.round == 0;
+        if (round_pass_) {
+          full_pass_ = true;
+          called_back_ = true;
+        }
+        if (called_back_) schedule(now);
+      } else if (!pending_.empty() || called_back_) {
+        schedule(now);
+      }
       // A pass that preempted frees GPUs that the preempted jobs, back in the queue, may take:
       // one more pass at the same instant offers them (a policy that preempts again in it
       // waits for the next event).
-      if (preempted_in_pass_ && !pending_.empty()) {
+      if (preempted_in_pass_ && !pending_.empty() && (config_.round == 0 || called_back_)) {
         full_pass_ = true;
         schedule(now);
       }
@@ -523,12 +541,12 @@ class Simulator::Engine final : public SchedulingPass {
       if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) return false;
       const Active& a = slots_[slot];
       // The share is the core's rule, so the core checks it for every policy. A job that cannot
-      // start now reaches a preempting policy only if it outranks the last running job, the
-      // first it could displace, or while preempted jobs still checkpoint: the job they make
+      // start now reaches a preempting policy only at a round boundary (which re-decides
+      // everything), if it outranks the last running job, the first it could displace, or while preempted jobs still checkpoint: the job they make
       // room for must be offered so that the policy can keep that room for it (Kubernetes's
       // nominated node); else a job it outranks takes the room and the preemption repeats.
       if ((!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory)) &&
-          !(preempts && (suspending_ > 0 || outranks_last_running(a))))
+          !(preempts && (round_pass_ || suspending_ > 0 || outranks_last_running(a))))
         return !fifo;  // strict FIFO: nothing behind a blocked job may start
       if (offered_gpus + a.spec.gpus > room) return false;
       offered_gpus += a.spec.gpus;
@@ -894,7 +912,8 @@ class Simulator::Engine final : public SchedulingPass {
   EventQueue timers_;   // per job: the end of its suspend, or its next rank step
   std::vector<JobSlot> paused_steps_;  // running jobs whose rank steps wait for a queued job
   std::priority_queue<Tick, std::vector<Tick>, std::greater<>> call_backs_;  // passes policies asked for
-  bool called_back_ = false;  // this instant has a pass a policy asked for
+  bool called_back_ = false;  // this instant has a pass a policy asked for, or a round's
+  bool round_pass_ = false;   // this instant is a round boundary
   std::vector<SimObserver*> observers_;
   std::function<void()> interrupt_check_;
   std::uint64_t interrupt_every_ = 1024, next_interrupt_check_ = 0;

@@ -6,9 +6,10 @@
 //    option gpu-type (default v100), from the first --with file (simulation_throughputs.json);
 //    the throughput is for the whole job, so it is not multiplied by the GPU count;
 //  - total_steps is kept as feature "total_steps";
-//  - gpu_milli = 1000: Gavel hands a job scale_factor whole workers (GPUs); two jobs share a
-//    GPU only under its space-sharing policies, a scheduler's choice that colosim leaves to the
-//    run (GpuSharing::stack), not a property of the job.
+//  - gpu_milli = 0 (not stated): Gavel hands a job scale_factor whole workers (GPUs), a whole
+//    GPU each under the default GpuSharing::by_share; two jobs share a GPU only under its
+//    space-sharing policies, a scheduler's choice that colosim leaves to the run
+//    (GpuSharing::stack, e.g. for gandiva), not a property of the job.
 // Both layouts are read: the old 7-field one (job_type, command, num_steps_arg, needs_data_dir,
 // total_steps, arrival_time, scale_factor) of the MSR traces and the current 10-field one
 // (job_type, command, working_directory, num_steps_arg, needs_data_dir, total_steps,
@@ -150,7 +151,7 @@ ImportedTrace import_gavel(const ImportRequest& request) {
     job.id = std::to_string(id);
     job.app = job_type;
     job.gpus = static_cast<int>(scale);
-    job.gpu_milli = 1000;
+    job.gpu_milli = 0;  // not stated: a whole GPU unless the run stacks jobs (GpuSharing::stack)
     job.submit = seconds_to_ticks(arrival);
     job.solo_duration = seconds_to_ticks(seconds);
     job.features["total_steps"] = steps;

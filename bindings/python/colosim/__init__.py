@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 
 try:
     from ._colosim import (
+        AppSpeed as AppSpeed,
         Cluster as Cluster,
         ClusterView as ClusterView,
         Error as Error,

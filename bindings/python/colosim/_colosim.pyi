@@ -36,11 +36,20 @@ class Node:
     memory_mib: int
     def __init__(self, name: str, gpu_type: str, gpus: int, cpu_milli: int = 0, memory_mib: int = 0) -> None: ...
 
+class AppSpeed:
+    app: str
+    gpu_type: str
+    gpus: int
+    speed: float
+    def __init__(self, app: str, gpu_type: str, speed: float, gpus: int = 0) -> None: ...
+
 class Cluster:
     name: str
     gpu_types: list[GpuType]
     nodes: list[Node]
-    def __init__(self, name: str = "cluster", *, gpu_types: Sequence[GpuType], nodes: Sequence[Node]) -> None: ...
+    app_speeds: list[AppSpeed]
+    def __init__(self, name: str = "cluster", *, gpu_types: Sequence[GpuType], nodes: Sequence[Node],
+                 app_speeds: Sequence[AppSpeed] = ...) -> None: ...
     @staticmethod
     def uniform(nodes: int, gpus_per_node: int, gpu_type: str = "V100", memory_mib: int = 16384,
                 speed: float = 1.0) -> Cluster: ...

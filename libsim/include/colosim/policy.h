@@ -119,6 +119,9 @@ class PlacementPolicy {
   // cannot start now (may_fit, the GPU share) is offered only if it outranks the last running
   // job in queue order, the first it could displace.
   virtual bool preempts() const { return false; }
+  // The round the policy is designed for, used when the run sets none (SimConfig::round): 0 for
+  // event-driven scheduling; gavel's 360 s.
+  virtual Tick preferred_round() const { return 0; }
 };
 
 }  // namespace colosim

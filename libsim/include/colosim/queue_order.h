@@ -4,7 +4,8 @@
 // Separate from placement (a policy places what it is offered, in the order it is offered) and
 // from the discipline (whether a job that cannot start blocks the jobs behind it).
 //
-// Built in (libsim/queue_orders/<name>.cc, one file each): fifo, priority, sjf, srtf, las, 2d-las.
+// Built in (libsim/queue_orders/<name>.cc, one file each): fifo, priority, sjf, srtf, las, 2d-las,
+// gittins.
 #include <limits>
 #include <memory>
 #include <string>
@@ -59,6 +60,7 @@ void register_sjf_order(QueueOrderRegistry& registry);
 void register_srtf_order(QueueOrderRegistry& registry);
 void register_las_order(QueueOrderRegistry& registry);
 void register_two_dimensional_las_order(QueueOrderRegistry& registry);
+void register_gittins_order(QueueOrderRegistry& registry);
 
 QueueOrderRegistry builtin_queue_orders();
 

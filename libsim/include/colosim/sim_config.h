@@ -105,6 +105,12 @@ struct SimConfig {
   bool allow_multi_node = true;             // gangs larger than any node may span whole nodes
   PreemptionCost preemption;
   TimeSlicing time_slicing;
+  // Round-based scheduling (docs/scheduling.md): > 0, passes happen only at whole multiples of
+  // the round (and at call-backs), and at each the policy re-decides with every pending job
+  // offered, even when none is, so that it may preempt and move running jobs (with the
+  // preemption cost), as round-based simulators (Gavel) do. 0: the policy's own
+  // (PlacementPolicy::preferred_round; gavel: 360 s), event-driven for the others.
+  Tick round = 0;
 };
 
 const char* to_string(MemoryMode m);

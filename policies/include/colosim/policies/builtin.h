@@ -13,6 +13,8 @@ void register_interference_aware(PolicyRegistry& registry);
 void register_first_fit(PolicyRegistry& registry);
 void register_tiresias(PolicyRegistry& registry);
 void register_priority_preemption(PolicyRegistry& registry);
+void register_gavel(PolicyRegistry& registry);
+void register_gandiva(PolicyRegistry& registry);
 
 // Registers every built-in policy.
 void register_builtin_policies(PolicyRegistry& registry);
