@@ -15,7 +15,9 @@
 //    move between GPUs as in Gavel.
 #include <algorithm>
 #include <limits>
+#include <map>
 #include <memory>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -25,6 +27,8 @@
 
 namespace colosim {
 namespace {
+
+constexpr int kMaxFailedPlacements = 16;
 
 class Gavel final : public PlacementPolicy {
  public:
@@ -49,28 +53,54 @@ class Gavel final : public PlacementPolicy {
     double priority = 0;
   };
   struct History {
-    double active = 0;  // rounds it was active in
-    double run = 0;     // rounds it ran in
+    std::int64_t first_round = 0;  // the first round it was active in
+    std::int64_t missed = 0;       // rounds it was active in but did not run
   };
+
+  // What a job takes of a GPU type's room: its share of each of its GPUs (at least 1, so that
+  // stacked jobs count too).
+  static std::int64_t demand_of(const ClusterView& cluster, const JobSpec& job) {
+    return std::int64_t{job.gpus} * std::max(1, cluster.share_of(job));
+  }
 
   void decide(SchedulingPass& pass) {
     decided_at_ = pass.now();
+    ++round_number_;
     const ClusterView& cluster = pass.cluster();
+    if (type_gpus_.empty()) count_types(cluster);
+    chosen_.clear();
+    std::int64_t demand = 0;
+    std::size_t active = pass.pending().size();
+    pass.visit_running_last_first([&](const RunningJob& r) {
+      demand += demand_of(cluster, *r.spec);
+      ++active;
+      return true;
+    });
+    if (history_.size() > 2 * active + 1024) forget_finished(pass);
+    for (const PendingJob& p : pass.pending()) {
+      demand += demand_of(cluster, *p.spec);
+      history_.try_emplace(p.seq, History{round_number_, 0});
+    }
+    // Room for every job, and no type faster than another: every job runs, none moves (the
+    // allocation is all ones). This keeps a round O(pending) on a cluster that is not full.
+    if (same_speeds_ && demand <= capacity_) {
+      for (const PendingJob& p : pass.pending()) chosen_[p.seq] = kAnyType;
+      return;
+    }
     std::vector<Candidate> jobs;
     pass.visit_running_last_first([&](const RunningJob& r) {
       jobs.push_back({r.slot, r.spec, r.seq, true, std::vector<GpuIndex>(r.gpus.begin(), r.gpus.end())});
       return true;
     });
     for (const PendingJob& p : pass.pending()) jobs.push_back({p.slot, p.spec, p.seq, false, {}});
-    double gangs = 0;
-    for (const Candidate& c : jobs) gangs += c.spec->gpus;
-    const double share = gangs > 0 ? std::min(1.0, cluster.gpu_count() / gangs) : 1.0;
-    // The history of the jobs still active; finished ones are dropped.
+    const double share = demand > 0 ? std::min(1.0, static_cast<double>(capacity_) / static_cast<double>(demand)) : 1.0;
+    // The history of the jobs still active; finished ones are dropped here.
     std::unordered_map<std::uint64_t, History> history;
     for (Candidate& c : jobs) {
-      History h = history_.count(c.seq) ? history_.at(c.seq) : History{};
-      c.priority = h.run > 0 ? share / (h.run / h.active) : std::numeric_limits<double>::infinity();
-      h.active += 1;
+      const History h = history_.try_emplace(c.seq, History{round_number_, 0}).first->second;
+      const auto active = static_cast<double>(round_number_ - h.first_round);
+      const double run = active - static_cast<double>(h.missed);
+      c.priority = run > 0 ? share / (run / active) : std::numeric_limits<double>::infinity();
       history[c.seq] = h;
     }
     std::stable_sort(jobs.begin(), jobs.end(), [](const Candidate& a, const Candidate& b) {
@@ -78,23 +108,28 @@ class Gavel final : public PlacementPolicy {
       if (a.running != b.running) return a.running;
       return a.seq < b.seq;
     });
-    if (type_gpus_.empty()) count_types(cluster);
-    // GPUs per type, all free once the round is re-decided.
-    std::vector<int> room = type_gpus_;
-    chosen_.clear();
+    // Shares per type, all free once the round is re-decided.
+    std::vector<std::int64_t> room(type_gpus_.size());
+    for (std::size_t t = 0; t < room.size(); ++t) room[t] = std::int64_t{1000} * type_gpus_[t];
     std::unordered_set<JobSlot> keep;
     for (const Candidate& c : jobs) {
+      const std::int64_t need = demand_of(cluster, *c.spec);
+      const int current = c.running ? cluster.type_index_of(c.gpus.front()) : -1;
       int best = -1;
       double best_speed = 0;
       for (std::size_t t = 0; t < room.size(); ++t) {
         const GpuIndex sample = type_sample_[t];
-        if (room[t] < c.spec->gpus || sample < 0 || !c.spec->allows_gpu_type(cluster.type_of(sample).name)) continue;
+        if (room[t] < need || sample < 0 || !c.spec->allows_gpu_type(cluster.type_of(sample).name)) continue;
+        // Ties keep a running job on its type: moving it would gain nothing.
         const double speed = cluster.speed_of(*c.spec, sample);
-        if (best < 0 || speed > best_speed) best = static_cast<int>(t), best_speed = speed;
+        if (best < 0 || speed > best_speed || (speed == best_speed && static_cast<int>(t) == current))
+          best = static_cast<int>(t), best_speed = speed;
       }
-      if (best < 0) continue;
-      room[static_cast<std::size_t>(best)] -= c.spec->gpus;
-      history[c.seq].run += 1;
+      if (best < 0) {
+        ++history[c.seq].missed;
+        continue;
+      }
+      room[static_cast<std::size_t>(best)] -= need;
       // A running job stays where it is if that is the chosen type.
       if (c.running && std::all_of(c.gpus.begin(), c.gpus.end(), [&](GpuIndex g) { return cluster.type_index_of(g) == best; }))
         keep.insert(c.slot);
@@ -106,6 +141,20 @@ class Gavel final : public PlacementPolicy {
       if (c.running && !keep.count(c.slot)) pass.preempt(c.slot, "not in this round's allocation");
   }
 
+  // Drops the history of jobs no longer active (finished), so that it stays O(active jobs).
+  void forget_finished(SchedulingPass& pass) {
+    std::unordered_map<std::uint64_t, History> kept;
+    auto keep = [&](std::uint64_t seq) {
+      if (const auto it = history_.find(seq); it != history_.end()) kept.insert(*it);
+    };
+    pass.visit_running_last_first([&](const RunningJob& r) {
+      keep(r.seq);
+      return true;
+    });
+    for (const PendingJob& p : pass.pending()) keep(p.seq);
+    history_ = std::move(kept);
+  }
+
   // Once per run: the GPUs of each type, and one GPU of it to ask speeds of.
   void count_types(const ClusterView& cluster) {
     type_gpus_.assign(cluster.spec().gpu_types.size(), 0);
@@ -114,29 +163,50 @@ class Gavel final : public PlacementPolicy {
       const auto t = static_cast<std::size_t>(cluster.type_index_of(g));
       if (type_gpus_[t]++ == 0) type_sample_[t] = g;
     }
+    capacity_ = std::int64_t{1000} * cluster.gpu_count();
+    same_speeds_ = cluster.spec().app_speeds.empty();
+    for (const GpuType& t : cluster.spec().gpu_types) same_speeds_ = same_speeds_ && t.speed == cluster.spec().gpu_types.front().speed;
   }
 
   void place_chosen(SchedulingPass& pass) {
     const ClusterView& cluster = pass.cluster();
+    // A shape (type, gang, share) that found no room: the same shape with as much memory or
+    // more will not either, so a pass never walks the nodes twice for it.
+    std::map<std::tuple<int, int, int>, std::int64_t> no_room;
+    int failures = 0;
     for (const PendingJob& p : pass.pending()) {
       const auto it = chosen_.find(p.seq);
       if (it == chosen_.end()) continue;
-      const int type = it->second;
-      auto usable = [&](GpuIndex g) { return cluster.type_index_of(g) == type && pass.fits(*p.spec, g); };
+      const int type = it->second;  // kAnyType: any the job allows
+      const auto shape = std::make_tuple(type, p.spec->gpus, cluster.share_of(*p.spec));
+      if (const auto failed = no_room.find(shape); failed != no_room.end() && p.spec->memory_mib >= failed->second) continue;
+      auto usable = [&](GpuIndex g) { return (type == kAnyType || cluster.type_index_of(g) == type) && pass.fits(*p.spec, g); };
       std::vector<GpuIndex> gpus = gang_on_one_node(pass, *p.spec, NodeOrder::fewest_empty_first, usable,
                                                     [](GpuIndex g) { return static_cast<double>(g); });
       if (gpus.empty() && needs_several_nodes(pass, *p.spec)) {
         gpus = gang_on_whole_nodes(pass, *p.spec);
-        if (!std::all_of(gpus.begin(), gpus.end(), [&](GpuIndex g) { return cluster.type_index_of(g) == type; })) gpus.clear();
+        if (type != kAnyType && !std::all_of(gpus.begin(), gpus.end(), [&](GpuIndex g) { return cluster.type_index_of(g) == type; }))
+          gpus.clear();
       }
-      if (gpus.empty()) continue;  // the preempted jobs still checkpoint, or no node holds it: next round
+      if (gpus.empty()) {  // the preempted jobs still checkpoint, or no node holds it: next round
+        auto& least = no_room.try_emplace(shape, p.spec->memory_mib).first->second;
+        least = std::min(least, p.spec->memory_mib);
+        // Each failure walked the type's nodes: a few per pass bound the pass on a fragmented cluster.
+        if (++failures >= kMaxFailedPlacements) return;
+        continue;
+      }
       pass.place(p, gpus);
       chosen_.erase(it);
     }
   }
 
+  static constexpr int kAnyType = -1;
+
   Tick round_;
   Tick decided_at_ = -1;
+  std::int64_t round_number_ = 0;
+  std::int64_t capacity_ = 0;  // GPU shares in the cluster
+  bool same_speeds_ = false;   // every job runs as fast on every type
   std::vector<int> type_gpus_;
   std::vector<GpuIndex> type_sample_;
   std::unordered_map<std::uint64_t, History> history_;  // by arrival sequence
