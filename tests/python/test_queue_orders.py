@@ -37,5 +37,5 @@ def test_queue_order_from_python_matches_the_worked_example(order, tmp_path, cli
 
 def test_unknown_queue_order_is_an_error_listing_the_known_ones():
     cluster = colosim.Cluster.uniform(nodes=1, gpus_per_node=1, gpu_type="G", memory_mib=16000)
-    with pytest.raises(colosim.Error, match=r"unknown queue order 'lifo' \(known: 2d-las, fifo, las, priority, sjf, srtf\)"):
+    with pytest.raises(colosim.Error, match=r"unknown queue order 'lifo' \(known: 2d-las, fifo, gittins, las, priority, sjf, srtf\)"):
         colosim.run(cluster, colosim.trace(JOBS), "none", "binpack", queue_order="lifo")
