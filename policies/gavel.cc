@@ -7,9 +7,11 @@
 //    (max-min fair on a homogeneous cluster; jobs whose whole gang fits get all of it).
 //  - Each round (SimConfig::round, 360 s unless set: Gavel's time_per_iteration) jobs are taken
 //    by priority x / (rounds run / rounds active), highest first (a job never run first, then
-//    those furthest below their share), ties to the job that already runs, then arrival, and
-//    each takes the GPU type with room where its speed (ClusterView::speed_of, the throughput
-//    table) is highest: the heterogeneity-aware step, greedy where Gavel's LP is exact.
+//    those furthest below their share), ties to the job that already runs, then arrival, while
+//    the cluster has room; then the chosen jobs that gain most from the fastest GPU type (its
+//    speed over the slowest one's for the job, ClusterView::speed_of, the throughput table)
+//    pick first, each the fastest type with room: the heterogeneity-aware step, greedy where
+//    Gavel's LP is exact.
 //  - Jobs not chosen are preempted (with the run's preemption cost), chosen ones placed
 //    consolidated on the chosen type (one node if it holds the gang, else whole nodes), so jobs
 //    move between GPUs as in Gavel.
@@ -111,8 +113,39 @@ class Gavel final : public PlacementPolicy {
     // Shares per type, all free once the round is re-decided.
     std::vector<std::int64_t> room(type_gpus_.size());
     for (std::size_t t = 0; t < room.size(); ++t) room[t] = std::int64_t{1000} * type_gpus_[t];
-    std::unordered_set<JobSlot> keep;
+    // Which jobs run: by priority while the cluster has room for them.
+    std::int64_t left = 0;
+    for (std::int64_t r : room) left += r;
+    std::vector<const Candidate*> selected;
     for (const Candidate& c : jobs) {
+      const std::int64_t need = demand_of(cluster, *c.spec);
+      if (need > left) {
+        ++history[c.seq].missed;
+        continue;
+      }
+      left -= need;
+      selected.push_back(&c);
+    }
+    // Where they run: the jobs that gain most from the fastest type (its speed over the slowest
+    // one's, for the job) choose first, each the fastest type with room. This is the greedy
+    // form of Gavel's LP, which maximises the same throughput over all jobs at once.
+    auto advantage = [&](const Candidate& c) {
+      double fastest = 0, slowest = 0;
+      for (std::size_t t = 0; t < type_sample_.size(); ++t) {
+        const GpuIndex sample = type_sample_[t];
+        if (sample < 0 || !c.spec->allows_gpu_type(cluster.type_of(sample).name)) continue;
+        const double speed = cluster.speed_of(*c.spec, sample);
+        fastest = fastest == 0 ? speed : std::max(fastest, speed);
+        slowest = slowest == 0 ? speed : std::min(slowest, speed);
+      }
+      return slowest > 0 ? fastest / slowest : 0.0;
+    };
+    std::vector<std::pair<double, const Candidate*>> by_advantage;
+    for (const Candidate* c : selected) by_advantage.emplace_back(advantage(*c), c);
+    std::stable_sort(by_advantage.begin(), by_advantage.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::unordered_set<JobSlot> keep;
+    for (const auto& [gain, job] : by_advantage) {
+      const Candidate& c = *job;
       const std::int64_t need = demand_of(cluster, *c.spec);
       const int current = c.running ? cluster.type_index_of(c.gpus.front()) : -1;
       int best = -1;

@@ -2,6 +2,7 @@
 // a throughput table. Hand-worked timelines with no interference.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 
@@ -11,6 +12,8 @@
 #include "colosim/run_options.h"
 #include "colosim/simulator.h"
 #include "colosim/traces/cluster_io.h"
+#include "colosim/traces/interference_import.h"
+#include "shared_data.h"
 #include "whole_gpu_job.h"
 
 using namespace colosim;
@@ -165,4 +168,48 @@ TEST_CASE("issue 11: gandiva takes idle GPUs, then packs jobs that slow each oth
   CHECK(s(sliced.at("c").end) == 200);
   CHECK(s(sliced.at("b").end) == 100);
   CHECK(sliced.at("c").note.find("time-sliced") != std::string::npos);
+}
+
+TEST_CASE("issue 11: gavel gives the fast GPU type to the job that gains most from it") {
+  // One V100 and one K80, rounds of 100 s. From the throughput table, "flat" runs at 0.9 of its
+  // V100 speed on a K80 and "steep" at 0.25. flat arrives first, but steep gains 4x from the
+  // V100 against flat's 1.1x: steep gets the V100 (100 s), flat the K80 (100 s / 0.9).
+  ClusterSpec cluster;
+  cluster.name = "k80-v100";
+  cluster.gpu_types = {{"V100", 16000, 1.0}, {"K80", 12000, 0.5}};
+  cluster.nodes = {{"v", "V100", 1}, {"k", "K80", 1}};
+  cluster.app_speeds = {{"flat", "K80", 0, 0.9}, {"steep", "K80", 0, 0.25}};
+  JobSpec flat = testing::timeline_job("flat", 1, 90, 0), steep = testing::timeline_job("steep", 1, 100, 0);
+  flat.app = "flat";
+  steep.app = "steep";
+  NoInterference none;
+  auto gavel = builtin_policies().make("gavel:round=100");
+  const auto r = by_id(simulate(cluster, {flat, steep}, none, *gavel));
+  CHECK(r.at("steep").gpu_list == std::vector<GpuIndex>{0});
+  CHECK(r.at("flat").gpu_list == std::vector<GpuIndex>{1});
+  CHECK(s(r.at("steep").end) == 100);
+  CHECK(s(r.at("flat").end) == doctest::Approx(100));
+  CHECK(r.at("flat").gpu_speed == 0.9);
+}
+
+TEST_CASE("issue 11: per-(job type, GPU type) speeds from Gavel's throughput file") {
+  auto file = shared_data_file("gavel-colocation/simulation_throughputs.json");
+  if (!file) return;
+  const std::vector<AppSpeed> speeds = traces::gavel_app_speeds(file->string(), "v100");
+  // ResNet-50 (batch size 64) alone: 0.6190 steps/s on a K80, 4.3948 on a V100.
+  const auto it = std::find_if(speeds.begin(), speeds.end(), [](const AppSpeed& a) {
+    return a.app == "ResNet-50 (batch size 64)" && a.gpu_type == "k80" && a.gpus == 1;
+  });
+  REQUIRE(it != speeds.end());
+  CHECK(it->speed == doctest::Approx(0.6190282202246573 / 4.394774823323071));
+  for (const AppSpeed& a : speeds)
+    if (a.gpu_type == "v100") CHECK(a.speed == 1.0);
+  // A cluster of K80s and V100s takes them as they are.
+  ClusterSpec cluster;
+  cluster.name = "gavel";
+  cluster.gpu_types = {{"k80", 12000, 1.0}, {"p100", 16000, 1.0}, {"v100", 16000, 1.0}};
+  cluster.nodes = {{"k", "k80", 4}, {"p", "p100", 4}, {"v", "v100", 4}};
+  cluster.app_speeds = speeds;
+  CHECK_NOTHROW(cluster.validate("gavel"));
+  CHECK_THROWS_WITH_AS(traces::gavel_app_speeds(file->string(), "a100"), doctest::Contains("no GPU type 'a100'"), InputError);
 }

@@ -223,6 +223,10 @@ void bind_interference(py::module_& m) {
                std::to_string(d.app_names().size()) + " apps, " + std::to_string(d.pairs.size()) + " pairs)";
       });
 
+  m.def("gavel_app_speeds", &traces::gavel_app_speeds, py::arg("path"), py::arg("reference") = "v100",
+        "Per-(job type, GPU type) speeds from Gavel's throughput file for Cluster.app_speeds: isolated throughput on "
+        "each type over that on `reference`, per scale factor (gang size); GPU types keep Gavel's names (k80, p100, v100)");
+
   m.def(
       "calibrate",
       [](const InterferenceData& data, std::optional<std::vector<int>> ranks,

@@ -143,4 +143,50 @@ InterferenceData import_gavel_throughputs(const std::string& path) {
   return data;
 }
 
+std::vector<AppSpeed> gavel_app_speeds(const std::string& path, const std::string& reference) {
+  std::ifstream in(path);
+  if (!in) throw InputError(path, 0, "", "cannot open file");
+  std::stringstream buf;
+  buf << in.rdbuf();
+  pb::Struct root;
+  auto status = pb::util::JsonStringToMessage(buf.str(), &root);
+  if (!status.ok()) throw InputError(path, 0, "", "not valid JSON: " + std::string(status.message()));
+  // {gpu: {(job, scale): isolated steps/s}}, the "null" entries only.
+  auto isolated = [&](const std::string& gpu) {
+    std::map<std::pair<std::string, std::int64_t>, double> out;
+    const auto& gv = root.fields().at(gpu);
+    if (!gv.has_struct_value()) throw InputError(path, 0, gpu, "expected an object of job types");
+    for (const auto& key : sorted_keys(gv.struct_value())) {
+      std::string job;
+      std::int64_t scale = 0;
+      const std::string where = shorten(gpu + "/" + key);
+      if (const char* problem = parse_job_key(key, job, scale)) throw InputError(path, 0, where, problem);
+      const auto& jv = gv.struct_value().fields().at(key);
+      if (!jv.has_struct_value()) throw InputError(path, 0, where, "expected an object");
+      const auto null_it = jv.struct_value().fields().find("null");
+      if (null_it == jv.struct_value().fields().end() || !null_it->second.has_number_value())
+        throw InputError(path, 0, where + "/null", "missing isolated throughput");
+      const double v = null_it->second.number_value();
+      if (!(std::isfinite(v) && v >= 0)) throw InputError(path, 0, where + "/null", "isolated throughput must be >= 0");
+      if (v == 0) continue;  // Gavel could not run it there (e.g. out of memory): no speed to give
+      if (scale < 1 || scale > kMaxClusterGpus) throw InputError(path, 0, where, "scale factor out of range");
+      out[{job, scale}] = v;
+    }
+    return out;
+  };
+  if (!root.fields().count(reference))
+    throw InputError(path, 0, reference, "no GPU type '" + reference + "' in the throughput file (the reference type)");
+  const auto base = isolated(reference);
+  std::vector<AppSpeed> speeds;
+  for (const auto& gpu : sorted_keys(root)) {
+    if (gpu.find("_unconsolidated") != std::string::npos) continue;
+    for (const auto& [key, thr] : isolated(gpu)) {
+      const auto it = base.find(key);
+      if (it == base.end()) continue;  // no solo duration to scale: the job cannot run on the reference type either
+      speeds.push_back({key.first, gpu, static_cast<int>(key.second), thr / it->second});
+    }
+  }
+  return speeds;
+}
+
 }  // namespace colosim::traces

@@ -42,6 +42,7 @@ try:
         SchedulingPass as SchedulingPass,
         SimulationError as SimulationError,
         Trace as Trace,
+        gavel_app_speeds as gavel_app_speeds,
         importers as importers,
         trace_formats as trace_formats,
     )

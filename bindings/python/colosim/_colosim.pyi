@@ -43,6 +43,8 @@ class AppSpeed:
     speed: float
     def __init__(self, app: str, gpu_type: str, speed: float, gpus: int = 0) -> None: ...
 
+def gavel_app_speeds(path: str, reference: str = "v100") -> list[AppSpeed]: ...
+
 class Cluster:
     name: str
     gpu_types: list[GpuType]

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "colosim/cluster_spec.h"
 #include "colosim/interference_data.h"
 
 namespace colosim::traces {
@@ -15,6 +16,15 @@ namespace colosim::traces {
 // key that sorts first; [0, 0] is an infeasible pair, a single zero is an error. Slowdown =
 // iso / co-located. Profiles: per GPU type, solo_throughput, batch_size and family:<model>.
 InterferenceData import_gavel_throughputs(const std::string& path);
+
+// Per-(job type, GPU type) speeds from the same file, for ClusterSpec::app_speeds: for every
+// (job type, scale factor) with an isolated throughput on `reference` (e.g. "v100", where the
+// gavel importer measures solo durations), one entry per GPU type (Gavel's names: k80, p100,
+// v100) with speed = throughput there / throughput on the reference type, for that gang size.
+// A throughput of 0 (Gavel could not run the job there) gives no entry: such a job then runs at
+// the type's own speed, so keep it off that type (JobSpec::gpu_types) if that matters. Keep
+// the entries whose GPU types the cluster has (ClusterSpec::validate rejects the others).
+std::vector<AppSpeed> gavel_app_speeds(const std::string& path, const std::string& reference);
 
 // Lucid's `colocate_info.csv` (pairs, speeds normalised to solo: slowdown = 1 / speed) and
 // `single_data.csv` (solo profiles: sm_util = gpu_util, membw_util = gmem_util,
