@@ -69,9 +69,7 @@ AppProfile profile(const std::string& path, const std::string& job, const std::s
   return p;
 }
 
-}  // namespace
-
-InterferenceData import_gavel_throughputs(const std::string& path) {
+pb::Struct read_json(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(path, 0, "", "cannot open file");
   std::stringstream buf;
@@ -79,6 +77,13 @@ InterferenceData import_gavel_throughputs(const std::string& path) {
   pb::Struct root;
   auto status = pb::util::JsonStringToMessage(buf.str(), &root);
   if (!status.ok()) throw InputError(path, 0, "", "not valid JSON: " + std::string(status.message()));
+  return root;
+}
+
+}  // namespace
+
+InterferenceData import_gavel_throughputs(const std::string& path) {
+  const pb::Struct root = read_json(path);
 
   InterferenceData data;
   data.source = path;
@@ -144,13 +149,7 @@ InterferenceData import_gavel_throughputs(const std::string& path) {
 }
 
 std::vector<AppSpeed> gavel_app_speeds(const std::string& path, const std::string& reference) {
-  std::ifstream in(path);
-  if (!in) throw InputError(path, 0, "", "cannot open file");
-  std::stringstream buf;
-  buf << in.rdbuf();
-  pb::Struct root;
-  auto status = pb::util::JsonStringToMessage(buf.str(), &root);
-  if (!status.ok()) throw InputError(path, 0, "", "not valid JSON: " + std::string(status.message()));
+  const pb::Struct root = read_json(path);
   // {gpu: {(job, scale): isolated steps/s}}, the "null" entries only.
   auto isolated = [&](const std::string& gpu) {
     std::map<std::pair<std::string, std::int64_t>, double> out;
