@@ -100,7 +100,7 @@ SimConfig decode_config(FuzzedDataProvider& in) {
   c.discipline = in.ConsumeBool() ? QueueDiscipline::fifo : QueueDiscipline::backfill;
   // "" leaves the policy's own order (2d-las for tiresias, priority for priority-preemption).
   static constexpr const char* kOrders[] = {"",    "fifo",        "priority",        "sjf", "sjf:by=duration",
-                                            "srtf", "las:quantum=1e9", "2d-las:thresholds=20/90"};
+                                            "srtf", "las:quantum=1e9", "2d-las:thresholds=20/90,starvation=1", "gittins:quantum=1e9"};
   if (const std::string order = pick(in, kOrders); !order.empty()) c.queue_order = QueueOrderChoice::parse(order);
   static constexpr Tick kDelays[] = {0, 0, 1, 3 * kTicksPerSecond, 40 * kTicksPerSecond};
   c.preemption.delays = {pick(in, kDelays), pick(in, kDelays)};

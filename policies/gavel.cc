@@ -140,8 +140,14 @@ class Gavel final : public PlacementPolicy {
       }
       return slowest > 0 ? fastest / slowest : 0.0;
     };
+    // Jobs that allow one GPU type only have no choice: they go first (advantage +infinity),
+    // else the others would take their type.
     std::vector<std::pair<double, const Candidate*>> by_advantage;
-    for (const Candidate* c : selected) by_advantage.emplace_back(advantage(*c), c);
+    for (const Candidate* c : selected) {
+      int allowed = 0;
+      for (GpuIndex sample : type_sample_) allowed += sample >= 0 && c->spec->allows_gpu_type(cluster.type_of(sample).name);
+      by_advantage.emplace_back(allowed == 1 ? std::numeric_limits<double>::infinity() : advantage(*c), c);
+    }
     std::stable_sort(by_advantage.begin(), by_advantage.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     std::unordered_set<JobSlot> keep;
     for (const auto& [gain, job] : by_advantage) {
@@ -208,8 +214,9 @@ class Gavel final : public PlacementPolicy {
     std::map<std::tuple<int, int, int>, std::int64_t> no_room;
     int failures = 0;
     for (const PendingJob& p : pass.pending()) {
+      // Placed ones stay chosen: under strict FIFO the core may undo a placement and offer again.
       const auto it = chosen_.find(p.seq);
-      if (it == chosen_.end()) continue;
+      if (it == chosen_.end() || pass.is_placed(p.slot)) continue;
       const int type = it->second;  // kAnyType: any the job allows
       const auto shape = std::make_tuple(type, p.spec->gpus, cluster.share_of(*p.spec));
       if (const auto failed = no_room.find(shape); failed != no_room.end() && p.spec->memory_mib >= failed->second) continue;
@@ -229,7 +236,6 @@ class Gavel final : public PlacementPolicy {
         continue;
       }
       pass.place(p, gpus);
-      chosen_.erase(it);
     }
   }
 

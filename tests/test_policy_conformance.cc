@@ -193,9 +193,10 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
               // Every order ("": the policy's own) over the workloads, compositions and disciplines.
               // las takes one event per quantum while jobs wait: with jobs as long as the horizon
               // (kMaxTicks), a quantum of 1e5 GPU-s keeps that to thousands.
-              const char* orders[] = {"", "fifo", "priority", "sjf", "srtf", "las:quantum=1e5", "2d-las:thresholds=100/400"};
+              const char* orders[] = {"", "fifo", "priority", "sjf", "srtf", "las:quantum=1e5", "2d-las:thresholds=100/400,starvation=2",
+                                      "gittins:quantum=1e5"};
               const std::uint64_t pick = workload + (rule == Composition::additive ? 3 : 0) + (discipline == QueueDiscipline::fifo ? 1 : 0);
-              if (*orders[pick % 7]) config.queue_order = QueueOrderChoice::parse(orders[pick % 7]);
+              if (*orders[pick % 8]) config.queue_order = QueueOrderChoice::parse(orders[pick % 8]);
               // Preemption costs for the preempting policies: free, a suspend, a resume with
               // periodic checkpoints (lost work), per-application delays.
               if (pick % 4 == 1) config.preemption.delays.suspend = 5 * kTicksPerSecond;

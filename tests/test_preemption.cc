@@ -406,3 +406,23 @@ TEST_CASE("issue 11: gittins ranks by the Gittins index of attained service over
   CHECK(o.jobs.at("a").preemptions == 1);
   CHECK_THROWS_WITH_AS(QueueOrderChoice::parse("gittins:service=10/-1"), doctest::Contains("parameter 'service'"), Error);
 }
+
+TEST_CASE("issue 11: the 2D-LAS starvation guard promotes a job that waited twice as long as it ran") {
+  // One GPU, one threshold of 10 GPU-s, guard N = 2; a and b 100 s each, from 0 and 5. a runs
+  // 0-10 and drops to queue 1; b (queue 0) displaces it and runs 10-30 (queue 1 from 20; a,
+  // equal now, does not displace it). a has waited 20 s = 2 x 10 s at 30: promoted to queue 0,
+  // it displaces b and runs 30-70 (queue 1 again from 40, b equal and waiting). b has run 20 s
+  // and waited 40 s at 70: promoted, it runs 70-150 to its end; a, promoted at 150, ends at 200.
+  // Without the guard b keeps the GPU from 10 to its end at 110, and a ends at 200.
+  const Outcome o = run("tiresias", "2d-las:thresholds=10,starvation=2", {job("a", 1, 100, 0), job("b", 1, 100, 5)}, 1, 1);
+  CHECK(s(o.jobs.at("b").end) == 150);
+  CHECK(s(o.jobs.at("a").end) == 200);
+  CHECK(o.jobs.at("a").preemptions == 2);
+  CHECK(o.jobs.at("b").preemptions == 1);
+  CHECK(o.jobs.at("b").note.find("promoted 1 time by the starvation guard") != std::string::npos);
+  CHECK(s(o.jobs.at("a").attained_gpu_ticks) == 100);  // records keep the whole service
+  const Outcome off = run("tiresias", "2d-las:thresholds=10", {job("a", 1, 100, 0), job("b", 1, 100, 5)}, 1, 1);
+  CHECK(s(off.jobs.at("b").end) == 110);
+  CHECK(s(off.jobs.at("a").end) == 200);
+  CHECK_THROWS_WITH_AS(QueueOrderChoice::parse("2d-las:starvation=-1"), doctest::Contains("parameter 'starvation'"), Error);
+}

@@ -4,7 +4,8 @@
 // queue in arrival order. A running job moves down a queue the moment its service reaches the
 // next threshold (the core's timer), which Tiresias' simulator only notices at its next event.
 // Defaults: the thresholds of that simulator's dlas-gpu scheme (3,250 and 7,200 GPU-seconds,
-// three queues; its README's 3,600 is outdated).
+// three queues; its README's 3,600 is outdated), and no starvation guard (starvation=N turns
+// on that of its dlas-gpu-N schemes).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -20,7 +21,8 @@ namespace {
 
 class TwoDimensionalLas final : public QueueOrder {
  public:
-  explicit TwoDimensionalLas(std::vector<double> thresholds) : thresholds_(std::move(thresholds)) {}
+  TwoDimensionalLas(std::vector<double> thresholds, double starvation)
+      : thresholds_(std::move(thresholds)), starvation_(starvation) {}
   double rank(const JobSpec&, const JobProgress& progress) const override {
     // The number of thresholds reached (>=, as Tiresias demotes) is the queue.
     const auto reached = std::upper_bound(thresholds_.begin(), thresholds_.end(), progress.attained_gpu_ticks);
@@ -31,9 +33,18 @@ class TwoDimensionalLas final : public QueueOrder {
     const auto next = std::upper_bound(thresholds_.begin(), thresholds_.end(), progress.attained_gpu_ticks);
     return next == thresholds_.end() ? std::numeric_limits<double>::infinity() : *next;
   }
+  // Tiresias' guard (its simulator's dlas-gpu-N schemes): a job out of the first queue that has
+  // waited N times as long as it ran (wall clock, since it last started afresh) goes back to
+  // the first queue.
+  double promote_after(const JobSpec& job, const JobProgress& progress) const override {
+    if (starvation_ <= 0 || progress.attained_gpu_ticks <= 0 || rank(job, progress) == 0)
+      return std::numeric_limits<double>::infinity();
+    return starvation_ * progress.attained_gpu_ticks / std::max(1, job.gpus);
+  }
 
  private:
   std::vector<double> thresholds_;  // GPU-ticks, increasing
+  double starvation_;               // N; 0: no guard
 };
 
 std::vector<double> parse_thresholds(const Params& params) {
@@ -58,9 +69,16 @@ std::vector<double> parse_thresholds(const Params& params) {
 
 void register_two_dimensional_las_order(QueueOrderRegistry& registry) {
   registry.add({"2d-las", "Tiresias' 2D-LAS: queues by attained GPU-time, lower queue first, arrival order within one",
-                {{"thresholds", "3250/7200", "GPU-seconds of attained service that move a job to the next queue, '/'-separated"}},
+                {{"thresholds", "3250/7200", "GPU-seconds of attained service that move a job to the next queue, '/'-separated"},
+                 {"starvation", "0",
+                  "starvation guard: a job waiting N times as long as it ran goes back to the first queue (0: off, as in "
+                  "Tiresias' dlas-gpu; its dlas-gpu-N schemes use N = 0.5 ... 1000)"}},
                 [](const Params& params) -> std::shared_ptr<const QueueOrder> {
-                  return std::make_shared<TwoDimensionalLas>(parse_thresholds(params));
+                  const double n = params.number("starvation");
+                  if (!(n >= 0) || n > 1e9)
+                    throw Error(params.owner() + ": parameter 'starvation' must be a number from 0 to 1e9, got '" +
+                                params.text("starvation") + "'");
+                  return std::make_shared<TwoDimensionalLas>(parse_thresholds(params), n);
                 }});
 }
 

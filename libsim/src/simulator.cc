@@ -19,7 +19,7 @@ namespace {
 // scheduling pass. Within a kind, lower arrival sequence first. This order is part of the
 // determinism contract (docs/ARCHITECTURE.md).
 enum EventKind : std::uint32_t { kCompletion = 0, kOomFailure = 1 };
-enum TimerKind : std::uint32_t { kSuspendDone = 0, kRankStep = 1 };
+enum TimerKind : std::uint32_t { kSuspendDone = 0, kRankStep = 1, kPromotion = 2 };
 
 // A completion time within this many ticks of a whole tick is rounded down to it, so that
 // floating-point residue never adds a spurious microsecond.
@@ -53,12 +53,17 @@ struct Active {
   double remaining = 0;      // ticks of solo work left
   double time_per_work = 0;  // ticks of wall time per tick of solo work (slowdown / speed)
   double attained = 0;       // GPU-ticks held, every run
+  double attained_base = 0;  // attained when the starvation guard last promoted it: orders see
+                             // the service since then
+  Tick pending_since = 0;    // pending: when it entered the queue
+  Tick waited = 0;           // time pending since it last started afresh, after it ran
   Tick oom_at = -1;          // scheduled out-of-memory failure, -1 if none
   int oom_retries = 0;
   bool resuming = false;     // preempted: the next start resumes the attempt
   bool steps_paused = false; // running, its rank-step timer not armed (nobody was waiting)
   Tick preempted_at = -1;
   int preemptions = 0;
+  int promotions = 0;        // by the starvation guard
   Tick suspended = 0;
   double redone = 0;         // wall ticks spent on work that a preemption lost
   double overhead = 0;       // suspend and resume ticks
@@ -138,7 +143,9 @@ class Simulator::Engine final : public SchedulingPass {
         const EventKey key = timers_.top_key();
         const JobSlot slot = timers_.pop();
         ++stats_.events;
-        if (key.kind == kSuspendDone) release_suspended(slot, now); else step_rank(slot, now);
+        if (key.kind == kSuspendDone) release_suspended(slot, now);
+        else if (key.kind == kPromotion) promote(slot, now);
+        else step_rank(slot, now);
       }
       called_back_ = false;
       while (!call_backs_.empty() && call_backs_.top() == now) {
@@ -438,12 +445,38 @@ class Simulator::Engine final : public SchedulingPass {
     a.state = State::pending;
     a.gpus.clear();
     pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    a.pending_since = now;
+    arm_promotion(slot, now);
     if (!paused_steps_.empty()) wake_rank_steps(now);
+  }
+
+  // The starvation guard's timer for a pending job (QueueOrder::promote_after).
+  void arm_promotion(JobSlot slot, Tick now) {
+    if (!order_) return;
+    const Active& a = slots_[slot];
+    const double wait = order_->promote_after(a.spec, JobProgress{a.attained - a.attained_base, a.remaining});
+    if (std::isnan(wait)) throw SimulationError("queue order " + config_.queue_order.spec + " gave job '" + a.spec.id + "' a NaN promotion time");
+    const double left = std::max(0.0, std::ceil(wait - static_cast<double>(a.waited) - kTickTolerance));
+    if (left < static_cast<double>(kHorizon - now)) timers_.schedule(slot, {now + static_cast<Tick>(left), kPromotion, a.seq});
+  }
+
+  // The guard fires: the job's service counts afresh, and so does its rank.
+  void promote(JobSlot slot, Tick now) {
+    Active& a = slots_[slot];
+    if (a.state != State::pending) return;
+    pending_.erase(QueueKey{a.rank, a.seq});
+    a.attained_base = a.attained;
+    a.waited = 0;
+    a.pending_since = now;
+    a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
+    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    ++a.promotions;
+    full_pass_ = true;
   }
 
   double checked_rank(const Active& a, const JobProgress& progress) const {
     if (!order_) return 0.0;
-    const double rank = order_->rank(a.spec, progress);
+    const double rank = order_->rank(a.spec, JobProgress{progress.attained_gpu_ticks - a.attained_base, progress.remaining_work});
     if (std::isnan(rank))
       throw SimulationError("queue order " + config_.queue_order.spec + " ranked job '" + a.spec.id + "' NaN");
     return rank;
@@ -470,10 +503,11 @@ class Simulator::Engine final : public SchedulingPass {
   // A running job under a stepping order: the timer for its next rank change.
   void arm_rank_step(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
-    const double next = order_->next_step(a.spec, JobProgress{a.attained, a.remaining});
-    if (!(next > a.attained))
+    const double since_base = a.attained - a.attained_base;
+    const double next = order_->next_step(a.spec, JobProgress{since_base, a.remaining});
+    if (!(next > since_base))
       throw SimulationError("queue order " + config_.queue_order.spec + " named no later rank step for job '" + a.spec.id + "'");
-    const double ticks = std::ceil((next - a.attained) / a.spec.gpus - kTickTolerance);
+    const double ticks = std::ceil((next - since_base) / a.spec.gpus - kTickTolerance);
     if (ticks < static_cast<double>(kHorizon - now)) timers_.schedule(slot, {now + static_cast<Tick>(std::max(1.0, ticks)), kRankStep, a.seq});
   }
 
@@ -644,6 +678,8 @@ class Simulator::Engine final : public SchedulingPass {
   void start(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
     pending_.erase(QueueKey{a.rank, a.seq});
+    timers_.cancel(slot);  // a pending job's only timer: its promotion
+    if (a.attained > a.attained_base) a.waited += now - a.pending_since;
     a.state = State::running;
     a.last_update = now;
     a.held_since = now;
@@ -751,6 +787,9 @@ class Simulator::Engine final : public SchedulingPass {
     r.attained_gpu_ticks = a.attained;
     r.outcome = outcome;
     r.note = std::move(a.note);
+    if (a.promotions > 0)
+      r.note += (r.note.empty() ? "" : "; ") + std::string("promoted ") + std::to_string(a.promotions) +
+                (a.promotions == 1 ? " time" : " times") + " by the starvation guard";
     if (a.preemptions > 0)
       r.note += (r.note.empty() ? "" : "; ") + std::string("preempted ") + std::to_string(a.preemptions) +
                 (a.preemptions == 1 ? " time" : " times") + (a.preempt_reason.empty() ? "" : ", last: " + a.preempt_reason);

@@ -18,7 +18,8 @@ namespace colosim {
 // What a job has done so far, as a queue order sees it.
 struct JobProgress {
   // GPU-time the job has held, in GPU-ticks: wall-clock time on GPUs x gang size, over every
-  // run so far, checkpoint and restore time included (Tiresias' attained service).
+  // run since it arrived or was last promoted by the starvation guard (promote_after),
+  // checkpoint and restore time included (Tiresias' attained service).
   double attained_gpu_ticks = 0;
   // Solo work left, in ticks at speed 1 with the GPUs to itself (work lost to a preemption
   // is counted again).
@@ -44,6 +45,12 @@ class QueueOrder {
   // at which the rank next changes; +infinity when it never does again. The core sets a timer
   // for that instant, so a running job's rank is exact without polling.
   virtual double next_step(const JobSpec& /*job*/, const JobProgress& /*progress*/) const {
+    return std::numeric_limits<double>::infinity();
+  }
+  // The starvation guard (Tiresias): ticks a job with this progress may wait in the queue,
+  // summed over its waits since it last ran from a fresh start, before it is promoted: its
+  // attained service counts from 0 again, and so its rank. +infinity: never (the default).
+  virtual double promote_after(const JobSpec& /*job*/, const JobProgress& /*progress*/) const {
     return std::numeric_limits<double>::infinity();
   }
 };
