@@ -87,8 +87,7 @@ def options(draw):
             # las costs an event per quantum while jobs wait, up to the horizon (2^61 us) for jobs
             # on the slowest GPUs: a quantum of 1e9 GPU-s keeps that to thousands.
             "queue_order": draw(st.sampled_from(["", "fifo", "priority", "sjf", "sjf:by=duration", "srtf",
-                                                 "las:quantum=1e9", "2d-las:thresholds=20/90,starvation=1",
-                                                 "gittins:quantum=1e9"])),
+                                                 "las:quantum=1e9", "2d-las:thresholds=20/90"])),
             "suspend_delay_s": draw(st.sampled_from([0, 0, 1e-6, 3, 40])),
             "resume_delay_s": draw(st.sampled_from([0, 0, 1e-6, 3, 40])),
             "checkpoint_interval_s": draw(st.sampled_from([0, 0, 1e-6, 3, 40])),
