@@ -35,11 +35,13 @@ class TwoDimensionalLas final : public QueueOrder {
   }
   // Tiresias' guard (its simulator's dlas-gpu-N schemes): a job out of the first queue that has
   // waited N times as long as it ran (wall clock, since it last started afresh) goes back to
-  // the first queue.
+  // the first queue. As there, the time run counts in whole seconds and a job that ran less
+  // than one is not promoted: runs of microseconds would otherwise swap two jobs every few
+  // microseconds.
   double promote_after(const JobSpec& job, const JobProgress& progress) const override {
-    if (starvation_ <= 0 || progress.attained_gpu_ticks <= 0 || rank(job, progress) == 0)
-      return std::numeric_limits<double>::infinity();
-    return starvation_ * progress.attained_gpu_ticks / std::max(1, job.gpus);
+    const double ran_s = std::floor(progress.attained_gpu_ticks / std::max(1, job.gpus) / kTicksPerSecond);
+    if (starvation_ <= 0 || ran_s < 1 || rank(job, progress) == 0) return std::numeric_limits<double>::infinity();
+    return starvation_ * ran_s * kTicksPerSecond;
   }
 
  private:
