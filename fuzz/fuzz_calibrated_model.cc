@@ -17,6 +17,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (p.apps.empty()) return;
     model.predict_pair({p.apps.front()}, {p.apps.back()}, p.gpu_types.front());
     model.predict_pair({"unknown"}, {p.apps.front()}, p.gpu_types.front());
+    model.feasibility({p.apps.front()}, {p.apps.back()}, {p.gpu_types.front(), 16384, 1.0});
+    model.feasibility({"unknown", {{"memory_mib", 1000}}, 0}, {p.apps.back()}, {"no such type", 0, 1.0});
   });
   return 0;
 }

@@ -30,6 +30,7 @@ struct CalibrateArgs {
   std::string gpu_type;
   double context_overhead_mib = 300;
   double composition_exponent = 1.0;
+  double infeasible_threshold = CalibrationOptions{}.infeasible_threshold;
 };
 
 void calibrate_command(const CalibrateArgs& a) {
@@ -45,6 +46,7 @@ void calibrate_command(const CalibrateArgs& a) {
   opt.use_measured = !a.smooth;
   opt.context_overhead_mib = a.context_overhead_mib;
   opt.composition_exponent = a.composition_exponent;
+  opt.infeasible_threshold = a.infeasible_threshold;
   const Chatter chatter(a.quiet);
   chatter("data: {}: {} applications, {} pairs on {} GPU type(s)\n", data.source, data.app_names().size(),
              data.pairs.size(), data.gpu_types().size());
@@ -55,6 +57,11 @@ void calibrate_command(const CalibrateArgs& a) {
     fmt::print("chosen by {}-fold CV: rank {}, factor lambda {}, shared factor lambda {}; CV MAPE {:.2f}%\n",
                opt.inner_folds, params.hyper.rank, params.hyper.factor_lambda, params.hyper.shared_factor_lambda,
                100 * params.cv_mape);
+    if (params.feasibility.fitted)
+      fmt::print("feasibility of unmeasured pairs: classifier fitted on {} measured infeasible pairs; infeasible from "
+                 "P(infeasible) >= {}\n", params.infeasible.size(), params.feasibility.threshold);
+    else
+      fmt::print("feasibility of unmeasured pairs: no pair measured infeasible; memory alone decides\n");
     chatter("wrote {}\n", a.out);
   }
   if (a.report) {
@@ -91,6 +98,10 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--composition-exponent", a->composition_exponent,
                   "p in s = 1 + (sum excess^p)^(1/p) for 3+ jobs (default 1: excesses add)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--infeasible-threshold", a->infeasible_threshold,
+                  "an unmeasured pair is infeasible when its predicted P(infeasible) is at least this (default 0.02: "
+                  "conservative, see docs/interference.md)")
+      ->check(CLI::Range(0.0, 1.0));
   add_quiet_flag(cmd, a->quiet);
   cmd->callback([a] { calibrate_command(*a); });
 }

@@ -92,6 +92,23 @@ void save_calibrated_model(const CalibratedParams& p, const std::string& path) {
   m.set_context_overhead_mib(p.context_overhead_mib);
   m.set_composition_exponent(p.composition_exponent);
   m.set_cv_mape(p.cv_mape);
+  const auto& f = p.feasibility;
+  m.set_feasibility_fitted(f.fitted);
+  m.set_infeasible_threshold(f.threshold);
+  if (f.fitted) {
+    put(m.mutable_feasibility_gpu_offset(), f.gpu_offset);
+    put(m.mutable_feasibility_demand(), f.demand);
+    put(m.mutable_feasibility_gpu_demand(), f.gpu_demand);
+    put(m.mutable_feasibility_coef(), f.feature_coef);
+  }
+  for (const auto& r : p.pair_residuals) {
+    m.add_pair_residual_counts(static_cast<std::uint32_t>(r.size()));
+    for (double x : r) m.add_pair_residuals(x);
+  }
+  for (const auto& r : p.new_app_residuals) {
+    m.add_new_app_residual_counts(static_cast<std::uint32_t>(r.size()));
+    for (double x : r) m.add_new_app_residuals(x);
+  }
   std::string data;
   if (!m.SerializeToString(&data)) throw InputError(path, 0, "", "cannot serialise the model");
   write_file_atomically(path, data);
@@ -157,6 +174,32 @@ CalibratedParams load_calibrated_model(const std::string& path) {
   p.context_overhead_mib = m.context_overhead_mib();
   p.composition_exponent = m.composition_exponent();
   p.cv_mape = m.cv_mape();
+  auto& f = p.feasibility;
+  f.fitted = m.feasibility_fitted();
+  if (f.fitted) {
+    f.threshold = m.infeasible_threshold();
+    if (!(f.threshold > 0 && f.threshold < 1))
+      throw InputError(path, 0, "infeasible_threshold", "must be in (0, 1), got " + std::to_string(f.threshold));
+    f.gpu_offset = rd.vector(m.feasibility_gpu_offset(), G, "feasibility_gpu_offset");
+    f.demand = rd.vector(m.feasibility_demand(), A, "feasibility_demand");
+    f.gpu_demand = rd.matrix(m.feasibility_gpu_demand(), A, G, "feasibility_gpu_demand");
+    f.feature_coef = rd.vector(m.feasibility_coef(), F, "feasibility_coef");
+  }
+  auto residuals = [&](const auto& values, const auto& counts, const char* field) {
+    std::vector<std::vector<double>> out;
+    if (counts.empty() && values.empty()) return out;
+    if (counts.size() != G) throw InputError(path, 0, field, "needs one count per GPU type");
+    std::int64_t at = 0;
+    for (const auto count : counts) {
+      if (at + count > values.size()) throw InputError(path, 0, field, "fewer values than the counts say");
+      out.emplace_back(values.begin() + at, values.begin() + at + count);
+      at += count;
+    }
+    if (at != values.size()) throw InputError(path, 0, field, "more values than the counts say");
+    return out;
+  };
+  p.pair_residuals = residuals(m.pair_residuals(), m.pair_residual_counts(), "pair_residuals");
+  p.new_app_residuals = residuals(m.new_app_residuals(), m.new_app_residual_counts(), "new_app_residuals");
   try {
     CalibratedModel check(p);  // validates shapes and indices
   } catch (const Error& e) {

@@ -175,6 +175,40 @@ void bind_interference(py::module_& m) {
           },
           py::arg("victim"), py::arg("aggressor"), py::arg("gpu_type") = "",
           "Calibrated models: the fit's slowdown even where a measurement exists (for measured-vs-predicted plots).")
+      .def(
+          "interval",
+          [](const Interference& i, const std::string& victim, const std::string& aggressor, const std::string& gpu_type,
+             double level) {
+            const auto band = calibrated(i).interval(AppQuery{victim, {}, 0}, AppQuery{aggressor, {}, 0}, gpu_type, level);
+            return py::make_tuple(band.low, band.high);
+          },
+          py::arg("victim"), py::arg("aggressor"), py::arg("gpu_type") = "", py::arg("level") = 0.9,
+          "Calibrated models: the central `level` prediction interval (low, high) of predict_pair(), from held-out "
+          "residuals; a measured pair's is the measurement itself (zero width).")
+      .def(
+          "measured_pair",
+          [](const Interference& i, const std::string& victim, const std::string& aggressor,
+             const std::string& gpu_type) -> std::optional<double> {
+            const auto p = calibrated(i).predict_pair(AppQuery{victim, {}, 0}, AppQuery{aggressor, {}, 0}, gpu_type);
+            if (p.source != PredictionSource::measured) return std::nullopt;
+            return p.measured;
+          },
+          py::arg("victim"), py::arg("aggressor"), py::arg("gpu_type") = "",
+          "Calibrated models: the measurement of the pair as it was (a slowdown below 1 included), None when "
+          "unmeasured; predict_pair() gives it floored at min_slowdown.")
+      .def(
+          "feasibility",
+          [](const Interference& i, const std::string& a, const std::string& b, const std::string& gpu_type,
+             std::int64_t gpu_memory_mib) {
+            const auto f = calibrated(i).feasibility(AppQuery{a, {}, 0}, AppQuery{b, {}, 0},
+                                                     GpuType{gpu_type, gpu_memory_mib, 1.0});
+            return py::dict(py::arg("feasible") = f.feasible, py::arg("source") = to_string(f.source),
+                            py::arg("probability") = f.probability, py::arg("out_of_memory") = f.out_of_memory);
+          },
+          py::arg("a"), py::arg("b"), py::arg("gpu_type") = "", py::arg("gpu_memory_mib") = 0,
+          "Calibrated models: whether a and b can share a GPU, as a dict: feasible, source ('measured', 'predicted' "
+          "or 'not modelled'), probability (P(infeasible) of the classifier; NaN unless predicted) and out_of_memory "
+          "(the memory rule alone rules them out; gpu_memory_mib 0: not checked).")
       .def_property_readonly("apps", [](const Interference& i) { return calibrated(i).params().apps; },
                              "Calibrated models: the applications it was fitted on.")
       .def_property_readonly("gpu_types", [](const Interference& i) { return calibrated(i).params().gpu_types; },
@@ -232,7 +266,7 @@ void bind_interference(py::module_& m) {
       [](const InterferenceData& data, std::optional<std::vector<int>> ranks,
          std::optional<std::vector<double>> factor_lambdas, std::optional<std::vector<double>> shared_factor_lambdas,
          int inner_folds, std::uint64_t seed, int iterations, bool use_measured, double context_overhead_mib,
-         double composition_exponent) {
+         double composition_exponent, double infeasible_threshold) {
         CalibrationOptions o;
         if (ranks) o.ranks = *ranks;
         if (factor_lambdas) o.factor_lambdas = *factor_lambdas;
@@ -243,16 +277,19 @@ void bind_interference(py::module_& m) {
         o.use_measured = use_measured;
         o.context_overhead_mib = context_overhead_mib;
         o.composition_exponent = composition_exponent;
+        o.infeasible_threshold = infeasible_threshold;
         py::gil_scoped_release release;
         return Interference{std::make_shared<CalibratedModel>(colosim::calibrate(data, o)), "calibrated"};
       },
       py::arg("data"), py::arg("ranks") = py::none(), py::arg("factor_lambdas") = py::none(),
       py::arg("shared_factor_lambdas") = py::none(), py::arg("inner_folds") = 4, py::arg("seed") = 1,
       py::arg("iterations") = 40, py::arg("use_measured") = true, py::arg("context_overhead_mib") = 300.0,
-      py::arg("composition_exponent") = 1.0,
+      py::arg("composition_exponent") = 1.0, py::arg("infeasible_threshold") = CalibrationOptions{}.infeasible_threshold,
       "Fits a calibrated interference model to measured data (docs/interference.md): hyper-parameters by "
       "cross-validation over the grid ranks x factor_lambdas (x shared_factor_lambdas with several GPU types), "
-      "then the fit on all the data. Deterministic for a given seed. Releases the GIL.");
+      "then the fit on all the data; with pairs measured infeasible, a feasibility classifier for unmeasured "
+      "pairs (infeasible when P(infeasible) >= infeasible_threshold). Deterministic for a given seed. Releases "
+      "the GIL.");
 }
 
 }  // namespace colosim::py_bindings

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <numeric>
 #include <sstream>
@@ -154,6 +156,69 @@ ErrorStats error_stats(const std::vector<HeldOut>& h) {
   return s;
 }
 
+double Confusion::recall() const {
+  const auto n = caught + missed;
+  return n ? static_cast<double>(caught) / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+}
+
+double Confusion::precision() const {
+  const auto n = caught + false_alarm;
+  return n ? static_cast<double>(caught) / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+}
+
+double Confusion::false_alarm_rate() const {
+  const auto n = false_alarm + cleared;
+  return n ? static_cast<double>(false_alarm) / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
+}
+
+Confusion confusion(const std::vector<FeasibilityHeldOut>& held_out, double threshold) {
+  Confusion c;
+  for (const auto& h : held_out) {
+    const bool called_infeasible = h.probability >= threshold;
+    if (h.infeasible) (called_infeasible ? c.caught : c.missed) += 1;
+    else (called_infeasible ? c.false_alarm : c.cleared) += 1;
+  }
+  return c;
+}
+
+namespace {
+
+// Held-out feasibility per GPU type: the classifier fitted without the held-out pairs.
+std::vector<FeasibilityAccuracy> evaluate_feasibility(const PreparedData& all, const AccuracyOptions& options) {
+  const auto& b = all.base;
+  std::vector<FeasibilityAccuracy> out;
+  for (const auto& g : b.gpu_types) out.push_back({g, {}, {}});
+  auto held_out = [&](const std::vector<PairOutcome>& train, const std::vector<PairOutcome>& test,
+                      std::vector<FeasibilityHeldOut> FeasibilityAccuracy::*sink) {
+    if (test.empty() || train.empty()) return;
+    const auto f = fit_feasibility(all, train, options.calibration);
+    for (const auto& o : test) {
+      double p = 0;  // not fitted (no infeasible pair in training): memory alone, unknown here
+      if (f.fitted)
+        p = infeasible_probability(f.gpu_offset[o.gpu] +
+                                   feasibility_term(f, o.a, b.app_features.row(o.a).transpose(), o.gpu) +
+                                   feasibility_term(f, o.b, b.app_features.row(o.b).transpose(), o.gpu));
+      (out[static_cast<std::size_t>(o.gpu)].*sink).push_back({o.infeasible, p});
+    }
+  };
+  for (auto seed : options.seeds)
+    for (int k = 0; k < options.folds; ++k) {
+      std::vector<PairOutcome> train, test;
+      for (const auto& o : all.outcomes)
+        (pair_fold(b.apps[o.a], b.apps[o.b], options.folds, seed) == k ? test : train).push_back(o);
+      held_out(train, test, &FeasibilityAccuracy::kfold);
+    }
+  if (options.leave_one_app_out)
+    for (int a = 0; a < static_cast<int>(b.apps.size()); ++a) {
+      std::vector<PairOutcome> train, test;
+      for (const auto& o : all.outcomes) (o.a == a || o.b == a ? test : train).push_back(o);
+      held_out(train, test, &FeasibilityAccuracy::leave_app_out);
+    }
+  return out;
+}
+
+}  // namespace
+
 AccuracyReport evaluate_accuracy(const InterferenceData& data, const AccuracyOptions& options) {
   const auto& copt = options.calibration;
   const PreparedData all = prepare(data, copt);
@@ -163,6 +228,8 @@ AccuracyReport evaluate_accuracy(const InterferenceData& data, const AccuracyOpt
   report.applications = all.base.apps.size();
   report.observations = all.observations.size();
   for (const auto& m : data.pairs) report.pairs += m.feasible ? 1 : 0;
+  for (const auto& o : all.outcomes) report.infeasible_pairs += o.infeasible ? 1 : 0;
+  if (report.infeasible_pairs > 0) report.feasibility = evaluate_feasibility(all, options);
   const auto& gpus = all.base.gpu_types;
   const int G = static_cast<int>(gpus.size());
 
@@ -258,6 +325,57 @@ AccuracyReport evaluate_accuracy(const InterferenceData& data, const AccuracyOpt
   return report;
 }
 
+namespace {
+
+std::string percent(double x) {
+  if (std::isnan(x)) return "-";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f%%", 100 * x);
+  return b;
+}
+
+void format_feasibility(std::ostringstream& os, const AccuracyReport& r) {
+  os << "\nFeasibility of pairs measured neither way: ";
+  if (r.feasibility.empty()) {
+    os << "no pair was measured infeasible, so no classifier is fitted; memory alone decides (memory of both "
+          "applications plus their context overhead against the GPU's memory).\n";
+    return;
+  }
+  const double threshold = r.options.calibration.infeasible_threshold;
+  os << r.infeasible_pairs << " unordered pairs measured infeasible. A held-out pair is called infeasible when "
+     << "P(infeasible) >= " << threshold << ". missed: infeasible called feasible (a co-location that would run out "
+     << "of memory); false alarm: feasible called infeasible (a co-location forgone). Before the classifier every "
+     << "unmeasured pair without memory data was called feasible: every infeasible pair was missed.\n";
+  os << "| GPU | held out | infeasible | missed | recall | feasible | false alarms | precision |\n";
+  os << "|---|---|---|---|---|---|---|---|\n";
+  auto row = [&](const std::string& gpu, const char* how, const std::vector<FeasibilityHeldOut>& h) {
+    if (h.empty()) return;
+    const auto c = confusion(h, threshold);
+    os << "| " << (gpu.empty() ? "(not recorded)" : gpu) << " | " << how << " | " << c.caught + c.missed << " | "
+       << c.missed << " | " << percent(c.recall()) << " | " << c.false_alarm + c.cleared << " | " << c.false_alarm
+       << " (" << percent(c.false_alarm_rate()) << ") | " << percent(c.precision()) << " |\n";
+  };
+  for (const auto& g : r.feasibility) {
+    row(g.gpu_type, "k-fold", g.kfold);
+    row(g.gpu_type, "leave-one-app-out", g.leave_app_out);
+  }
+  // The trade-off the threshold sets, pooled over GPU types.
+  std::vector<FeasibilityHeldOut> kfold, loao;
+  for (const auto& g : r.feasibility) {
+    kfold.insert(kfold.end(), g.kfold.begin(), g.kfold.end());
+    loao.insert(loao.end(), g.leave_app_out.begin(), g.leave_app_out.end());
+  }
+  os << "\nThreshold sweep, all GPU types (missed / false alarms):\n| threshold | k-fold | leave-one-app-out |\n|---|---|---|\n";
+  for (double t : {0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005}) {
+    const auto k = confusion(kfold, t), l = confusion(loao, t);
+    os << "| " << t << (t == threshold ? " (used)" : "") << " | " << k.missed << " / " << k.false_alarm << " | ";
+    if (loao.empty()) os << "- |\n";
+    else os << l.missed << " / " << l.false_alarm << " |\n";
+  }
+}
+
+}  // namespace
+
 std::string format_report(const AccuracyReport& r) {
   std::ostringstream os;
   auto pct = [](double x) {
@@ -297,6 +415,7 @@ std::string format_report(const AccuracyReport& r) {
       os << "\n";
     }
   }
+  format_feasibility(os, r);
   return os.str();
 }
 

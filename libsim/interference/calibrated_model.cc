@@ -20,6 +20,15 @@ const char* to_string(PredictionSource s) {
   return "?";
 }
 
+const char* to_string(FeasibilitySource s) {
+  switch (s) {
+    case FeasibilitySource::measured: return "measured";
+    case FeasibilitySource::predicted: return "predicted";
+    case FeasibilitySource::not_modelled: return "not modelled";
+  }
+  return "?";
+}
+
 AppQuery AppQuery::from_job(const JobSpec& job) {
   AppQuery q{job.app, job.features, job.memory_mib};
   if (!q.features.count(feature::memory_mib) && job.memory_mib > 0)
@@ -78,10 +87,36 @@ CalibratedModel::CalibratedModel(CalibratedParams params) : p_(std::move(params)
     check(m.gpu, m.victim, m.aggressor);
     if (!(m.slowdown > 0) || !std::isfinite(m.slowdown)) bad("a measured slowdown must be finite and positive");
     measured_[{m.gpu, m.victim, m.aggressor}] = m.slowdown;
+    measured_feasible_.insert({m.gpu, std::min(m.victim, m.aggressor), std::max(m.victim, m.aggressor)});
   }
   for (const auto& m : p_.infeasible) {
     check(m.gpu, m.a, m.b);
     infeasible_.insert({m.gpu, std::min(m.a, m.b), std::max(m.a, m.b)});
+  }
+  for (auto* sets : {&p_.pair_residuals, &p_.new_app_residuals}) {
+    if (!sets->empty() && static_cast<int>(sets->size()) != G) bad("residuals must be given per GPU type");
+    for (auto& r : *sets) {
+      if (!std::all_of(r.begin(), r.end(), [](double x) { return std::isfinite(x); })) bad("residuals must be finite");
+      std::sort(r.begin(), r.end());
+    }
+  }
+  for (const auto& r : p_.pair_residuals) pooled_pair_residuals_.insert(pooled_pair_residuals_.end(), r.begin(), r.end());
+  for (const auto& r : p_.new_app_residuals)
+    pooled_new_app_residuals_.insert(pooled_new_app_residuals_.end(), r.begin(), r.end());
+  std::sort(pooled_pair_residuals_.begin(), pooled_pair_residuals_.end());
+  std::sort(pooled_new_app_residuals_.begin(), pooled_new_app_residuals_.end());
+  const auto& f = p_.feasibility;
+  if (f.fitted) {
+    if (f.gpu_offset.size() != G || f.demand.size() != A || f.gpu_demand.rows() != A || f.gpu_demand.cols() != G ||
+        f.feature_coef.size() != F)
+      bad("feasibility terms have the wrong shape");
+    if (!(f.threshold > 0 && f.threshold < 1)) bad("the feasibility threshold must be in (0, 1)");
+    if (!f.gpu_offset.allFinite() || !f.demand.allFinite() || !f.gpu_demand.allFinite() || !f.feature_coef.allFinite())
+      bad("feasibility terms must be finite");
+    feasibility_terms_.resize(A, G);
+    for (Eigen::Index a = 0; a < A; ++a)
+      for (int g = 0; g < G; ++g)
+        feasibility_terms_(a, g) = feasibility_term(f, static_cast<int>(a), p_.app_features.row(a).transpose(), g);
   }
 }
 
@@ -165,10 +200,77 @@ PairPrediction CalibratedModel::predict_pair(const AppQuery& victim, const AppQu
   const auto vi = app_index(victim.name), ai = app_index(aggressor.name);
   if (p_.use_measured && g && vi && ai) {
     auto it = measured_.find({*g, *vi, *ai});
-    if (it != measured_.end()) return {std::max(it->second, p_.min_slowdown), PredictionSource::measured};
+    if (it != measured_.end()) return {std::max(it->second, p_.min_slowdown), PredictionSource::measured, it->second};
   }
   const double s = std::max(std::exp(log_fit(victim, aggressor, g)), p_.min_slowdown);
   return {s, vi && ai ? PredictionSource::fitted : PredictionSource::features_only};
+}
+
+const std::vector<double>& CalibratedModel::residuals_for(PredictionSource source, std::optional<int> g) const {
+  const bool new_app = source == PredictionSource::features_only;
+  const auto& per_type = new_app ? p_.new_app_residuals : p_.pair_residuals;
+  if (g && static_cast<std::size_t>(*g) < per_type.size()) return per_type[static_cast<std::size_t>(*g)];
+  return new_app ? pooled_new_app_residuals_ : pooled_pair_residuals_;
+}
+
+namespace {
+// Quantile q of sorted values, linear between order statistics.
+double quantile(const std::vector<double>& sorted, double q) {
+  const double pos = q * static_cast<double>(sorted.size() - 1);
+  const auto i = static_cast<std::size_t>(pos);
+  if (i + 1 >= sorted.size()) return sorted.back();
+  return sorted[i] + (pos - static_cast<double>(i)) * (sorted[i + 1] - sorted[i]);
+}
+
+std::uint64_t mix(std::uint64_t h, const std::string& s) {
+  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
+  return (h ^ 0xffU) * 1099511628211ULL;
+}
+
+std::uint64_t splitmix(std::uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+}  // namespace
+
+SlowdownInterval CalibratedModel::interval(const AppQuery& victim, const AppQuery& aggressor,
+                                           const std::string& gpu_type, double level) const {
+  if (!(level > 0 && level < 1)) throw Error("the interval level must be in (0, 1)");
+  const auto p = predict_pair(victim, aggressor, gpu_type);
+  if (p.source == PredictionSource::measured) return {p.slowdown, p.slowdown, 0};
+  const auto g = gpu_index(gpu_type);
+  const auto& r = residuals_for(p.source, g);
+  if (r.empty()) return {p.slowdown, p.slowdown, 0};
+  const double fit = log_fit(victim, aggressor, g);
+  const double tail = (1 - level) / 2;
+  return {std::max(std::exp(fit + quantile(r, tail)), p_.min_slowdown),
+          std::max(std::exp(fit + quantile(r, 1 - tail)), p_.min_slowdown), r.size()};
+}
+
+double CalibratedModel::sampled_pair(const AppQuery& victim, const AppQuery& aggressor, const std::string& gpu_type,
+                                     std::uint64_t seed) const {
+  const auto p = predict_pair(victim, aggressor, gpu_type);
+  if (p.source == PredictionSource::measured) return p.slowdown;
+  const auto g = gpu_index(gpu_type);
+  const auto& r = residuals_for(p.source, g);
+  if (r.empty()) return p.slowdown;
+  std::uint64_t h = mix(mix(mix(1469598103934665603ULL, victim.name), aggressor.name), gpu_type);
+  const double residual = r[splitmix(h ^ splitmix(seed)) % r.size()];
+  return std::max(std::exp(log_fit(victim, aggressor, g) + residual), p_.min_slowdown);
+}
+
+bool CalibratedModel::can_sample() const { return !pooled_pair_residuals_.empty() || !pooled_new_app_residuals_.empty(); }
+
+double CalibratedModel::sampled_slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners,
+                                         const GpuType& gpu, std::uint64_t seed) const {
+  if (corunners.empty()) return 1.0;
+  const AppQuery v = query_of(victim);
+  std::vector<double> pair;
+  pair.reserve(corunners.size());
+  for (const JobSpec* c : corunners) pair.push_back(sampled_pair(v, query_of(*c), gpu.name, seed));
+  return compose_excess(pair, p_.composition_exponent);
 }
 
 double CalibratedModel::memory_of(const AppQuery& q) const {
@@ -179,22 +281,44 @@ double CalibratedModel::memory_of(const AppQuery& q) const {
   return std::numeric_limits<double>::quiet_NaN();
 }
 
-bool CalibratedModel::feasible_pair(const AppQuery& a, const AppQuery& b, const GpuType& gpu) const {
+double CalibratedModel::feasibility_term_of(const AppQuery& q, std::optional<int> app, int g) const {
+  if (app) return feasibility_terms_(*app, g);
+  return feasibility_term(p_.feasibility, -1, features_of(q), g);
+}
+
+FeasibilityPrediction CalibratedModel::feasibility(const AppQuery& a, const AppQuery& b, const GpuType& gpu) const {
+  FeasibilityPrediction out;
   const auto ai = app_index(a.name), bi = app_index(b.name);
+  const auto g = gpu_index(gpu.name);
+  const int G = static_cast<int>(p_.gpu_types.size());
   if (ai && bi) {
     const int lo = std::min(*ai, *bi), hi = std::max(*ai, *bi);
-    if (auto g = gpu_index(gpu.name)) {
-      if (infeasible_.count({*g, lo, hi})) return false;
-    } else {
-      for (std::size_t g = 0; g < p_.gpu_types.size(); ++g)
-        if (infeasible_.count({static_cast<int>(g), lo, hi})) return false;
+    bool infeasible = false, feasible = false;
+    for (int t = g ? *g : 0; t < (g ? *g + 1 : G); ++t) {
+      infeasible = infeasible || infeasible_.count({t, lo, hi}) > 0;
+      feasible = feasible || measured_feasible_.count({t, lo, hi}) > 0;
     }
+    if (infeasible || feasible) {
+      out.source = FeasibilitySource::measured;
+      out.feasible = !infeasible;
+    }
+  }
+  if (out.source != FeasibilitySource::measured && p_.feasibility.fitted) {
+    out.source = FeasibilitySource::predicted;
+    out.probability = 0;
+    for (int t = g ? *g : 0; t < (g ? *g + 1 : G); ++t)
+      out.probability = std::max(out.probability, infeasible_probability(p_.feasibility.gpu_offset[t] +
+                                                                         feasibility_term_of(a, ai, t) +
+                                                                         feasibility_term_of(b, bi, t)));
+    out.feasible = out.probability < p_.feasibility.threshold;
   }
   const double ma = memory_of(a), mb = memory_of(b);
   if (gpu.memory_mib > 0 && !std::isnan(ma) && !std::isnan(mb) &&
-      ma + mb + 2 * p_.context_overhead_mib > static_cast<double>(gpu.memory_mib))
-    return false;
-  return true;
+      ma + mb + 2 * p_.context_overhead_mib > static_cast<double>(gpu.memory_mib)) {
+    out.out_of_memory = true;
+    out.feasible = false;
+  }
+  return out;
 }
 
 PairPrediction CalibratedModel::predict(const AppQuery& victim, std::span<const AppQuery> corunners,

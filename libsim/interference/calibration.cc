@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "colosim/errors.h"
 
@@ -117,8 +118,11 @@ PreparedData prepare(const InterferenceData& data, const CalibrationOptions& opt
   p.app_features = Eigen::MatrixXd::Zero(A, static_cast<Eigen::Index>(columns.size()));
   for (std::size_t f = 0; f < columns.size(); ++f) p.app_features.col(static_cast<Eigen::Index>(f)) = columns[f];
 
+  std::map<std::tuple<int, int, int>, bool> outcome;  // (gpu, a, b), a <= b -> infeasible
   for (const auto& m : data.pairs) {
     const int g = gpu.at(m.gpu_type), a = app.at(m.app_a), b = app.at(m.app_b);
+    auto& infeasible = outcome[{g, std::min(a, b), std::max(a, b)}];
+    infeasible = infeasible || !m.feasible;  // conflicting records: it failed at least once
     if (!m.feasible) {
       p.infeasible.push_back({g, std::min(a, b), std::max(a, b)});
       continue;
@@ -142,6 +146,11 @@ PreparedData prepare(const InterferenceData& data, const CalibrationOptions& opt
     return std::tie(x.gpu, x.victim, x.aggressor) < std::tie(y.gpu, y.victim, y.aggressor);
   });
   for (const auto& o : out.observations) p.measured.push_back({o.gpu, o.victim, o.aggressor, std::exp(o.log_slowdown)});
+  for (const auto& [key, infeasible] : outcome) {
+    const auto [g, a, b] = key;
+    out.outcomes.push_back({g, a, b, infeasible});
+  }
+  p.feasibility.threshold = options.infeasible_threshold;
   p.use_measured = options.use_measured;
   p.context_overhead_mib = options.context_overhead_mib;
   p.composition_exponent = options.composition_exponent;
@@ -409,9 +418,91 @@ CalibratedParams calibrate(const PreparedData& data, std::span<const Observation
   return p;
 }
 
+FeasibilityParams fit_feasibility(const PreparedData& data, const std::vector<PairOutcome>& train,
+                                  const CalibrationOptions& options) {
+  const auto& b = data.base;
+  const int G = static_cast<int>(b.gpu_types.size());
+  auto fit_with = [&](const std::vector<PairOutcome>& outcomes, const FeasibilityHyper& h) {
+    return fit_feasibility(b.app_features, G, outcomes, h, options.infeasible_threshold);
+  };
+  // Prior variances by inner cross-validation over pairs, on held-out log-loss: a clean
+  // threshold graph earns sharp demands, noisy measurements (a pair that failed once for another
+  // reason) are smoothed.
+  const int k = std::max(2, options.inner_folds);
+  const std::uint64_t seed = splitmix64(options.seed) + 0xfea5;
+  FeasibilityHyper best = options.feasibility;
+  double best_loss = std::numeric_limits<double>::infinity();
+  for (double demand : options.feasibility_demand_variances)
+    for (double gpu_demand : options.feasibility_gpu_demand_variances) {
+      FeasibilityHyper h = options.feasibility;
+      h.demand_variance = demand;
+      h.gpu_demand_variance = gpu_demand;
+      double loss = 0;
+      for (int f = 0; f < k; ++f) {
+        std::vector<PairOutcome> tr, te;
+        for (const auto& o : train) (pair_fold(b.apps[o.a], b.apps[o.b], k, seed) == f ? te : tr).push_back(o);
+        if (te.empty()) continue;
+        const auto fitted = fit_with(tr, h);
+        for (const auto& o : te) {
+          double p = 0.5;
+          if (fitted.fitted)
+            p = infeasible_probability(fitted.gpu_offset[o.gpu] +
+                                       feasibility_term(fitted, o.a, b.app_features.row(o.a).transpose(), o.gpu) +
+                                       feasibility_term(fitted, o.b, b.app_features.row(o.b).transpose(), o.gpu));
+          p = std::clamp(p, 1e-12, 1 - 1e-12);
+          loss -= std::log(o.infeasible ? p : 1 - p);
+        }
+      }
+      if (loss < best_loss) {  // strict: ties keep the earlier, smoother candidate
+        best_loss = loss;
+        best = h;
+      }
+    }
+  return fit_with(train, best);
+}
+
+void add_prediction_residuals(const PreparedData& data, CalibratedParams& p, const CalibrationOptions& options) {
+  const auto& apps = data.base.apps;
+  const auto G = p.gpu_types.size();
+  p.pair_residuals.assign(G, {});
+  p.new_app_residuals.assign(G, {});
+  const auto& obs = data.observations;
+  auto residuals = [&](const std::vector<Observation>& train, const std::vector<Observation>& test,
+                       std::vector<std::vector<double>>& sink) {
+    if (train.empty() || test.empty()) return;
+    const CalibratedModel model(fit(data, train, p.hyper, options.iterations));
+    for (const auto& o : test)
+      sink[static_cast<std::size_t>(o.gpu)].push_back(
+          o.log_slowdown - model.log_fit({apps[o.victim], {}, 0}, {apps[o.aggressor], {}, 0}, o.gpu));
+  };
+  // Unmeasured pairs of known applications: k-fold over pairs, with the chosen hyper-parameters.
+  const int k = std::max(2, options.inner_folds);
+  const std::uint64_t seed = splitmix64(options.seed) + 0x1e5;
+  for (int f = 0; f < k; ++f) {
+    std::vector<Observation> train, test;
+    for (const auto& o : obs) (pair_fold(apps[o.victim], apps[o.aggressor], k, seed) == f ? test : train).push_back(o);
+    residuals(train, test, p.pair_residuals);
+  }
+  // Applications never measured: each application left out in turn (at most
+  // options.max_left_out_apps of them, evenly spread, to bound the cost on large data).
+  const auto A = apps.size();
+  const std::size_t step = std::max<std::size_t>(1, (A + options.max_left_out_apps - 1) / options.max_left_out_apps);
+  for (std::size_t a = 0; a < A; a += step) {
+    std::vector<Observation> train, test;
+    for (const auto& o : obs)
+      (static_cast<std::size_t>(o.victim) == a || static_cast<std::size_t>(o.aggressor) == a ? test : train).push_back(o);
+    residuals(train, test, p.new_app_residuals);
+  }
+  for (auto* sets : {&p.pair_residuals, &p.new_app_residuals})
+    for (auto& r : *sets) std::sort(r.begin(), r.end());
+}
+
 CalibratedParams calibrate(const InterferenceData& data, const CalibrationOptions& options) {
   const PreparedData prepared = prepare(data, options);
-  return calibrate(prepared, prepared.observations, options);
+  CalibratedParams p = calibrate(prepared, prepared.observations, options);
+  p.feasibility = fit_feasibility(prepared, prepared.outcomes, options);
+  add_prediction_residuals(prepared, p, options);
+  return p;
 }
 
 }  // namespace colosim

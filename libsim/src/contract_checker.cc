@@ -134,7 +134,9 @@ double ContractChecker::rate_of(const Running& job) const {
     corunners.clear();
     for (const Running* other : residents)
       if (other != &job && !other->suspending && model_.feasible(job.spec, other->spec, type)) corunners.push_back(&other->spec);
-    const double s = corunners.empty() ? 1.0 : model_.slowdown(job.spec, corunners, type);
+    const double s = corunners.empty() ? 1.0
+                                       : realised_slowdown(model_, config_.interference_noise, config_.seed, job.spec,
+                                                           corunners, type);
     time_per_work = std::max(time_per_work, s / speed);
   }
   return time_per_work > 0 ? 1.0 / time_per_work : 0.0;

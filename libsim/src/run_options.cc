@@ -75,6 +75,12 @@ std::vector<OptionDef> make_table() {
                [](RunOptions& o, const std::string& v) {
                  o.sim.oom_delay = seconds_to_ticks(real_in("oom_delay_s", v, 0, kMaxSeconds, "seconds from 0 to 9e12"));
                }});
+  t.push_back({"interference_noise",
+               "run jobs at slowdowns sampled from the calibrated model's held-out error under the seed; policies "
+               "still see its predictions",
+               OptionType::boolean, {"true", "false"}, false,
+               [](const RunOptions& o) { return std::string(o.sim.interference_noise ? "true" : "false"); },
+               [](RunOptions& o, const std::string& v) { o.sim.interference_noise = flag("interference_noise", v); }});
   t.push_back({"allow_multi_node", "gangs larger than any node may span whole nodes", OptionType::boolean, {"true", "false"}, false,
                [](const RunOptions& o) { return std::string(o.sim.allow_multi_node ? "true" : "false"); },
                [](RunOptions& o, const std::string& v) { o.sim.allow_multi_node = flag("allow_multi_node", v); }});

@@ -95,6 +95,9 @@ class Simulator::Engine final : public SchedulingPass {
       config_.queue_order = QueueOrderChoice::parse(preferred.empty() ? "fifo" : preferred);
     }
     if (config_.round < 0) throw Error("the round must be >= 0");
+    if (config_.interference_noise && !model_.can_sample())
+      throw Error("interference noise: the interference model (" + model_.describe() +
+                  ") has no held-out error to sample; only calibrated models (colosim calibrate) do");
     if (config_.round == 0) config_.round = policy_.preferred_round();
     if (config_.round < 0) throw Error("policy's round must be >= 0");
     stats_.queue_order = config_.queue_order.spec;
@@ -849,7 +852,9 @@ class Simulator::Engine final : public SchedulingPass {
         if (config_.memory != MemoryMode::enforce && !model_.feasible(a.spec, other, type)) continue;
         corunners_.push_back(&other);
       }
-      const double s = corunners_.empty() ? 1.0 : model_.slowdown(a.spec, corunners_, type);
+      const double s = corunners_.empty() ? 1.0
+                                          : realised_slowdown(model_, config_.interference_noise, config_.seed, a.spec,
+                                                              corunners_, type);
       if (!std::isfinite(s) || s <= 0.0) throw bad_slowdown(a.spec, type, s);
       time_per_work = std::max(time_per_work, s / speed);
     }

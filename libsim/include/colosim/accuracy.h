@@ -2,7 +2,7 @@
 // Held-out accuracy of the calibrated model and of four baselines, on the same folds:
 // k-fold over unordered pairs (both directions, on every GPU type, held out together) and
 // leave-one-application-out (every pair involving the application held out; it is then
-// predicted from its features alone).
+// predicted from its features alone). The feasibility classifier is held out the same way.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -63,11 +63,36 @@ struct GpuAccuracy {
   std::vector<MethodAccuracy> methods;
 };
 
+// One held-out unordered pair of the feasibility classifier.
+struct FeasibilityHeldOut {
+  bool infeasible;     // measured
+  double probability;  // predicted P(infeasible)
+};
+
+// Counts at one threshold: a pair is called infeasible when P(infeasible) >= threshold.
+struct Confusion {
+  std::size_t caught = 0;       // infeasible called infeasible
+  std::size_t missed = 0;       // infeasible called feasible: a co-location that would crash
+  std::size_t false_alarm = 0;  // feasible called infeasible: a co-location forgone
+  std::size_t cleared = 0;      // feasible called feasible
+  double recall() const;        // of infeasible pairs; NaN without any
+  double precision() const;     // of pairs called infeasible; NaN without any
+  double false_alarm_rate() const;
+};
+Confusion confusion(const std::vector<FeasibilityHeldOut>& held_out, double threshold);
+
+struct FeasibilityAccuracy {
+  std::string gpu_type;
+  std::vector<FeasibilityHeldOut> kfold, leave_app_out;
+};
+
 struct AccuracyReport {
   std::string source;
   std::size_t applications = 0, observations = 0, pairs = 0;
+  std::size_t infeasible_pairs = 0;  // unordered pairs measured infeasible, all GPU types
   AccuracyOptions options;
   std::vector<GpuAccuracy> gpus;
+  std::vector<FeasibilityAccuracy> feasibility;  // empty when no pair was measured infeasible
   std::string chosen;  // hyper-parameters chosen on the whole data, for the record
 };
 

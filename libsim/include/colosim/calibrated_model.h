@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "colosim/feasibility.h"
 #include "colosim/interference.h"
 
 namespace colosim {
@@ -76,6 +77,11 @@ struct CalibratedParams {
 
   std::vector<MeasuredSlowdown> measured;  // every feasible measurement (self-pairs averaged)
   std::vector<InfeasiblePair> infeasible;
+  FeasibilityParams feasibility;           // for pairs measured neither way (feasibility.h)
+  // Held-out log residuals, log(measured) - log_fit, per GPU type, sorted: of unmeasured pairs
+  // of known applications (k-fold over pairs) and of applications never measured (each left
+  // out in turn). They make prediction intervals and the samples of --interference-noise.
+  std::vector<std::vector<double>> pair_residuals, new_app_residuals;  // [gpu type][i]
 
   // Options of the served model.
   bool use_measured = true;          // a measured pair returns its measurement, not the fit
@@ -100,6 +106,33 @@ const char* to_string(PredictionSource s);
 struct PairPrediction {
   double slowdown = 1.0;
   PredictionSource source = PredictionSource::fitted;
+  // A measured pair: the measurement as it was, before the floor (min_slowdown) that
+  // `slowdown` applies; NaN otherwise.
+  double measured = std::numeric_limits<double>::quiet_NaN();
+};
+
+// A central prediction interval: the held-out residuals' quantiles added to the fit (log
+// scale), floored like the prediction. A measured pair has a zero-width interval: no data set
+// repeats a measurement, so its noise is unknown.
+struct SlowdownInterval {
+  double low = 1.0;
+  double high = 1.0;
+  std::size_t residuals = 0;  // held-out residuals it rests on; 0: none, the point prediction
+};
+
+// Where a pair's feasibility comes from, in the order feasible_pair() applies them: a
+// measurement on this GPU type (on any type when the type is not in the data), else the
+// feasibility classifier when one was fitted; then, in every case, the memory rule.
+enum class FeasibilitySource { measured, predicted, not_modelled };
+const char* to_string(FeasibilitySource s);
+
+struct FeasibilityPrediction {
+  bool feasible = true;
+  FeasibilitySource source = FeasibilitySource::not_modelled;
+  // P(infeasible) of the classifier (NaN unless source is predicted). For a GPU type not in the
+  // data, the largest over the data's types.
+  double probability = std::numeric_limits<double>::quiet_NaN();
+  bool out_of_memory = false;  // the memory rule alone rules the pair out
 };
 
 // Slowdown of a victim with several co-runners from its pair slowdowns s_i:
@@ -122,14 +155,28 @@ class CalibratedModel final : public InterferenceModel {
   // types.
   double log_fit(const AppQuery& victim, const AppQuery& aggressor, std::optional<int> gpu) const;
   PairPrediction predict_pair(const AppQuery& victim, const AppQuery& aggressor, const std::string& gpu_type) const;
-  // Memory (profile or query) plus the context overhead of both, against the GPU's memory,
-  // and measured infeasibility on this type (on any type when the type is not in the data).
-  bool feasible_pair(const AppQuery& a, const AppQuery& b, const GpuType& gpu) const;
+  // Measured or predicted feasibility (FeasibilitySource), and memory (profile or query) plus
+  // the context overhead of both against the GPU's memory.
+  FeasibilityPrediction feasibility(const AppQuery& a, const AppQuery& b, const GpuType& gpu) const;
+  bool feasible_pair(const AppQuery& a, const AppQuery& b, const GpuType& gpu) const {
+    return feasibility(a, b, gpu).feasible;
+  }
   PairPrediction predict(const AppQuery& victim, std::span<const AppQuery> corunners, const GpuType& gpu) const;
+  // The central `level` (e.g. 0.9) interval of predict_pair().
+  SlowdownInterval interval(const AppQuery& victim, const AppQuery& aggressor, const std::string& gpu_type,
+                            double level = 0.9) const;
+  // predict_pair() with its error sampled: the fit plus one held-out residual drawn by a hash of
+  // `seed`, the two applications and the GPU type, so one run sees one consistent realisation
+  // of the model's error. Measured pairs are not perturbed.
+  double sampled_pair(const AppQuery& victim, const AppQuery& aggressor, const std::string& gpu_type,
+                      std::uint64_t seed) const;
 
   double slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners,
                   const GpuType& gpu) const override;
   bool feasible(const JobSpec& a, const JobSpec& b, const GpuType& gpu) const override;
+  bool can_sample() const override;
+  double sampled_slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners, const GpuType& gpu,
+                          std::uint64_t seed) const override;
   std::string describe() const override;
 
  private:
@@ -138,11 +185,19 @@ class CalibratedModel final : public InterferenceModel {
   // terms, so its features are not copied: this runs at every rate update and fit check.
   AppQuery query_of(const JobSpec& job) const;
   double memory_of(const AppQuery& q) const;
+  // The classifier's logit term of an application on GPU type g (feasibility_term()).
+  double feasibility_term_of(const AppQuery& q, std::optional<int> app, int g) const;
+  // The held-out residuals that describe the error of a prediction from `source` on type g
+  // (every type's, pooled, when g is not in the data).
+  const std::vector<double>& residuals_for(PredictionSource source, std::optional<int> g) const;
 
   CalibratedParams p_;
   std::map<std::string, int> app_index_;
   std::map<std::tuple<int, int, int>, double> measured_;   // (gpu, victim, aggressor)
   std::set<std::tuple<int, int, int>> infeasible_;         // (gpu, a, b), a <= b
+  std::set<std::tuple<int, int, int>> measured_feasible_;  // (gpu, a, b), a <= b
+  Eigen::MatrixXd feasibility_terms_;                      // apps x gpu types, when fitted
+  std::vector<double> pooled_pair_residuals_, pooled_new_app_residuals_;  // over GPU types, sorted
 };
 
 }  // namespace colosim

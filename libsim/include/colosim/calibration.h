@@ -30,6 +30,15 @@ struct CalibrationOptions {
   bool use_measured = true;
   double context_overhead_mib = 300;
   double composition_exponent = 1.0;
+  // The feasibility classifier of pairs nobody measured (feasibility.h): prior variances of the
+  // latent demand and of its per-GPU-type deviation chosen by cross-validated log-loss.
+  std::vector<double> feasibility_demand_variances{1, 3, 10, 30};
+  std::vector<double> feasibility_gpu_demand_variances{0.3, 1, 3};
+  FeasibilityHyper feasibility;  // the other settings
+  // Held-out residuals for prediction intervals and --interference-noise: applications left
+  // out one at a time, at most this many (evenly spread over the sorted names).
+  std::size_t max_left_out_apps = 60;
+  double infeasible_threshold = 0.02;  // an unmeasured pair with P(infeasible) >= this is infeasible
 };
 
 // One observation: log slowdown of `victim` beside `aggressor` on GPU type `gpu`.
@@ -44,6 +53,7 @@ struct Observation {
 struct PreparedData {
   CalibratedParams base;  // names, features, memory, measured, infeasible; no fitted terms
   std::vector<Observation> observations;
+  std::vector<PairOutcome> outcomes;  // every measured unordered pair per GPU type, sorted
 };
 
 // Throws InputError when there is nothing to fit.
@@ -68,7 +78,16 @@ std::vector<CalibrationHyper> hyper_grid(const CalibrationOptions& options, int 
 // Hyper-parameters by cross-validation on `train`, then the fit on all of `train`.
 CalibratedParams calibrate(const PreparedData& data, std::span<const Observation> train,
                            const CalibrationOptions& options);
-// The whole data set.
+// The feasibility classifier on `train` (a subset of data.outcomes), its prior variances
+// chosen by inner cross-validation on `train`.
+FeasibilityParams fit_feasibility(const PreparedData& data, const std::vector<PairOutcome>& train,
+                                  const CalibrationOptions& options);
+
+// Held-out log residuals of `p` (its chosen hyper-parameters refitted without the held-out
+// pairs): CalibratedParams::pair_residuals and new_app_residuals.
+void add_prediction_residuals(const PreparedData& data, CalibratedParams& p, const CalibrationOptions& options);
+
+// The whole data set: slowdowns, feasibility and prediction residuals.
 CalibratedParams calibrate(const InterferenceData& data, const CalibrationOptions& options = {});
 
 }  // namespace colosim

@@ -1,5 +1,6 @@
 #pragma once
 // The interference model: how much a job slows down when other jobs share its GPU.
+#include <cstdint>
 #include <span>
 #include <string>
 
@@ -40,8 +41,25 @@ class InterferenceModel {
     return true;
   }
 
+  // Whether the model knows its own error well enough to sample it (--interference-noise):
+  // calibrated models, from held-out residuals.
+  virtual bool can_sample() const { return false; }
+  // The slowdown one run realises with the model's error sampled under `seed`: like slowdown(),
+  // a pure function of its arguments. Only asked when can_sample().
+  virtual double sampled_slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners,
+                                  const GpuType& gpu, std::uint64_t /*seed*/) const {
+    return slowdown(victim, corunners, gpu);
+  }
+
   virtual std::string describe() const = 0;
 };
+
+// The slowdown the core runs a job at: the model's prediction, or with `noise` one sample of its
+// error under the run's seed. The simulator and ContractChecker both use it.
+inline double realised_slowdown(const InterferenceModel& model, bool noise, std::uint64_t seed, const JobSpec& victim,
+                                std::span<const JobSpec* const> corunners, const GpuType& gpu) {
+  return noise ? model.sampled_slowdown(victim, corunners, gpu, seed) : model.slowdown(victim, corunners, gpu);
+}
 
 // No interference at all: every job runs at full speed whatever shares its GPU.
 class NoInterference final : public InterferenceModel {

@@ -111,6 +111,10 @@ struct SimConfig {
   // preemption cost), as round-based simulators (Gavel) do. 0: the policy's own
   // (PlacementPolicy::preferred_round; gavel: 360 s), event-driven for the others.
   Tick round = 0;
+  // Run jobs at slowdowns sampled from the interference model's error (its held-out residuals)
+  // under `seed`, while policies still see the model's predictions: does a policy's advantage
+  // survive model error? Only for models that can_sample() (calibrated).
+  bool interference_noise = false;
 };
 
 const char* to_string(MemoryMode m);
