@@ -34,7 +34,7 @@ RunsCsv::RunsCsv(const std::string& path) : file_(path) {
 std::string RunsCsv::header() {
   std::string h = "run,cluster,load,policy,seed";
   for (const MetricDef& m : summary_metrics()) h += std::string(",") + m.key;
-  return h + ",events";
+  return h + ",events,predictions,app_fallbacks,gpu_type_fallbacks";
 }
 
 std::string RunsCsv::row(const Experiment& e, const RunOutcome& r) {
@@ -45,8 +45,8 @@ std::string RunsCsv::row(const Experiment& e, const RunOutcome& r) {
     row += ',';
     row += std::isfinite(m.value(r.summary)) ? m.text(r.summary) : "null";
   }
-  row += ',';
-  return row + std::to_string(r.stats.events);
+  return row + fmt::format(",{},{},{},{}", r.stats.events, r.stats.predictions, r.stats.app_fallbacks,
+                           r.stats.gpu_type_fallbacks);
 }
 
 void RunsCsv::write(const Experiment& e, const RunOutcome& run) {

@@ -117,9 +117,12 @@ class Gavel final : public PlacementPolicy {
     std::int64_t left = 0;
     for (std::int64_t r : room) left += r;
     std::vector<const Candidate*> selected;
+    const bool check_memory = pass.memory_mode() != MemoryMode::ignore;
     for (const Candidate& c : jobs) {
       const std::int64_t need = demand_of(cluster, *c.spec);
-      if (need > left) {
+      // A job that no single type can run (its gang is larger than every type that could hold
+      // it) takes no room: it would block the others for good.
+      if (need > left || !runs_on_some_type(cluster, *c.spec, check_memory)) {
         ++history[c.seq].missed;
         continue;
       }
@@ -133,19 +136,19 @@ class Gavel final : public PlacementPolicy {
       double fastest = 0, slowest = 0;
       for (std::size_t t = 0; t < type_sample_.size(); ++t) {
         const GpuIndex sample = type_sample_[t];
-        if (sample < 0 || !c.spec->allows_gpu_type(cluster.type_of(sample).name)) continue;
+        if (!runs_on(cluster, *c.spec, t, check_memory)) continue;
         const double speed = cluster.speed_of(*c.spec, sample);
         fastest = fastest == 0 ? speed : std::max(fastest, speed);
         slowest = slowest == 0 ? speed : std::min(slowest, speed);
       }
       return slowest > 0 ? fastest / slowest : 0.0;
     };
-    // Jobs that allow one GPU type only have no choice: they go first (advantage +infinity),
+    // Jobs that can run on one GPU type only have no choice: they go first (advantage +infinity),
     // else the others would take their type.
     std::vector<std::pair<double, const Candidate*>> by_advantage;
     for (const Candidate* c : selected) {
       int allowed = 0;
-      for (GpuIndex sample : type_sample_) allowed += sample >= 0 && c->spec->allows_gpu_type(cluster.type_of(sample).name);
+      for (std::size_t t = 0; t < type_sample_.size(); ++t) allowed += runs_on(cluster, *c->spec, t, check_memory);
       by_advantage.emplace_back(allowed == 1 ? std::numeric_limits<double>::infinity() : advantage(*c), c);
     }
     std::stable_sort(by_advantage.begin(), by_advantage.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
@@ -158,7 +161,7 @@ class Gavel final : public PlacementPolicy {
       double best_speed = 0;
       for (std::size_t t = 0; t < room.size(); ++t) {
         const GpuIndex sample = type_sample_[t];
-        if (room[t] < need || sample < 0 || !c.spec->allows_gpu_type(cluster.type_of(sample).name)) continue;
+        if (room[t] < need || !runs_on(cluster, *c.spec, t, check_memory)) continue;
         // Ties keep a running job on its type: moving it would gain nothing.
         const double speed = cluster.speed_of(*c.spec, sample);
         if (best < 0 || speed > best_speed || (speed == best_speed && static_cast<int>(t) == current))
@@ -180,6 +183,24 @@ class Gavel final : public PlacementPolicy {
       if (c.running && !keep.count(c.slot)) pass.preempt(c.slot, "not in this round's allocation");
   }
 
+  // Whether the job can run on type t at all: allowed, its memory on one GPU of the type, its
+  // gang on one node of the type, or, if no node of any type holds it, on whole nodes of the
+  // type (the core's rules, ClusterView::max_gpus_on_one_node). The type choice only offers such
+  // types: a type chosen where the job cannot be placed would be chosen again every round.
+  bool runs_on(const ClusterView& cluster, const JobSpec& job, std::size_t t, bool check_memory) const {
+    const GpuIndex sample = type_sample_[t];
+    if (sample < 0) return false;
+    const GpuType& type = cluster.type_of(sample);
+    if (!job.allows_gpu_type(type.name) || (check_memory && type.memory_mib < job.memory_mib)) return false;
+    return job.gpus <= type_largest_node_[t] ||
+           (job.gpus > cluster.max_gpus_on_one_node(job, check_memory) && job.gpus <= type_gpus_[t]);
+  }
+  bool runs_on_some_type(const ClusterView& cluster, const JobSpec& job, bool check_memory) const {
+    for (std::size_t t = 0; t < type_sample_.size(); ++t)
+      if (runs_on(cluster, job, t, check_memory)) return true;
+    return false;
+  }
+
   // Drops the history of jobs no longer active (finished), so that it stays O(active jobs).
   void forget_finished(SchedulingPass& pass) {
     std::unordered_map<std::uint64_t, History> kept;
@@ -198,9 +219,15 @@ class Gavel final : public PlacementPolicy {
   void count_types(const ClusterView& cluster) {
     type_gpus_.assign(cluster.spec().gpu_types.size(), 0);
     type_sample_.assign(type_gpus_.size(), -1);
+    type_largest_node_.assign(type_gpus_.size(), 0);
     for (GpuIndex g = 0; g < cluster.gpu_count(); ++g) {
       const auto t = static_cast<std::size_t>(cluster.type_index_of(g));
       if (type_gpus_[t]++ == 0) type_sample_[t] = g;
+    }
+    for (NodeIndex n = 0; n < cluster.node_count(); ++n) {
+      if (cluster.gpus_on(n) == 0) continue;
+      const auto t = static_cast<std::size_t>(cluster.type_index_of(cluster.first_gpu(n)));
+      type_largest_node_[t] = std::max(type_largest_node_[t], cluster.gpus_on(n));
     }
     capacity_ = std::int64_t{1000} * cluster.gpu_count();
     same_speeds_ = cluster.spec().app_speeds.empty();
@@ -223,11 +250,8 @@ class Gavel final : public PlacementPolicy {
       auto usable = [&](GpuIndex g) { return (type == kAnyType || cluster.type_index_of(g) == type) && pass.fits(*p.spec, g); };
       std::vector<GpuIndex> gpus = gang_on_one_node(pass, *p.spec, NodeOrder::fewest_empty_first, usable,
                                                     [](GpuIndex g) { return static_cast<double>(g); });
-      if (gpus.empty() && needs_several_nodes(pass, *p.spec)) {
-        gpus = gang_on_whole_nodes(pass, *p.spec);
-        if (type != kAnyType && !std::all_of(gpus.begin(), gpus.end(), [&](GpuIndex g) { return cluster.type_index_of(g) == type; }))
-          gpus.clear();
-      }
+      // Whole nodes of the chosen type only: nodes of another type would make the gang unusable.
+      if (gpus.empty() && needs_several_nodes(pass, *p.spec)) gpus = gang_on_whole_nodes(pass, *p.spec, usable);
       if (gpus.empty()) {  // the preempted jobs still checkpoint, or no node holds it: next round
         auto& least = no_room.try_emplace(shape, p.spec->memory_mib).first->second;
         least = std::min(least, p.spec->memory_mib);
@@ -248,6 +272,7 @@ class Gavel final : public PlacementPolicy {
   bool same_speeds_ = false;   // every job runs as fast on every type
   std::vector<int> type_gpus_;
   std::vector<GpuIndex> type_sample_;
+  std::vector<int> type_largest_node_;  // GPUs on its largest node
   std::unordered_map<std::uint64_t, History> history_;  // by arrival sequence
   std::unordered_map<std::uint64_t, int> chosen_;       // this round's pending jobs: their GPU type
 };

@@ -192,6 +192,49 @@ TEST_CASE("issue 11: gavel gives the fast GPU type to the job that gains most fr
   CHECK(r.at("flat").gpu_speed == 0.9);
 }
 
+TEST_CASE("gavel places every job on a type it can run on, and a round run with nothing left to happen ends") {
+  // Types fast (speed 2, 4,000 MiB) and slow (speed 1, 16,000 MiB): node f of 4 fast GPUs
+  // (GPUs 0-3), nodes s0 of 2 and s1 of 4 slow ones (4-5, 6-9). Strict FIFO, rounds of 1e8 s,
+  // jobs of 1,000 MiB unless stated.
+  ClusterSpec cluster;
+  cluster.name = "fast-slow";
+  cluster.gpu_types = {{"fast", 4000, 2.0}, {"slow", 16000, 1.0}};
+  cluster.nodes = {{"f", "fast", 4}, {"s0", "slow", 2}, {"s1", "slow", 4}};
+  SimConfig fifo;
+  fifo.discipline = QueueDiscipline::fifo;
+  NoInterference none;
+  auto gavel = builtin_policies().make("gavel:round=1e8");
+  // big (6 GPUs, 100 s) needs several nodes; the fast type has 4 GPUs, so it takes the slow
+  // type's whole nodes s1 and s0, not the emptiest nodes f and s1 (mixed types). small (1 GPU,
+  // 50 s) takes a fast GPU: 25 s. Before, big was never placed and, at the head of the
+  // queue, kept small waiting too, one round after another until the horizon.
+  const auto r = by_id(simulate(cluster, {testing::timeline_job("big", 6, 100, 0), testing::timeline_job("small", 1, 50, 0)}, none, *gavel, fifo));
+  CHECK(r.at("big").gpu_list == std::vector<GpuIndex>{6, 7, 8, 9, 4, 5});
+  CHECK(s(r.at("big").end) == 100);
+  CHECK(r.at("small").gpu_list == std::vector<GpuIndex>{0});
+  CHECK(s(r.at("small").end) == 25);
+  // 8,000 MiB fit the slow type only, although the fast one has room: slow GPU, 100 s.
+  JobSpec large = testing::timeline_job("large", 1, 100, 0);
+  large.memory_mib = 8000;
+  const auto m = by_id(simulate(cluster, {large}, none, *gavel, fifo));
+  CHECK(m.at("large").gpu_list == std::vector<GpuIndex>{4});
+  CHECK(s(m.at("large").end) == 100);
+  // 8 GPUs: the cluster has 10, but no node holds them and neither type has 8, so gavel (one
+  // type per job) cannot run huge. Under strict FIFO it is the head and nothing starts: the
+  // run ends at the first round (one pass), not at the horizon. Under backfill huge takes no
+  // room, and the job behind it runs.
+  const JobSpec huge = testing::timeline_job("huge", 8, 100, 0);
+  const RunResult stuck = simulate(cluster, {huge, testing::timeline_job("after", 1, 50, 0)}, none, *gavel, fifo);
+  const auto h = by_id(stuck);
+  CHECK(h.at("huge").outcome == JobOutcome::never_started);
+  CHECK(h.at("after").outcome == JobOutcome::never_started);
+  CHECK(h.at("after").note == "still pending when no event was left that could start it");
+  CHECK(stuck.stats.passes == 1);
+  const auto backfilled = by_id(simulate(cluster, {huge, testing::timeline_job("after", 1, 50, 0)}, none, *gavel));
+  CHECK(s(backfilled.at("after").end) == 25);
+  CHECK(backfilled.at("huge").outcome == JobOutcome::never_started);
+}
+
 TEST_CASE("issue 11: per-(job type, GPU type) speeds from Gavel's throughput file") {
   auto file = shared_data_file("gavel-colocation/simulation_throughputs.json");
   if (!file) return;

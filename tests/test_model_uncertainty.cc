@@ -14,6 +14,7 @@
 #include "colosim/errors.h"
 #include "colosim/pair_table.h"
 #include "colosim/policies/builtin.h"
+#include "colosim/job_source.h"
 #include "colosim/traces/calibrated_model_io.h"
 #include "shared_data.h"
 
@@ -238,4 +239,42 @@ TEST_CASE("predict --pairs: many pairs, CSV out at full precision, errors name f
   CHECK(bad.status != 0);
   CHECK(bad.output.find("bad.csv:2") != std::string::npos);
   CHECK(bad.output.find("'nobody' is not in the model") != std::string::npos);
+}
+
+TEST_CASE("fallback: outside the model's data a run errs unless asked, and counts what it guessed") {
+  const auto [v, a] = an_unmeasured_pair();
+  const PolicyRegistry registry = builtin_policies();
+  auto run = [&](const std::vector<JobSpec>& jobs, const std::string& gpu_type, ModelFallback fallback) {
+    auto policy = registry.make("binpack");
+    SimConfig config;
+    config.fallback = fallback;
+    Simulator sim(ClusterSpec::uniform(1, 1, {gpu_type, 32768, 1.0}), model(), *policy, config);
+    VectorJobSource source(jobs);
+    return sim.run(source);
+  };
+  const std::vector<JobSpec> known{job("x", app(v), 100), job("y", app(a), 100)};
+  JobSpec stranger = job("z", "never-measured", 100);
+  stranger.features = {{"f", 1.0}};
+  const std::vector<JobSpec> unknown{job("x", app(v), 100), stranger};
+  // Known applications on a known type: every prediction from the data.
+  const auto plain = run(known, "V100", {});
+  CHECK(plain.predictions == 2);  // each of the two jobs once, when they start together
+  CHECK(plain.app_fallbacks == 0);
+  CHECK(plain.gpu_type_fallbacks == 0);
+  // An unknown application: an error naming it, unless predictions from features are allowed.
+  CHECK_THROWS_WITH_AS(run(unknown, "V100", {}), doctest::Contains("no data on application 'never-measured'"),
+                       SimulationError);
+  const auto guessed = run(unknown, "V100", {true, false});
+  CHECK(guessed.predictions == 2);
+  CHECK(guessed.app_fallbacks == 2);  // both jobs' predictions involve it
+  // An unknown GPU type: the mean over the model's types only when asked.
+  CHECK_THROWS_WITH_AS(run(known, "A100", {}), doctest::Contains("no data on GPU type 'A100'"), SimulationError);
+  const auto mean = run(known, "A100", {false, true});
+  CHECK(mean.gpu_type_fallbacks == 2);
+  CHECK(mean.app_fallbacks == 0);
+  // Alone on its GPU a job needs no prediction: nothing to allow.
+  CHECK(run({stranger}, "A100", {}).predictions == 0);
+  CHECK(parse_model_fallback("all").apps);
+  CHECK(to_string(parse_model_fallback("gpu-types")) == "gpu-types");
+  CHECK_THROWS_AS(parse_model_fallback("sometimes"), Error);
 }

@@ -78,11 +78,17 @@ void run(const RunArgs& a, const OptionFlags& flags) {
                                              {"policy", a.policy},
                                              {"seed", std::to_string(a.seed)}};
   if (input.variation().varies()) meta.emplace("vary", input.variation_text());
+  meta.emplace("interference_predictions", std::to_string(stats.predictions));
+  meta.emplace("app_fallbacks", std::to_string(stats.app_fallbacks));
+  meta.emplace("gpu_type_fallbacks", std::to_string(stats.gpu_type_fallbacks));
   for (const auto& [key, value] : run_option_values(options)) meta.emplace(key, value);
   if (a.format == "json") {
     fmt::print("{}", traces::summary_to_json(summary, meta));
   } else {
     fmt::print("colosim run: policy {}, {} GPUs, seed {}, {} events\n", a.policy, cluster.total_gpus(), a.seed, stats.events);
+    fmt::print("interference: {} slowdown predictions for jobs sharing a GPU; {} from job features (applications "
+               "outside the model's data), {} from the mean over GPU types (types outside it)\n",
+               stats.predictions, stats.app_fallbacks, stats.gpu_type_fallbacks);
     fmt::print("{}", summary_table(summary));
   }
   for (const std::string& w : stats.warnings) fmt::print(stderr, "warning: {}\n", w);

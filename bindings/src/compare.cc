@@ -4,6 +4,8 @@
 // functions as `colosim compare`, so that the bytes are the same whoever ran the points.
 #include <pybind11/stl.h>
 
+#include <sstream>
+
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -60,17 +62,24 @@ struct PyExperiment {
   std::shared_ptr<const PolicyRegistry> registry;
 };
 
-// A finished grid point. Pickles as (index, metric dict, events, passes, rate_updates): Python
-// floats are doubles and ints are exact, so an outcome that crossed to a Dask worker and back is
-// the same value.
-RunOutcome outcome_from(const Experiment& e, std::size_t index, const py::dict& metrics, std::uint64_t events,
-                        std::uint64_t passes, std::uint64_t rate_updates) {
+// The counters of RunStats a finished grid point carries, in the order state() sends them.
+struct OutcomeCounts {
+  std::uint64_t events = 0, passes = 0, rate_updates = 0, predictions = 0, app_fallbacks = 0, gpu_type_fallbacks = 0;
+};
+
+// A finished grid point. Pickles as (index, metric dict, events, passes, rate_updates,
+// predictions, app_fallbacks, gpu_type_fallbacks): Python floats are doubles and ints are exact,
+// so an outcome that crossed to a Dask worker and back is the same value.
+RunOutcome outcome_from(const Experiment& e, std::size_t index, const py::dict& metrics, const OutcomeCounts& c) {
   const auto shape = e.shape();
   if (index >= shape.size()) throw Error("run index " + std::to_string(index) + " is outside the grid");
   RunOutcome r{experiments::point_at(shape, index), {}, {}};
-  r.stats.events = events;
-  r.stats.passes = passes;
-  r.stats.rate_updates = rate_updates;
+  r.stats.events = c.events;
+  r.stats.passes = c.passes;
+  r.stats.rate_updates = c.rate_updates;
+  r.stats.predictions = c.predictions;
+  r.stats.app_fallbacks = c.app_fallbacks;
+  r.stats.gpu_type_fallbacks = c.gpu_type_fallbacks;
   for (const MetricDef& m : summary_metrics()) {
     if (!metrics.contains(m.key)) throw Error(std::string("run outcome lacks metric '") + m.key + "'");
     const py::handle v = metrics[m.key];
@@ -85,7 +94,8 @@ RunOutcome outcome_from(const Experiment& e, std::size_t index, const py::dict& 
 }
 
 py::tuple outcome_state(const RunOutcome& r) {
-  return py::make_tuple(r.point.index, summary_dict(r.summary), r.stats.events, r.stats.passes, r.stats.rate_updates);
+  return py::make_tuple(r.point.index, summary_dict(r.summary), r.stats.events, r.stats.passes, r.stats.rate_updates,
+                        r.stats.predictions, r.stats.app_fallbacks, r.stats.gpu_type_fallbacks);
 }
 
 RunOutcome point_outcome(const PyExperiment& x, std::size_t index) {
@@ -227,6 +237,16 @@ void bind_compare(py::module_& m) {
           }));
 
   m.def(
+      "runs_csv_columns",
+      [] {
+        std::vector<std::string> columns;
+        std::stringstream header(experiments::RunsCsv::header());
+        for (std::string c; std::getline(header, c, ',');) columns.push_back(c);
+        return columns;
+      },
+      "The columns of runs.csv, in order (the frame Comparison.runs has the same).");
+
+  m.def(
       "read_sweep",
       [](const std::string& path) {
         CompareSpec s = experiments::read_sweep(path);
@@ -242,7 +262,12 @@ void bind_compare(py::module_& m) {
       .def_property_readonly("events", [](const RunOutcome& r) { return r.stats.events; })
       .def_property_readonly("passes", [](const RunOutcome& r) { return r.stats.passes; })
       .def_property_readonly("rate_updates", [](const RunOutcome& r) { return r.stats.rate_updates; })
-      .def("state", &outcome_state, "(index, summary dict, events, passes, rate_updates): plain values to send");
+      .def_property_readonly("predictions", [](const RunOutcome& r) { return r.stats.predictions; })
+      .def_property_readonly("app_fallbacks", [](const RunOutcome& r) { return r.stats.app_fallbacks; })
+      .def_property_readonly("gpu_type_fallbacks", [](const RunOutcome& r) { return r.stats.gpu_type_fallbacks; })
+      .def("state", &outcome_state,
+           "(index, summary dict, events, passes, rate_updates, predictions, app_fallbacks, gpu_type_fallbacks): "
+           "plain values to send");
 
   py::class_<PyExperiment>(m, "Experiment", "A resolved comparison: inputs read, names checked, axes expanded.")
       .def_property_readonly("size", [](const PyExperiment& x) { return x.e->shape().size(); })
@@ -282,10 +307,13 @@ void bind_compare(py::module_& m) {
       .def(
           "outcome",
           [](const PyExperiment& x, std::size_t index, const py::dict& summary, std::uint64_t events,
-             std::uint64_t passes, std::uint64_t rate_updates) {
-            return outcome_from(*x.e, index, summary, events, passes, rate_updates);
+             std::uint64_t passes, std::uint64_t rate_updates, std::uint64_t predictions, std::uint64_t app_fallbacks,
+             std::uint64_t gpu_type_fallbacks) {
+            return outcome_from(*x.e, index, summary,
+                                {events, passes, rate_updates, predictions, app_fallbacks, gpu_type_fallbacks});
           },
           py::arg("index"), py::arg("summary"), py::arg("events"), py::arg("passes") = 0, py::arg("rate_updates") = 0,
+          py::arg("predictions") = 0, py::arg("app_fallbacks") = 0, py::arg("gpu_type_fallbacks") = 0,
           "A RunOutcome from RunOutcome.state() values (e.g. sent back by a Dask worker)")
       .def(
           "runs_csv",

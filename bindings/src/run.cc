@@ -258,6 +258,9 @@ void bind_run(py::module_& m) {
                              [](const PyRunResult& r) {
                                return py::dict(py::arg("events") = r.stats.events, py::arg("passes") = r.stats.passes,
                                                py::arg("rate_updates") = r.stats.rate_updates,
+                                               py::arg("predictions") = r.stats.predictions,
+                                               py::arg("app_fallbacks") = r.stats.app_fallbacks,
+                                               py::arg("gpu_type_fallbacks") = r.stats.gpu_type_fallbacks,
                                                py::arg("warnings") = r.stats.warnings,
                                                py::arg("queue_order") = r.stats.queue_order);
                              })

@@ -70,7 +70,7 @@ std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec
   return chosen;
 }
 
-std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job) {
+std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job, const GpuFilter& usable) {
   const ClusterView& cluster = pass.cluster();
   std::vector<GpuIndex> chosen;
   for_each_node(cluster, NodeOrder::most_empty_first, 1, [&](NodeIndex node) {
@@ -78,7 +78,7 @@ std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobS
     if (cluster.empty_gpus_on(node) != size) return false;
     const GpuIndex first = cluster.first_gpu(node);
     for (GpuIndex g = first; g < first + size; ++g)
-      if (!pass.fits(job, g)) return false;
+      if (usable ? !usable(g) : !pass.fits(job, g)) return false;
     for (GpuIndex g = first; g < first + size && static_cast<int>(chosen.size()) < job.gpus; ++g)
       chosen.push_back(g);
     return static_cast<int>(chosen.size()) == job.gpus;

@@ -81,6 +81,12 @@ std::vector<OptionDef> make_table() {
                OptionType::boolean, {"true", "false"}, false,
                [](const RunOptions& o) { return std::string(o.sim.interference_noise ? "true" : "false"); },
                [](RunOptions& o, const std::string& v) { o.sim.interference_noise = flag("interference_noise", v); }});
+  t.push_back({"interference_fallback",
+               "what the interference model may guess outside its data: none (an unknown application or GPU type is "
+               "an error), apps (from the job's features), gpu-types (mean over the model's types) or all",
+               OptionType::text, {"none", "apps", "gpu-types", "all"}, false,
+               [](const RunOptions& o) { return to_string(o.sim.fallback); },
+               [](RunOptions& o, const std::string& v) { o.sim.fallback = parse_model_fallback(v); }});
   t.push_back({"allow_multi_node", "gangs larger than any node may span whole nodes", OptionType::boolean, {"true", "false"}, false,
                [](const RunOptions& o) { return std::string(o.sim.allow_multi_node ? "true" : "false"); },
                [](RunOptions& o, const std::string& v) { o.sim.allow_multi_node = flag("allow_multi_node", v); }});

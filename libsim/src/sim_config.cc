@@ -50,6 +50,21 @@ GpuSharing parse_gpu_sharing(const std::string& text) {
   throw Error("unknown GPU sharing '" + text + "' (expected by-share or stack)");
 }
 
+std::string to_string(ModelFallback f) {
+  if (f.apps && f.gpu_types) return "all";
+  if (f.apps) return "apps";
+  if (f.gpu_types) return "gpu-types";
+  return "none";
+}
+
+ModelFallback parse_model_fallback(const std::string& text) {
+  if (text == "none") return {};
+  if (text == "apps") return {true, false};
+  if (text == "gpu-types") return {false, true};
+  if (text == "all") return {true, true};
+  throw Error("unknown interference fallback '" + text + "' (expected none, apps, gpu-types or all)");
+}
+
 std::map<std::string, PreemptionCost::Delays> PreemptionCost::parse_per_app(const std::string& text) {
   std::map<std::string, Delays> out;
   std::size_t at = 0;

@@ -95,6 +95,7 @@ class Simulator::Engine final : public SchedulingPass {
       config_.queue_order = QueueOrderChoice::parse(preferred.empty() ? "fifo" : preferred);
     }
     if (config_.round < 0) throw Error("the round must be >= 0");
+    for (const GpuType& t : cluster_.spec().gpu_types) gpu_type_fallback_.push_back(model_.gpu_type_needs_fallback(t));
     if (config_.interference_noise && !model_.can_sample())
       throw Error("interference noise: the interference model (" + model_.describe() +
                   ") has no held-out error to sample; only calibrated models (colosim calibrate) do");
@@ -184,6 +185,12 @@ class Simulator::Engine final : public SchedulingPass {
       check_invariants(now);
 #endif
       for (auto* o : observers_) o->on_instant(now, cluster_, pending_.size(), running_);
+      // Rounds: a boundary whose pass left the cluster idle with nothing else due (no event,
+      // timer, call-back or arrival) would be repeated at every later boundary until the
+      // horizon. The run ends here, as an event-driven one ends when no event is left; a policy
+      // that would decide otherwise at a later round asks for it (call_back_at).
+      if (round_pass_ && running_ == 0 && suspending_ == 0 && events_.empty() && timers_.empty() && call_backs_.empty() && !next)
+        break;
       if (interrupt_check_ && stats_.events >= next_interrupt_check_) {
         next_interrupt_check_ = stats_.events + interrupt_every_;
         interrupt_check_();
@@ -806,6 +813,37 @@ class Simulator::Engine final : public SchedulingPass {
       for (const Resident& r : cluster_.residents(g)) mark_dirty(r.slot);
   }
 
+  // Whether the model would predict this job's application from its features alone; asked once
+  // per application.
+  bool needs_app_fallback(const Active& a) {
+    const auto i = static_cast<std::size_t>(a.app);
+    if (i >= app_fallback_.size()) app_fallback_.resize(i + 1, -1);
+    if (app_fallback_[i] < 0) app_fallback_[i] = model_.app_needs_fallback(a.spec) ? 1 : 0;
+    return app_fallback_[i] == 1;
+  }
+
+  // Counts one slowdown prediction and the fallbacks it needs; one not allowed is an error.
+  void count_prediction(const std::string* guessed_app, GpuIndex g) {
+    ++stats_.predictions;
+    if (guessed_app) {
+      if (!config_.fallback.apps)
+        throw SimulationError("the interference model (" + model_.describe() + ") has no data on application '" +
+                              *guessed_app +
+                              "'; allow predictions from job features with the run option interference_fallback=apps (or all; "
+                              "--interference-fallback on the command line)");
+      ++stats_.app_fallbacks;
+    }
+    const auto t = static_cast<std::size_t>(cluster_.type_index_of(g));
+    if (gpu_type_fallback_[t]) {
+      if (!config_.fallback.gpu_types)
+        throw SimulationError("the interference model (" + model_.describe() + ") has no data on GPU type '" +
+                              cluster_.type_of(g).name +
+                              "'; allow the mean over its types with the run option interference_fallback=gpu-types (or all; "
+                              "--interference-fallback on the command line)");
+      ++stats_.gpu_type_fallbacks;
+    }
+  }
+
   void mark_dirty(JobSlot slot) {
     Active& a = slots_[slot];
     if (a.dirty_stamp == instant_stamp_) return;
@@ -842,6 +880,8 @@ class Simulator::Engine final : public SchedulingPass {
         continue;
       }
       corunners_.clear();
+      // An application the model has no data on, the victim's or a co-runner's.
+      const std::string* guessed_app = needs_app_fallback(a) ? &a.spec.app : nullptr;
       for (const Resident& r : cluster_.residents(g)) {
         // A job suspending (checkpointing) holds memory but no longer computes.
         if (r.slot == slot || slots_[r.slot].state == State::suspending) continue;
@@ -851,7 +891,9 @@ class Simulator::Engine final : public SchedulingPass {
         // memory, under ignore memory is not modelled; until then each runs as if apart.
         if (config_.memory != MemoryMode::enforce && !model_.feasible(a.spec, other, type)) continue;
         corunners_.push_back(&other);
+        if (!guessed_app && needs_app_fallback(slots_[r.slot])) guessed_app = &other.app;
       }
+      if (!corunners_.empty()) count_prediction(guessed_app, g);
       const double s = corunners_.empty() ? 1.0
                                           : realised_slowdown(model_, config_.interference_noise, config_.seed, a.spec,
                                                               corunners_, type);
@@ -947,6 +989,8 @@ class Simulator::Engine final : public SchedulingPass {
   std::vector<Active> slots_;
   enum PassFlag : char { kNotOffered = 0, kOffered = 1, kPlaced = 2, kPreempted = 3 };
   std::vector<char> pass_flag_;  // per slot; only non-zero during a pass
+  std::vector<signed char> app_fallback_;  // per AppIndex: -1 not asked yet, 1 the model guesses
+  std::vector<bool> gpu_type_fallback_;    // per GPU type of the cluster: the model guesses
   std::vector<JobSlot> free_slots_;
   std::map<QueueKey, JobSlot> pending_;         // in queue order
   std::map<QueueKey, JobSlot> running_ranked_;  // running jobs by current rank: whom to preempt

@@ -67,7 +67,8 @@ def test_issue9_compare_writes_the_cli_bytes(local_grid, cli_out, tmp_path):
 
 def test_issue9_runs_frame_has_the_csv_values_and_integer_columns(local_grid, cli_out):
     runs = local_grid.runs
-    assert list(runs.columns) == ["run", "cluster", "load", "policy", "seed", *colosim.SUMMARY_METRICS, "events"]
+    assert list(runs.columns) == ["run", "cluster", "load", "policy", "seed", *colosim.SUMMARY_METRICS, "events",
+                                  "predictions", "app_fallbacks", "gpu_type_fallbacks"]
     assert len(runs) == 8 and list(runs["run"]) == list(range(8))
     ints = [m["key"] for m in colosim._colosim.summary_metrics() if m["type"] == "int"]
     for column in ["run", "seed", "events", *ints]:

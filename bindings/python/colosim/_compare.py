@@ -14,6 +14,8 @@ from ._common import PathLike, _is_path, option_text
 from ._results import SUMMARY_METRICS, Result, summaries
 
 _INT_METRICS = tuple(m["key"] for m in _colosim.summary_metrics() if m["type"] == "int")
+# The run counters runs.csv has after the summary metrics (events, predictions, ...).
+_RUN_COUNTS = tuple(_colosim.runs_csv_columns()[5 + len(SUMMARY_METRICS):])
 _SPEC_FIELDS = ("trace", "trace_format", "vary", "allow_empty", "clusters", "policies", "seeds", "loads",
                 "interference", "baseline")
 
@@ -34,7 +36,8 @@ class Comparison:
     Attributes:
         runs: pandas DataFrame, one row per run in grid order (cluster slowest, then load, policy,
             seed): run, cluster, load, policy, seed, every metric of SUMMARY_METRICS (counts are
-            int64), events. The rows of ``colosim compare``'s runs.csv.
+            int64), events, predictions, app_fallbacks, gpu_type_fallbacks. The rows of
+            ``colosim compare``'s runs.csv.
         groups: DataFrame, one row per (cluster, load, policy, metric): n, mean, sd and the 95%
             Student-t interval ci_low, ci_high over seeds (None with one seed). The values of
             summary.json's groups.
@@ -78,7 +81,8 @@ class Comparison:
         for key in SUMMARY_METRICS:
             dtype = np.int64 if key in _INT_METRICS else np.float64
             columns[key] = np.array([s[key] for s in summaries_], dtype=dtype)
-        columns["events"] = np.array([o.events for o in ordered], dtype=np.int64)
+        for key in _RUN_COUNTS:
+            columns[key] = np.array([getattr(o, key) for o in ordered], dtype=np.int64)
         return pd.DataFrame(columns)
 
     @property

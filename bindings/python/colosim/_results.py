@@ -28,8 +28,10 @@ class Result:
     Attributes:
         policy: the policy's name (with its parameters).
         summary: dict with the keys of the CLI's summary.json (SUMMARY_METRICS; counts are ints).
-        stats: dict events, passes, rate_updates, warnings (the policy's, e.g. missing inputs) and
-            queue_order (the order the run used: as named, or the policy's own).
+        stats: dict events, passes, rate_updates, warnings (the policy's, e.g. missing inputs),
+            queue_order (the order the run used: as named, or the policy's own), predictions (slowdown
+            predictions for jobs sharing a GPU) and of them app_fallbacks and gpu_type_fallbacks
+            (made outside the interference model's data, as the interference_fallback option allows).
         jobs: pandas DataFrame, one row per job in the order jobs left the simulation, with the
             columns and values of the CLI's jobs.csv (times in seconds, NaN where the CSV is
             empty; slowdown to 6 decimals as printed there).

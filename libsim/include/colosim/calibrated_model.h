@@ -175,6 +175,8 @@ class CalibratedModel final : public InterferenceModel {
                   const GpuType& gpu) const override;
   bool feasible(const JobSpec& a, const JobSpec& b, const GpuType& gpu) const override;
   bool can_sample() const override;
+  bool app_needs_fallback(const JobSpec& job) const override { return !app_index(job.app); }
+  bool gpu_type_needs_fallback(const GpuType& gpu) const override { return !gpu_index(gpu.name); }
   double sampled_slowdown(const JobSpec& victim, std::span<const JobSpec* const> corunners, const GpuType& gpu,
                           std::uint64_t seed) const override;
   std::string describe() const override;

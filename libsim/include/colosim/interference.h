@@ -41,6 +41,13 @@ class InterferenceModel {
     return true;
   }
 
+  // Whether the model would answer for this application, or this GPU type, only by a fallback:
+  // from the job's features (an application it has no data on) or from the mean over the types
+  // it has data on. A run allows either only when asked (SimConfig::fallback) and counts the
+  // predictions that used one (RunStats).
+  virtual bool app_needs_fallback(const JobSpec& /*job*/) const { return false; }
+  virtual bool gpu_type_needs_fallback(const GpuType& /*gpu*/) const { return false; }
+
   // Whether the model knows its own error well enough to sample it (--interference-noise):
   // calibrated models, from held-out residuals.
   virtual bool can_sample() const { return false; }

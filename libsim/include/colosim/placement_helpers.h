@@ -31,7 +31,9 @@ std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec
 
 // The documented rule for gangs larger than any node: whole idle nodes on which the job fits,
 // largest nodes first (ties: lower node index), the last one possibly in part. Empty if too few.
-std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job);
+// `usable` (default: SchedulingPass::fits) narrows the nodes to those whose every GPU passes it,
+// e.g. one GPU type.
+std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job, const GpuFilter& usable = {});
 
 // Placement checks without the memory test, for policies that deliberately over-commit.
 bool fits_ignoring_memory(const SchedulingPass& pass, const JobSpec& job, GpuIndex g);

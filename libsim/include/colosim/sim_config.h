@@ -91,6 +91,16 @@ struct TimeSlicing {
   }
 };
 
+// What an interference model may guess when its data does not cover a run (docs/interference.md):
+// applications it has no data on (predicted from the job's features) and GPU types it has no
+// data on (the mean over its types). Not allowed, such a job or cluster is an error.
+struct ModelFallback {
+  bool apps = false;
+  bool gpu_types = false;
+};
+std::string to_string(ModelFallback f);          // none, apps, gpu-types, all
+ModelFallback parse_model_fallback(const std::string& text);  // throws Error
+
 struct SimConfig {
   QueueDiscipline discipline = QueueDiscipline::backfill;
   QueueOrderChoice queue_order;             // the order pending jobs are offered in
@@ -115,6 +125,7 @@ struct SimConfig {
   // under `seed`, while policies still see the model's predictions: does a policy's advantage
   // survive model error? Only for models that can_sample() (calibrated).
   bool interference_noise = false;
+  ModelFallback fallback;
 };
 
 const char* to_string(MemoryMode m);

@@ -23,6 +23,11 @@ struct RunStats {
   std::uint64_t rate_updates = 0; // job rate recomputations
   std::vector<std::string> warnings;  // distinct SchedulingPass::warn messages, first seen first
   std::string queue_order;        // the order the run used: as named, or the policy's own
+  // Slowdown predictions of the interference model for jobs sharing a GPU, and how many of them
+  // used a fallback (SimConfig::fallback): an application, or a GPU type, outside its data.
+  std::uint64_t predictions = 0;
+  std::uint64_t app_fallbacks = 0;
+  std::uint64_t gpu_type_fallbacks = 0;
 };
 
 class Simulator {
