@@ -2,7 +2,9 @@
 // heterogeneous types, tiny and huge GPUs, slow and fast), a small workload (1-40 jobs: gangs
 // larger than nodes, fractional GPU shares, memory beyond a GPU's, unknown applications and GPU
 // types, extreme but valid submit times and durations), a pair table (speed-ups, large
-// slowdowns, infeasible pairs, a default for unknown pairs or none) and run options (every
+// slowdowns, infeasible pairs, a default for unknown pairs or none) or a calibrated model with
+// fuzzed terms (measured pairs, a feasibility classifier, residuals sampled by
+// --interference-noise, fallbacks allowed or not) and run options (every
 // registered policy, discipline, queue order, memory mode, GPU sharing, time-slicing, per-application
 // speeds and composition). The run is checked
 // by ContractChecker, the same checks as the policy conformance test, and run twice: the same
@@ -12,8 +14,11 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
+#include <optional>
 
 #include "checked_run.h"
+#include "colosim/calibrated_model.h"
 #include "colosim/checked.h"
 #include "colosim/errors.h"
 #include "colosim/pair_table.h"
@@ -95,6 +100,60 @@ PairTable decode_table(FuzzedDataProvider& in) {
   return table;
 }
 
+// A calibrated model with fuzzed terms: it knows the first 1-3 applications (job "z" and some
+// others are outside its data) and the cluster's first GPU type, maybe another one the cluster
+// lacks; measured and infeasible pairs, a feasibility classifier and held-out residuals, each
+// maybe. Runs with it draw --interference-noise and --interference-fallback.
+CalibratedParams decode_calibrated(FuzzedDataProvider& in, const ClusterSpec& cluster) {
+  static const double kTerm[] = {-3.0, -0.4, 0.0, 0.1, 0.7, 2.5};
+  static const double kSlowdown[] = {0.5, 1.0, 1.3, 4.0, 1e6};
+  CalibratedParams p;
+  p.source = "fuzzed calibrated model";
+  const int A = in.ConsumeIntegralInRange(1, 3);
+  for (int a = 0; a < A; ++a) p.apps.push_back(kApps[a]);
+  p.gpu_types = {cluster.gpu_types.front().name};
+  if (in.ConsumeBool()) p.gpu_types.push_back("zz not in the cluster");
+  const auto G = static_cast<Eigen::Index>(p.gpu_types.size());
+  p.app_features = Eigen::MatrixXd::Zero(A, 0);
+  p.app_memory_mib.assign(static_cast<std::size_t>(A), std::numeric_limits<double>::quiet_NaN());
+  auto terms = [&](Eigen::Index n) {
+    Eigen::VectorXd v(n);
+    for (Eigen::Index i = 0; i < n; ++i) v[i] = pick(in, kTerm);
+    return v;
+  };
+  p.gpu_offset = terms(G);
+  p.victim_beta = p.aggressor_beta = Eigen::VectorXd(0);
+  p.victim_bias = terms(A);
+  p.aggressor_bias = terms(A);
+  p.victim_gpu_bias = p.aggressor_gpu_bias = Eigen::MatrixXd::Zero(A, 0);
+  p.victim_factor = p.aggressor_factor = Eigen::MatrixXd::Zero(A, 0);
+  p.victim_gpu_factor.assign(static_cast<std::size_t>(G), Eigen::MatrixXd::Zero(A, 0));
+  p.aggressor_gpu_factor = p.victim_gpu_factor;
+  for (int g = 0; g < G; ++g)
+    for (int v = 0; v < A; ++v)
+      for (int a = 0; a < A; ++a)
+        if (in.ConsumeIntegralInRange(0, 2) == 0) p.measured.push_back({g, v, a, pick(in, kSlowdown)});
+  if (in.ConsumeIntegralInRange(0, 3) == 0)
+    p.infeasible.push_back({0, in.ConsumeIntegralInRange(0, A - 1), in.ConsumeIntegralInRange(0, A - 1)});
+  if (in.ConsumeBool()) {
+    auto& f = p.feasibility;
+    f.fitted = true;
+    f.gpu_offset = terms(G);
+    f.demand = terms(A);
+    f.gpu_demand = Eigen::MatrixXd::Zero(A, G);
+    f.feature_coef = Eigen::VectorXd(0);
+    f.threshold = in.ConsumeBool() ? 0.02 : 0.5;
+  }
+  if (in.ConsumeBool())
+    for (auto* sets : {&p.pair_residuals, &p.new_app_residuals}) {
+      sets->resize(static_cast<std::size_t>(G));
+      for (auto& r : *sets)
+        for (int i = in.ConsumeIntegralInRange(0, 3); i > 0; --i) r.push_back(pick(in, kTerm));
+    }
+  p.context_overhead_mib = in.ConsumeBool() ? 300 : 0;
+  return p;
+}
+
 SimConfig decode_config(FuzzedDataProvider& in) {
   SimConfig c;
   c.discipline = in.ConsumeBool() ? QueueDiscipline::fifo : QueueDiscipline::backfill;
@@ -125,10 +184,10 @@ SimConfig decode_config(FuzzedDataProvider& in) {
 }
 
 // One checked run; returns its job rows and summary as text.
-std::string run_checked(const ClusterSpec& cluster, const std::vector<JobSpec>& jobs, const PairTable& table,
+std::string run_checked(const ClusterSpec& cluster, const std::vector<JobSpec>& jobs, const InterferenceModel& model,
                         const std::string& policy_name, const SimConfig& config) {
   auto policy = builtin_policies().make(policy_name);
-  testing::CheckedRun run = testing::run_checked(cluster, jobs, table, *policy, config);
+  testing::CheckedRun run = testing::run_checked(cluster, jobs, model, *policy, config);
   if (!run.violations.empty())
     finding("policy " + policy_name + ", " + to_string(config.discipline) + ", queue order " + config.queue_order.spec +
             ", memory " + to_string(config.memory) + ":\n" + run.violations);
@@ -150,12 +209,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }();
   try {
     const std::string policy = policies[in.ConsumeIntegralInRange<std::size_t>(0, policies.size() - 1)];
-    const SimConfig config = decode_config(in);
+    SimConfig config = decode_config(in);
     const ClusterSpec cluster = decode_cluster(in);
     const PairTable table = decode_table(in);
     const std::vector<JobSpec> jobs = decode_jobs(in);
-    const std::string first = run_checked(cluster, jobs, table, policy, config);
-    if (run_checked(cluster, jobs, table, policy, config) != first) finding("the same inputs gave different results");
+    // Drawn last, so that inputs saved before it decode as they did.
+    std::optional<CalibratedModel> calibrated;
+    if (in.remaining_bytes() > 0 && in.ConsumeIntegralInRange(0, 2) == 0) {
+      calibrated.emplace(decode_calibrated(in, cluster));
+      config.interference_noise = in.ConsumeBool() && calibrated->can_sample();
+      config.fallback = {in.ConsumeBool(), in.ConsumeBool()};
+    }
+    const InterferenceModel& model = calibrated ? static_cast<const InterferenceModel&>(*calibrated) : table;
+    const std::string first = run_checked(cluster, jobs, model, policy, config);
+    if (run_checked(cluster, jobs, model, policy, config) != first) finding("the same inputs gave different results");
   } catch (const Error&) {
     // Rejected input: an invalid cluster, a pair the table cannot answer, a policy's own rule.
   }

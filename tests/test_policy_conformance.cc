@@ -5,6 +5,7 @@
 #include <set>
 
 #include "long_mode.h"
+#include "colosim/calibration.h"
 #include "colosim/checked.h"
 #include "checked_run.h"
 #include "colosim/policies/builtin.h"
@@ -220,6 +221,82 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
             ++runs;
           }
   CHECK(runs == 156 * workloads);
+}
+
+namespace {
+
+// A calibrated model that knows applications a, b, c on type S only (d and type F are outside
+// its data), with pairs measured infeasible (so a feasibility classifier is fitted) and pairs
+// left unmeasured (predicted, with residuals to sample).
+const CalibratedModel& partial_calibrated_model() {
+  static const CalibratedModel model = [] {
+    InterferenceData d;
+    d.source = "conformance";
+    const char* apps[] = {"a", "b", "c"};
+    for (int v = 0; v < 3; ++v)
+      for (int a = v; a < 3; ++a) {
+        if (v == 0 && a == 1) continue;  // a beside b: predicted
+        PairMeasurement m;
+        m.gpu_type = "S";
+        m.app_a = apps[v];
+        m.app_b = apps[a];
+        m.feasible = !(v == 2 && a == 2);  // two c's run out of memory
+        if (m.feasible) {
+          m.slowdown_a = 1.1 + 0.3 * v + 0.05 * a;
+          m.slowdown_b = v == a ? m.slowdown_a : 1.2 + 0.2 * a + 0.1 * v;
+        }
+        m.source = "conformance";
+        d.pairs.push_back(m);
+      }
+    CalibrationOptions o;
+    o.ranks = {0};
+    o.iterations = 5;
+    return CalibratedModel(calibrate(d, o));
+  }();
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("issue 14: every policy keeps the contract with a calibrated model's feasibility, sampled error and fallbacks") {
+  // 14 policies x 2 memory modes x 2 workloads (20 under --long), the model's error sampled
+  // under each seed (--interference-noise) and both fallbacks allowed (applications d and GPU
+  // type F are outside its data), checked by ContractChecker, which recomputes the same sampled
+  // rates; the same seed gives the same rows.
+  const auto& model = partial_calibrated_model();
+  REQUIRE(model.can_sample());
+  REQUIRE(model.params().feasibility.fitted);
+  const std::uint64_t workloads = long_mode() ? 20 : 2;
+  std::uint64_t runs = 0;
+  for (const std::string& name : policies_to_check())
+    for (auto memory : {MemoryMode::enforce, MemoryMode::overcommit})
+      for (std::uint64_t workload = 1; workload <= workloads; ++workload) {
+        if (memory == MemoryMode::enforce && name.find("check_memory=false") != std::string::npos) continue;
+        CAPTURE(name);
+        CAPTURE(to_string(memory));
+        CAPTURE(workload);
+        auto once = [&] {
+          Rng rng(workload * 104729);
+          const ClusterSpec cluster = random_cluster(rng);
+          const std::vector<JobSpec> jobs = random_jobs(rng, 25);
+          auto policy = builtin_policies().make(name);
+          SimConfig config;
+          config.seed = workload;
+          config.memory = memory;
+          config.sharing = workload % 2 == 1 ? GpuSharing::by_share : GpuSharing::stack;
+          config.oom_delay = 5 * kTicksPerSecond;
+          config.interference_noise = true;
+          config.fallback = {true, true};
+          testing::CheckedRun run;
+          CHECK_NOTHROW(run = testing::run_checked(cluster, jobs, model, *policy, config));
+          CHECK_MESSAGE(run.violations.empty(), run.violations);
+          return run.text;
+        };
+        const std::string rows = once();
+        if (workload == 1) CHECK(once() == rows);
+        ++runs;
+      }
+  CHECK(runs == 25 * workloads);
 }
 
 TEST_CASE("issue 10 #4: under --memory ignore every policy starts a job larger than a GPU's memory") {
