@@ -94,6 +94,48 @@ TEST_CASE("calibration: known parameters recovered from noise-free synthetic pai
   CHECK(worst < 0.02);
 }
 
+TEST_CASE("calibration: Huber's loss keeps one far-off pair from pulling the fit") {
+  // The synthetic pairs, with one victim's slowdowns beside one aggressor made 5x larger on
+  // both types (a measurement gone wrong): squares spread that error over the victim's and the
+  // aggressor's terms, Huber's loss mostly ignores it.
+  const Synthetic s;
+  auto data = s.data();
+  int corrupted = 0;
+  for (auto& m : data.pairs)
+    if (m.app_a == Synthetic::name(2) && m.app_b == Synthetic::name(5)) {
+      m.slowdown_a *= 5;
+      ++corrupted;
+    }
+  REQUIRE(corrupted == 2);
+  CalibrationOptions opt;
+  opt.use_measured = false;
+  const auto prepared = prepare(data, opt);
+  CalibrationHyper h;
+  h.rank = 1;
+  h.factor_lambda = 1e-3;
+  h.bias_lambda = 1e-2;
+  h.gpu_bias_lambda = 1e-2;
+  auto worst_error = [&](bool robust) {
+    h.robust = robust;
+    const CalibratedModel model(fit(prepared, prepared.observations, h, 60));
+    double worst = 0;
+    for (int g = 0; g < 2; ++g)
+      for (int v = 0; v < Synthetic::A; ++v)
+        for (int a = 0; a < Synthetic::A; ++a) {
+          if (!Synthetic::held_out(v, a)) continue;
+          const auto pred = model.predict_pair({Synthetic::name(v), {}, 0}, {Synthetic::name(a), {}, 0}, g ? "V100" : "K80");
+          const double truth = std::max(1.0, std::exp(s.log_s(g, v, a)));
+          worst = std::max(worst, std::abs(pred.slowdown - truth) / truth);
+        }
+    return worst;
+  };
+  const double squares = worst_error(false), huber = worst_error(true);
+  CAPTURE(squares);
+  CAPTURE(huber);
+  CHECK(huber < 0.2 * squares);
+  CHECK(huber < 0.1);
+}
+
 TEST_CASE("calibration: deterministic, and cross-validation picks an interaction") {
   const Synthetic s;
   CalibrationOptions opt;

@@ -28,6 +28,7 @@ struct CalibrateArgs {
   std::vector<std::uint64_t> seeds{1};
   std::vector<int> ranks;
   std::string gpu_type;
+  std::string loss = "cv";
   double context_overhead_mib = 300;
   double composition_exponent = 1.0;
   double infeasible_threshold = CalibrationOptions{}.infeasible_threshold;
@@ -43,6 +44,8 @@ void calibrate_command(const CalibrateArgs& a) {
   }
   CalibrationOptions opt;
   if (!a.ranks.empty()) opt.ranks = a.ranks;
+  opt.losses = a.loss == "huber" ? std::vector<bool>{true} : a.loss == "cv" ? std::vector<bool>{false, true}
+                                                                           : std::vector<bool>{false};
   opt.use_measured = !a.smooth;
   opt.context_overhead_mib = a.context_overhead_mib;
   opt.composition_exponent = a.composition_exponent;
@@ -54,9 +57,9 @@ void calibrate_command(const CalibrateArgs& a) {
     const auto params = calibrate(data, opt);
     traces::save_calibrated_model(params, a.out);
     fmt::print("model: {}\n", CalibratedModel(params).describe());
-    fmt::print("chosen by {}-fold CV: rank {}, factor lambda {}, shared factor lambda {}; CV MAPE {:.2f}%\n",
+    fmt::print("chosen by {}-fold CV: rank {}, factor lambda {}, shared factor lambda {}, loss {}; CV MAPE {:.2f}%\n",
                opt.inner_folds, params.hyper.rank, params.hyper.factor_lambda, params.hyper.shared_factor_lambda,
-               100 * params.cv_mape);
+               params.hyper.robust ? "huber" : "squared", 100 * params.cv_mape);
     if (params.feasibility.fitted)
       fmt::print("feasibility of unmeasured pairs: classifier fitted on {} measured infeasible pairs; infeasible from "
                  "P(infeasible) >= {}\n", params.infeasible.size(), params.feasibility.threshold);
@@ -92,6 +95,8 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_flag("--no-single-type", a->no_single, "skip the per-GPU-type-only models in the report");
   cmd->add_option("--ranks", a->ranks, "interaction ranks tried by cross-validation (default 0 1 2 3 4 6)");
   cmd->add_option("--gpu-type", a->gpu_type, "use only pairs measured on this GPU type");
+  cmd->add_option("--loss", a->loss, "squared, huber (robust to a few far-off pairs) or cv (default: the one cross-validation prefers)")
+      ->check(CLI::IsMember({"squared", "huber", "cv"}));
   cmd->add_flag("--smooth", a->smooth, "serve fitted values for measured pairs instead of the measurements");
   cmd->add_option("--context-overhead-mib", a->context_overhead_mib,
                   "GPU memory each co-located process adds for its context (default 300)");

@@ -266,7 +266,7 @@ void bind_interference(py::module_& m) {
       [](const InterferenceData& data, std::optional<std::vector<int>> ranks,
          std::optional<std::vector<double>> factor_lambdas, std::optional<std::vector<double>> shared_factor_lambdas,
          int inner_folds, std::uint64_t seed, int iterations, bool use_measured, double context_overhead_mib,
-         double composition_exponent, double infeasible_threshold) {
+         double composition_exponent, double infeasible_threshold, const std::string& loss) {
         CalibrationOptions o;
         if (ranks) o.ranks = *ranks;
         if (factor_lambdas) o.factor_lambdas = *factor_lambdas;
@@ -278,6 +278,9 @@ void bind_interference(py::module_& m) {
         o.context_overhead_mib = context_overhead_mib;
         o.composition_exponent = composition_exponent;
         o.infeasible_threshold = infeasible_threshold;
+        if (loss == "squared") o.losses = {false};
+        else if (loss == "huber") o.losses = {true};
+        else if (loss != "cv") throw Error("calibrate: loss must be 'squared', 'huber' or 'cv', got '" + loss + "'");
         py::gil_scoped_release release;
         return Interference{std::make_shared<CalibratedModel>(colosim::calibrate(data, o)), "calibrated"};
       },
@@ -285,9 +288,10 @@ void bind_interference(py::module_& m) {
       py::arg("shared_factor_lambdas") = py::none(), py::arg("inner_folds") = 4, py::arg("seed") = 1,
       py::arg("iterations") = 40, py::arg("use_measured") = true, py::arg("context_overhead_mib") = 300.0,
       py::arg("composition_exponent") = 1.0, py::arg("infeasible_threshold") = CalibrationOptions{}.infeasible_threshold,
+      py::arg("loss") = "cv",
       "Fits a calibrated interference model to measured data (docs/interference.md): hyper-parameters by "
-      "cross-validation over the grid ranks x factor_lambdas (x shared_factor_lambdas with several GPU types), "
-      "then the fit on all the data; with pairs measured infeasible, a feasibility classifier for unmeasured "
+      "cross-validation over the grid ranks x factor_lambdas (x shared_factor_lambdas with several GPU types) x "
+      "loss ('cv': squared and huber; or one of them), then the fit on all the data; with pairs measured infeasible, a feasibility classifier for unmeasured "
       "pairs (infeasible when P(infeasible) >= infeasible_threshold). Deterministic for a given seed. Releases "
       "the GIL.");
 }

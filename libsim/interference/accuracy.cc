@@ -320,7 +320,8 @@ AccuracyReport evaluate_accuracy(const InterferenceData& data, const AccuracyOpt
   const auto chosen = calibrate(all, all.observations, copt);
   std::ostringstream os;
   os << "rank " << chosen.hyper.rank << ", factor lambda " << chosen.hyper.factor_lambda << ", shared factor lambda "
-     << chosen.hyper.shared_factor_lambda << ", inner-CV MAPE " << 100 * chosen.cv_mape << "%";
+     << chosen.hyper.shared_factor_lambda << ", loss " << (chosen.hyper.robust ? "huber" : "squared")
+     << ", inner-CV MAPE " << 100 * chosen.cv_mape << "%";
   report.chosen = os.str();
   return report;
 }

@@ -208,13 +208,19 @@ CalibratedParams fit(const PreparedData& data, std::span<const Observation> trai
     add(L.c() + o.aggressor, 1.0);
     if (L.gpu_bias) add(L.f() + o.aggressor * G + o.gpu, 1.0);
   }
-  Eigen::MatrixXd N = Eigen::MatrixXd::Zero(Q, Q);
-  for (int c = 0; c < P; ++c)
-    if (compact[c] >= 0) N(compact[c], compact[c]) += penalty[c];
-  for (const auto& row : rows)
-    for (const auto& x : row)
-      for (const auto& y : row) N(x.col, y.col) += x.value * y.value;
-  const Eigen::LDLT<Eigen::MatrixXd> solver(N);
+  // Observation weights: 1, or Huber's under hyper.robust (reweight() below).
+  std::vector<double> weight(n, 1.0);
+  Eigen::LDLT<Eigen::MatrixXd> solver;
+  auto factor = [&] {
+    Eigen::MatrixXd N = Eigen::MatrixXd::Zero(Q, Q);
+    for (int c = 0; c < P; ++c)
+      if (compact[c] >= 0) N(compact[c], compact[c]) += penalty[c];
+    for (std::size_t i = 0; i < n; ++i)
+      for (const auto& x : rows[i])
+        for (const auto& z : rows[i]) N(x.col, z.col) += weight[i] * x.value * z.value;
+    solver.compute(N);
+  };
+  factor();
 
   Eigen::VectorXd y(static_cast<Eigen::Index>(n));
   for (std::size_t i = 0; i < n; ++i) y[static_cast<Eigen::Index>(i)] = train[i].log_slowdown;
@@ -227,7 +233,8 @@ CalibratedParams fit(const PreparedData& data, std::span<const Observation> trai
   auto solve_linear = [&]() {
     Eigen::VectorXd rhs = Eigen::VectorXd::Zero(Q);
     for (std::size_t i = 0; i < n; ++i)
-      for (const auto& x : rows[i]) rhs[x.col] += x.value * (y[static_cast<Eigen::Index>(i)] - inter[static_cast<Eigen::Index>(i)]);
+      for (const auto& x : rows[i])
+        rhs[x.col] += weight[i] * x.value * (y[static_cast<Eigen::Index>(i)] - inter[static_cast<Eigen::Index>(i)]);
     theta = solver.solve(rhs);
     for (std::size_t i = 0; i < n; ++i) {
       double s = 0;
@@ -242,7 +249,27 @@ CalibratedParams fit(const PreparedData& data, std::span<const Observation> trai
           (U.row(o.victim) + E[o.gpu].row(o.victim)).dot(W.row(o.aggressor) + Fm[o.gpu].row(o.aggressor));
     }
   };
+  // Huber weights from the current residuals: 1 within 1.345 robust standard deviations (1.4826
+  // x the median absolute residual), c / |residual| beyond.
+  auto reweight = [&] {
+    std::vector<double> abs_res(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      const auto k = static_cast<Eigen::Index>(i);
+      abs_res[i] = std::abs(y[k] - lin[k] - inter[k]);
+    }
+    std::vector<double> sorted = abs_res;
+    std::nth_element(sorted.begin(), sorted.begin() + static_cast<std::ptrdiff_t>(n / 2), sorted.end());
+    const double c = 1.345 * 1.4826 * sorted[n / 2];
+    if (!(c > 0)) return;
+    for (std::size_t i = 0; i < n; ++i) weight[i] = abs_res[i] <= c ? 1.0 : c / abs_res[i];
+    factor();
+  };
   solve_linear();
+  if (hyper.robust && r == 0)
+    for (int it = 0; it < iterations; ++it) {
+      reweight();
+      solve_linear();
+    }
 
   if (r > 0) {
     // Deterministic start: the leading singular vectors of the mean residual matrix.
@@ -289,13 +316,14 @@ CalibratedParams fit(const PreparedData& data, std::span<const Observation> trai
           const Eigen::VectorXd q = (other_shared.row(other) + other_gpu[o.gpu].row(other)).transpose();
           const double res = y[static_cast<Eigen::Index>(i)] - lin[static_cast<Eigen::Index>(i)];
           const int gb = shared ? r * (1 + o.gpu) : r * o.gpu;
-          M.block(gb, gb, r, r) += q * q.transpose();
-          b.segment(gb, r) += res * q;
+          const Eigen::MatrixXd qq = weight[i] * q * q.transpose();
+          M.block(gb, gb, r, r) += qq;
+          b.segment(gb, r) += weight[i] * res * q;
           if (shared) {
-            M.block(0, 0, r, r) += q * q.transpose();
-            M.block(0, gb, r, r) += q * q.transpose();
-            M.block(gb, 0, r, r) += q * q.transpose();
-            b.head(r) += res * q;
+            M.block(0, 0, r, r) += qq;
+            M.block(0, gb, r, r) += qq;
+            M.block(gb, 0, r, r) += qq;
+            b.head(r) += weight[i] * res * q;
           }
         }
         for (int k = 0; k < B; ++k) M(k, k) += (shared && k < r) ? hyper.shared_factor_lambda : hyper.factor_lambda;
@@ -309,6 +337,10 @@ CalibratedParams fit(const PreparedData& data, std::span<const Observation> trai
       sweep(false);
       update_interaction();
       solve_linear();
+      if (hyper.robust) {
+        reweight();
+        solve_linear();
+      }
     }
   }
 
@@ -398,7 +430,14 @@ std::vector<CalibrationHyper> hyper_grid(const CalibrationOptions& options, int 
       }
   }
   if (grid.empty()) throw Error("calibration: empty hyper-parameter grid");
-  return grid;
+  if (options.losses.empty()) throw Error("calibration: no loss to try");
+  std::vector<CalibrationHyper> out;
+  for (bool robust : options.losses)
+    for (CalibrationHyper h : grid) {
+      h.robust = robust;
+      out.push_back(h);
+    }
+  return out;
 }
 
 CalibratedParams calibrate(const PreparedData& data, std::span<const Observation> train,

@@ -132,7 +132,7 @@ def calibrate(data: InterferenceData, ranks: Sequence[int] | None = None,
               factor_lambdas: Sequence[float] | None = None, shared_factor_lambdas: Sequence[float] | None = None,
               inner_folds: int = 4, seed: int = 1, iterations: int = 40, use_measured: bool = True,
               context_overhead_mib: float = 300.0, composition_exponent: float = 1.0,
-              infeasible_threshold: float = 0.02) -> Interference: ...
+              infeasible_threshold: float = 0.02, loss: str = "cv") -> Interference: ...
 
 # --------------------------------------------------------------------------- policies
 

@@ -35,6 +35,10 @@ struct CalibrationHyper {
   double feature_lambda = 1.0;  // on beta
   bool use_features = true;     // false: beta = 0
   bool use_biases = true;       // false: d = c = e = f = 0 (features-only baseline)
+  // Huber loss (iteratively reweighted, threshold 1.345 robust standard deviations of the
+  // residuals) instead of squares: a few pairs far from the rest pull the fit less. Fitting
+  // only: a model file does not record it (serving does not depend on it).
+  bool robust = false;
 };
 
 // How a feature is transformed before standardisation.

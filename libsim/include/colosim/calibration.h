@@ -20,6 +20,8 @@ struct CalibrationOptions {
   // Ridge on the interaction shared across GPU types; inf = none (per-type interaction only).
   // Only tried when the data has several GPU types.
   std::vector<double> shared_factor_lambdas{std::numeric_limits<double>::infinity(), 0.3};
+  // Losses tried: false = squares, true = Huber (CalibrationHyper::robust).
+  std::vector<bool> losses{false, true};
   double bias_lambda = 0.3;
   double gpu_bias_lambda = 0.3;
   double feature_lambda = 1.0;
