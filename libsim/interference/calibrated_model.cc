@@ -7,6 +7,7 @@
 
 #include "colosim/errors.h"
 #include "colosim/interference_data.h"
+#include "colosim/stable_hash.h"
 
 namespace colosim {
 
@@ -222,17 +223,6 @@ double quantile(const std::vector<double>& sorted, double q) {
   return sorted[i] + (pos - static_cast<double>(i)) * (sorted[i + 1] - sorted[i]);
 }
 
-std::uint64_t mix(std::uint64_t h, const std::string& s) {
-  for (unsigned char c : s) h = (h ^ c) * 1099511628211ULL;
-  return (h ^ 0xffU) * 1099511628211ULL;
-}
-
-std::uint64_t splitmix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 }  // namespace
 
 SlowdownInterval CalibratedModel::interval(const AppQuery& victim, const AppQuery& aggressor,
@@ -256,8 +246,8 @@ double CalibratedModel::sampled_pair(const AppQuery& victim, const AppQuery& agg
   const auto g = gpu_index(gpu_type);
   const auto& r = residuals_for(p.source, g);
   if (r.empty()) return p.slowdown;
-  std::uint64_t h = mix(mix(mix(1469598103934665603ULL, victim.name), aggressor.name), gpu_type);
-  const double residual = r[splitmix(h ^ splitmix(seed)) % r.size()];
+  const std::uint64_t h = hash_text(hash_text(hash_text(kFnvOffset, victim.name), aggressor.name), gpu_type);
+  const double residual = r[splitmix64(h ^ splitmix64(seed)) % r.size()];
   return std::max(std::exp(log_fit(victim, aggressor, g) + residual), p_.min_slowdown);
 }
 

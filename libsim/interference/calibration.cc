@@ -7,19 +7,13 @@
 #include <tuple>
 
 #include "colosim/errors.h"
+#include "colosim/stable_hash.h"
 
 namespace colosim {
 namespace {
 
 bool is_log_feature(const std::string& name) {
   return name == feature::memory_mib || name == feature::batch_size || name == feature::solo_throughput;
-}
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
 }
 
 // Column layout of the linear (bias) part of the model.
@@ -46,13 +40,7 @@ struct Entry {
 int pair_fold(const std::string& a, const std::string& b, int folds, std::uint64_t seed) {
   const std::string& lo = std::min(a, b);
   const std::string& hi = std::max(a, b);
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](const std::string& s) {
-    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ULL;
-    h = (h ^ 0xffU) * 1099511628211ULL;
-  };
-  mix(lo);
-  mix(hi);
+  const std::uint64_t h = hash_text(hash_text(kFnvOffset, lo), hi);
   return static_cast<int>(splitmix64(h ^ splitmix64(seed)) % static_cast<std::uint64_t>(folds));
 }
 
