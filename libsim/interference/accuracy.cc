@@ -196,8 +196,8 @@ std::vector<FeasibilityAccuracy> evaluate_feasibility(const PreparedData& all, c
       double p = 0;  // not fitted (no infeasible pair in training): memory alone, unknown here
       if (f.fitted)
         p = infeasible_probability(f.gpu_offset[o.gpu] +
-                                   feasibility_term(f, o.a, b.app_features.row(o.a).transpose(), o.gpu) +
-                                   feasibility_term(f, o.b, b.app_features.row(o.b).transpose(), o.gpu));
+                                   feasibility_term(f, o.a, b.app_features, o.gpu) +
+                                   feasibility_term(f, o.b, b.app_features, o.gpu));
       (out[static_cast<std::size_t>(o.gpu)].*sink).push_back({o.infeasible, p});
     }
   };

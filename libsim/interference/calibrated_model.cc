@@ -117,7 +117,7 @@ CalibratedModel::CalibratedModel(CalibratedParams params) : p_(std::move(params)
     feasibility_terms_.resize(A, G);
     for (Eigen::Index a = 0; a < A; ++a)
       for (int g = 0; g < G; ++g)
-        feasibility_terms_(a, g) = feasibility_term(f, static_cast<int>(a), p_.app_features.row(a).transpose(), g);
+        feasibility_terms_(a, g) = feasibility_term(f, static_cast<int>(a), p_.app_features, g);
   }
 }
 

@@ -474,8 +474,8 @@ FeasibilityParams fit_feasibility(const PreparedData& data, const std::vector<Pa
           double p = 0.5;
           if (fitted.fitted)
             p = infeasible_probability(fitted.gpu_offset[o.gpu] +
-                                       feasibility_term(fitted, o.a, b.app_features.row(o.a).transpose(), o.gpu) +
-                                       feasibility_term(fitted, o.b, b.app_features.row(o.b).transpose(), o.gpu));
+                                       feasibility_term(fitted, o.a, b.app_features, o.gpu) +
+                                       feasibility_term(fitted, o.b, b.app_features, o.gpu));
           p = std::clamp(p, 1e-12, 1 - 1e-12);
           loss -= std::log(o.infeasible ? p : 1 - p);
         }

@@ -129,4 +129,10 @@ double feasibility_term(const FeasibilityParams& f, int app, const Eigen::Vector
   return term;
 }
 
+double feasibility_term(const FeasibilityParams& f, int app, const Eigen::MatrixXd& app_features, int gpu) {
+  double term = f.demand[app] + f.gpu_demand(app, gpu);
+  for (Eigen::Index k = 0; k < app_features.cols(); ++k) term += app_features(app, k) * f.feature_coef[k];
+  return term;
+}
+
 }  // namespace colosim

@@ -59,5 +59,8 @@ inline double infeasible_probability(double logit) { return 1.0 / (1.0 + std::ex
 // `app` < 0 for an application the fit does not know (features only). `features` has one entry
 // per feature of the fit (standardised, 0 = unknown).
 double feasibility_term(const FeasibilityParams& f, int app, const Eigen::VectorXd& features, int gpu);
+// The same for application `app` of the fit, its features row `app` of `app_features` (read
+// element by element: a matrix with no columns has no row to take).
+double feasibility_term(const FeasibilityParams& f, int app, const Eigen::MatrixXd& app_features, int gpu);
 
 }  // namespace colosim
