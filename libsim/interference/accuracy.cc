@@ -194,10 +194,7 @@ std::vector<FeasibilityAccuracy> evaluate_feasibility(const PreparedData& all, c
     const auto f = fit_feasibility(all, train, options.calibration);
     for (const auto& o : test) {
       double p = 0;  // not fitted (no infeasible pair in training): memory alone, unknown here
-      if (f.fitted)
-        p = infeasible_probability(f.gpu_offset[o.gpu] +
-                                   feasibility_term(f, o.a, b.app_features, o.gpu) +
-                                   feasibility_term(f, o.b, b.app_features, o.gpu));
+      if (f.fitted) p = pair_infeasible_probability(f, b.app_features, o.a, o.b, o.gpu);
       (out[static_cast<std::size_t>(o.gpu)].*sink).push_back({o.infeasible, p});
     }
   };

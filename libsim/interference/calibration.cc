@@ -471,12 +471,9 @@ FeasibilityParams fit_feasibility(const PreparedData& data, const std::vector<Pa
         if (te.empty()) continue;
         const auto fitted = fit_with(tr, h);
         for (const auto& o : te) {
-          double p = 0.5;
-          if (fitted.fitted)
-            p = infeasible_probability(fitted.gpu_offset[o.gpu] +
-                                       feasibility_term(fitted, o.a, b.app_features, o.gpu) +
-                                       feasibility_term(fitted, o.b, b.app_features, o.gpu));
-          p = std::clamp(p, 1e-12, 1 - 1e-12);
+          const double p =
+              fitted.fitted ? std::clamp(pair_infeasible_probability(fitted, b.app_features, o.a, o.b, o.gpu), 1e-12, 1 - 1e-12)
+                            : 0.5;
           loss -= std::log(o.infeasible ? p : 1 - p);
         }
       }

@@ -135,4 +135,9 @@ double feasibility_term(const FeasibilityParams& f, int app, const Eigen::Matrix
   return term;
 }
 
+double pair_infeasible_probability(const FeasibilityParams& f, const Eigen::MatrixXd& app_features, int a, int b, int gpu) {
+  return infeasible_probability(f.gpu_offset[gpu] + feasibility_term(f, a, app_features, gpu) +
+                                feasibility_term(f, b, app_features, gpu));
+}
+
 }  // namespace colosim

@@ -62,5 +62,7 @@ double feasibility_term(const FeasibilityParams& f, int app, const Eigen::Vector
 // The same for application `app` of the fit, its features row `app` of `app_features` (read
 // element by element: a matrix with no columns has no row to take).
 double feasibility_term(const FeasibilityParams& f, int app, const Eigen::MatrixXd& app_features, int gpu);
+// P(infeasible) of two applications of the fit on type g.
+double pair_infeasible_probability(const FeasibilityParams& f, const Eigen::MatrixXd& app_features, int a, int b, int gpu);
 
 }  // namespace colosim
