@@ -195,7 +195,7 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
               // las takes one event per quantum while jobs wait: with jobs as long as the horizon
               // (kMaxTicks), a quantum of 1e5 GPU-s keeps that to thousands.
               const char* orders[] = {"", "fifo", "priority", "sjf", "srtf", "las:quantum=1e5", "2d-las:thresholds=100/400,starvation=2",
-                                      "gittins:quantum=1e5"};
+                                      "gittins:quantum=1e5,learn=3,window=50"};
               const std::uint64_t pick = workload + (rule == Composition::additive ? 3 : 0) + (discipline == QueueDiscipline::fifo ? 1 : 0);
               if (*orders[pick % 8]) config.queue_order = QueueOrderChoice::parse(orders[pick % 8]);
               // Preemption costs for the preempting policies: free, a suspend, a resume with

@@ -394,9 +394,9 @@ TEST_CASE("issue 11: gittins ranks by the Gittins index of attained service over
   const QueueOrderChoice gittins = QueueOrderChoice::parse("gittins:service=10/100,quantum=10");
   const JobSpec j = job("j", 1, 100, 0);
   CHECK(gittins.order->rank(j, {0, 0}) == doctest::Approx(-0.05));
-  CHECK(gittins.order->rank(j, {seconds_to_ticks(10), 0}) == doctest::Approx(-1.0 / 90));
-  CHECK(gittins.order->rank(j, {seconds_to_ticks(100), 0}) == 0);  // beyond every value: last
-  CHECK(gittins.order->next_step(j, {seconds_to_ticks(15), 0}) == seconds_to_ticks(20));
+  CHECK(gittins.order->rank(j, {static_cast<double>(seconds_to_ticks(10)), 0}) == doctest::Approx(-1.0 / 90));
+  CHECK(gittins.order->rank(j, {static_cast<double>(seconds_to_ticks(100)), 0}) == 0);  // beyond every value: last
+  CHECK(gittins.order->next_step(j, {static_cast<double>(seconds_to_ticks(15)), 0}) == seconds_to_ticks(20));
   // One GPU: a (100 s) from 0, b (10 s) from 5. b ties a until a completes its first quantum at
   // 10 s; its index then falls to 1/90 and b displaces it: b runs 10-20, a resumes and ends at 110.
   const Outcome o = run("tiresias", "gittins:service=10/100,quantum=10", {job("a", 1, 100, 0), job("b", 1, 10, 5)}, 1, 1);
@@ -405,6 +405,47 @@ TEST_CASE("issue 11: gittins ranks by the Gittins index of attained service over
   CHECK(s(o.jobs.at("a").end) == 110);
   CHECK(o.jobs.at("a").preemptions == 1);
   CHECK_THROWS_WITH_AS(QueueOrderChoice::parse("gittins:service=10/-1"), doctest::Contains("parameter 'service'"), Error);
+}
+
+TEST_CASE("issue 11: work at a checkpoint up to floating-point residue counts as safe, in the core and the checker alike") {
+  PreemptionCost cost;
+  CHECK(cost.safe_work(12345.6) == 12345.6);  // no interval: a suspend writes a checkpoint
+  cost.checkpoint_interval = 1;
+  CHECK(cost.safe_work(12345.6) == 12345);
+  CHECK(cost.safe_work(11999.999999999) == 12000);  // 12000 - (12000 - x) is not always x
+  cost.checkpoint_interval = 40 * kTicksPerSecond;
+  CHECK(cost.safe_work(99.0 * kTicksPerSecond) == 80.0 * kTicksPerSecond);
+  CHECK(cost.safe_work(0) == 0);
+}
+
+TEST_CASE("issue 11: gittins learns its distribution from the jobs that finish (learn=N)") {
+  // One GPU, 1 s quanta, prior service = 1000 GPU-s: under it a job that has run has a higher
+  // index (1 / (1000 - a)) than a fresh one, so nothing is ever displaced. j1 (10 s) runs 0-10.
+  // With learn=1 its 10 GPU-s become the distribution when it ends: j2 (100 s, waiting since 1)
+  // is ranked again and starts; at 30 it has held 20 GPU-s, beyond every value (index 0), and
+  // j3 (5 s, index 1/10) displaces it: j3 runs 30-35, j2 ends at 115.
+  const std::vector<JobSpec> jobs{job("j1", 1, 10, 0), job("j2", 1, 100, 1), job("j3", 1, 5, 30)};
+  const Outcome learnt = run("tiresias", "gittins:service=1000,quantum=1,learn=1", jobs, 1, 1);
+  CHECK(s(learnt.jobs.at("j2").start) == 10);
+  CHECK(s(learnt.jobs.at("j3").start) == 30);
+  CHECK(s(learnt.jobs.at("j3").end) == 35);
+  CHECK(s(learnt.jobs.at("j2").end) == 115);
+  CHECK(learnt.jobs.at("j2").preemptions == 1);
+  // Without learning, j3 waits for j2: 110 and 115.
+  const Outcome fixed = run("tiresias", "gittins:service=1000,quantum=1", jobs, 1, 1);
+  CHECK(s(fixed.jobs.at("j2").end) == 110);
+  CHECK(s(fixed.jobs.at("j3").end) == 115);
+  CHECK(fixed.jobs.at("j2").preemptions == 0);
+  // Each run learns afresh: a second run with the same choice gives the same records.
+  const QueueOrderChoice shared = QueueOrderChoice::parse("gittins:service=1000,quantum=1,learn=1");
+  SimConfig config;
+  config.queue_order = shared;
+  const Outcome again = run("tiresias", "", jobs, 1, 1, config);
+  const Outcome third = run("tiresias", "", jobs, 1, 1, config);
+  CHECK(s(again.jobs.at("j3").end) == 35);
+  CHECK(s(third.jobs.at("j3").end) == 35);
+  CHECK_THROWS_WITH_AS(QueueOrderChoice::parse("gittins:learn=0.5"), doctest::Contains("parameter 'learn'"), Error);
+  CHECK_THROWS_WITH_AS(QueueOrderChoice::parse("gittins:learn=5,window=0"), doctest::Contains("parameter 'window'"), Error);
 }
 
 TEST_CASE("issue 11: the 2D-LAS starvation guard promotes a job that waited twice as long as it ran") {

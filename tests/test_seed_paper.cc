@@ -55,7 +55,9 @@ TEST_CASE("seed paper: binpack places LAMMPS+TF, LAMMPS+TF, 2xQMCPACK+2xGROMACS 
 
 TEST_CASE("seed paper: standalone gives each application its own GPU when memory is not enforced") {
   // 2 x 8.3 GB of LAMMPS exceeds a 12 GB Titan Xp; the paper ran it anyway, so memory is ignored.
-  for (auto [memory_gb, mode] : {std::pair{12.0, MemoryMode::ignore}, std::pair{24.0, MemoryMode::enforce}}) {
+  for (const auto& setting : {std::pair{12.0, MemoryMode::ignore}, std::pair{24.0, MemoryMode::enforce}}) {
+    const double memory_gb = setting.first;  // a plain variable: CAPTURE's lambda cannot name a binding in clang
+    const MemoryMode mode = setting.second;
     CAPTURE(memory_gb);
     auto gpus = placement_at_zero("standalone", memory_gb, mode);
     CHECK(gpus[0] == Apps{"LAMMPS", "LAMMPS"});

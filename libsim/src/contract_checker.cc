@@ -93,10 +93,7 @@ void ContractChecker::on_preempt(Tick now, const JobSpec& job, std::span<const G
   }
   Running& r = it->second;
   settle(r, now);
-  if (const Tick interval = config_.preemption.checkpoint_interval; interval > 0) {
-    const auto step = static_cast<double>(interval);
-    r.work = std::floor(r.work / step + 1e-9) * step;  // back to its last checkpoint
-  }
+  r.work = config_.preemption.safe_work(r.work);  // back to its last checkpoint
   r.suspending = true;
   r.rate = 0;
   ++service_[job.id].preemptions;

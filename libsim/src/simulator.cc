@@ -103,6 +103,10 @@ class Simulator::Engine final : public SchedulingPass {
     if (config_.round < 0) throw Error("policy's round must be >= 0");
     stats_.queue_order = config_.queue_order.spec;
     order_ = config_.queue_order.order.get();
+    if (order_) {
+      learning_order_ = order_->copy_for_run();
+      if (learning_order_) order_ = learning_order_.get();
+    }
     motion_ = order_ ? order_->motion() : RankMotion::fixed;
   }
 
@@ -303,11 +307,10 @@ class Simulator::Engine final : public SchedulingPass {
     const Tick now = pass_now_;
     Active& a = slots_[slot];
     settle(a, now);
-    if (const Tick interval = config_.preemption.checkpoint_interval; interval > 0) {
+    if (config_.preemption.checkpoint_interval > 0) {
       // Progress is safe at whole multiples of the interval; the rest is done again.
       const double done = static_cast<double>(a.spec.solo_duration) - a.remaining;
-      const double safe = std::floor(done / static_cast<double>(interval)) * static_cast<double>(interval);
-      const double lost = std::max(0.0, done - safe);
+      const double lost = std::max(0.0, done - config_.preemption.safe_work(done));
       a.remaining += lost;
       a.redone += lost * a.time_per_work;
     }
@@ -749,7 +752,32 @@ class Simulator::Engine final : public SchedulingPass {
 
   void finish(JobSlot slot, Tick now) {
     leave_gpus(slot, now);
+    const Active& a = slots_[slot];
+    if (learning_order_ && learning_order_->learn_from_finished(a.spec, a.attained)) rank_again(now);
     emit(slot, JobOutcome::finished, now);
+  }
+
+  // The order learnt something that changes ranks: every waiting job is ranked again as it
+  // entered the queue, every running one as of now, and rank steps are re-armed.
+  void rank_again(Tick now) {
+    std::map<QueueKey, JobSlot> pending;
+    for (const auto& [key, slot] : pending_) {
+      Active& a = slots_[slot];
+      a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
+      pending.emplace(QueueKey{a.rank, a.seq}, slot);
+    }
+    pending_.swap(pending);
+    std::map<QueueKey, JobSlot> running;
+    for (const auto& [key, slot] : running_ranked_) {
+      Active& a = slots_[slot];
+      settle(a, now);
+      a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
+      running.emplace(QueueKey{a.rank, a.seq}, slot);
+      if (motion_ == RankMotion::steps && policy_.preempts() && !a.steps_paused && timers_.contains(slot))
+        arm_rank_step(slot, now);
+    }
+    running_ranked_.swap(running);
+    full_pass_ = true;
   }
 
   void fail_out_of_memory(JobSlot slot, Tick now) {
@@ -995,6 +1023,7 @@ class Simulator::Engine final : public SchedulingPass {
   std::map<QueueKey, JobSlot> pending_;         // in queue order
   std::map<QueueKey, JobSlot> running_ranked_;  // running jobs by current rank: whom to preempt
   const QueueOrder* order_ = nullptr;           // null: arrival order
+  std::unique_ptr<QueueOrder> learning_order_;  // this run's own copy of an order that learns
   RankMotion motion_ = RankMotion::fixed;
   EventQueue events_;   // per running job: completion or OOM failure
   EventQueue timers_;   // per job: the end of its suspend, or its next rank step

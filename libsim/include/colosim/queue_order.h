@@ -53,6 +53,14 @@ class QueueOrder {
   virtual double promote_after(const JobSpec& /*job*/, const JobProgress& /*progress*/) const {
     return std::numeric_limits<double>::infinity();
   }
+
+  // Orders that learn from the run (gittins:learn=N) keep state, so each run gets its own copy
+  // of them: this returns it; null (the default) for orders that do not learn, which runs share.
+  virtual std::unique_ptr<QueueOrder> copy_for_run() const { return nullptr; }
+  // A run's own copy is told of every job that finishes, with the GPU-time it held over the
+  // whole run (GPU-ticks). True when ranks changed: the core then ranks every waiting and
+  // running job again (O(jobs in the system) each time, so an order should change them rarely).
+  virtual bool learn_from_finished(const JobSpec& /*job*/, double /*held_gpu_ticks*/) { return false; }
 };
 
 class QueueOrderRegistry : public Registry<std::shared_ptr<const QueueOrder>> {

@@ -1,4 +1,6 @@
 #pragma once
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -64,6 +66,15 @@ struct PreemptionCost {
   std::map<std::string, Delays> per_app;      // overrides, by JobSpec::app
   Tick checkpoint_interval = 0;               // solo work between checkpoints; 0: none needed
 
+  // The work that survives a preemption after `done` ticks of it: the last whole multiple of the
+  // interval (all of it without one). Work within floating-point residue of a multiple counts as
+  // reaching it: the core and ContractChecker add the same work up in different orders.
+  double safe_work(double done) const {
+    if (checkpoint_interval <= 0) return done;
+    const auto step = static_cast<double>(checkpoint_interval);
+    const double residue = 1e-9 * std::max(1.0, std::abs(done));
+    return std::floor((done + residue) / step) * step;
+  }
   const Delays& of(const std::string& app) const {
     const auto it = per_app.find(app);
     return it == per_app.end() ? delays : it->second;
