@@ -14,6 +14,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -180,22 +181,44 @@ SimConfig decode_config(FuzzedDataProvider& in) {
 
 // The starvation guard makes two jobs on one GPU trade places every few seconds of their run
 // (the first queue's 20 GPU-s over the gang's GPUs, then as long again waiting), as the rule says
-// (docs/scheduling.md). On a GPU of speed 1e-9 an honest run of a 1,000 s job takes some 1e11
-// swaps, and when a swap costs more than that (a restore, work lost since a periodic checkpoint)
-// no job ever progresses: thrashing, run faithfully to the horizon. Under the guard, no job runs
-// longer than an hour at the slowest speed, restores take at most 0.2 s and nothing is lost.
-void bound_for_starvation_guard(const ClusterSpec& cluster, std::vector<JobSpec>& jobs, SimConfig& config) {
+// (docs/scheduling.md): a run takes about (longest run / a few seconds) swaps, some 1e11 for a
+// 1,000 s job on a GPU of speed 1e-9, time-sliced or slowed down a millionfold. When a swap
+// costs more than a turn (a restore, work lost since a periodic checkpoint) no job ever
+// progresses: thrashing, run faithfully to the horizon. Under the guard, restores take at most
+// 0.2 s and nothing is lost, and a run abandoned after kStarvationGuardEvents is no finding.
+constexpr std::uint64_t kStarvationGuardEvents = 10 * 1024;
+struct RunTooLong {};
+
+void cheap_preemptions(SimConfig& config) {
   const Tick cheap = kTicksPerSecond / 5;
   PreemptionCost& cost = config.preemption;
   cost.delays.suspend = std::min(cost.delays.suspend, cheap);
   cost.delays.resume = std::min(cost.delays.resume, cheap);
   for (auto& [app, d] : cost.per_app) d.suspend = std::min(d.suspend, cheap), d.resume = std::min(d.resume, cheap);
   cost.checkpoint_interval = 0;
-  double slowest = std::numeric_limits<double>::infinity();
-  for (const GpuType& t : cluster.gpu_types) slowest = std::min(slowest, t.speed);
-  for (const AppSpeed& a : cluster.app_speeds) slowest = std::min(slowest, a.speed);
-  const auto longest = static_cast<Tick>(static_cast<double>(seconds_to_ticks(3600)) * slowest);
-  for (JobSpec& j : jobs) j.solo_duration = std::min(j.solo_duration, longest);
+}
+
+// With FUZZ_SIMULATION_PRINT set, the decoded scenario goes to stderr: what to read when an
+// input is slow or a finding needs a hand-worked test.
+void print_scenario(const std::string& policy, const SimConfig& config, const ClusterSpec& cluster,
+                    const std::vector<JobSpec>& jobs, bool calibrated) {
+  const PreemptionCost& cost = config.preemption;
+  std::fprintf(stderr, "policy %s, queue order %s, %s, memory %s, sharing %s, time-sliced %d (quantum %lld, switch %lld), "
+               "suspend %lld, resume %lld, checkpoint %lld, calibrated model %d\n",
+               policy.c_str(), config.queue_order.spec.c_str(), to_string(config.discipline), to_string(config.memory),
+               to_string(config.sharing), static_cast<int>(config.time_slicing.every_gpu),
+               static_cast<long long>(config.time_slicing.quantum), static_cast<long long>(config.time_slicing.context_switch),
+               static_cast<long long>(cost.delays.suspend), static_cast<long long>(cost.delays.resume),
+               static_cast<long long>(cost.checkpoint_interval), static_cast<int>(calibrated));
+  for (const GpuType& t : cluster.gpu_types)
+    std::fprintf(stderr, "  type %s: %lld MiB, speed %g\n", t.name.c_str(), static_cast<long long>(t.memory_mib), t.speed);
+  for (const NodeSpec& n : cluster.nodes) std::fprintf(stderr, "  node %s: %d x %s\n", n.name.c_str(), n.gpus, n.gpu_type.c_str());
+  for (const AppSpeed& a : cluster.app_speeds)
+    std::fprintf(stderr, "  app speed %s on %s (gang %d): %g\n", a.app.c_str(), a.gpu_type.c_str(), a.gpus, a.speed);
+  for (const JobSpec& j : jobs)
+    std::fprintf(stderr, "  job %s: app %s, submit %lld, solo %lld ticks, %d GPU(s), %lld MiB, share %d, priority %d, %zu type(s)\n",
+                 j.id.c_str(), j.app.c_str(), static_cast<long long>(j.submit), static_cast<long long>(j.solo_duration), j.gpus,
+                 static_cast<long long>(j.memory_mib), j.gpu_milli, j.priority, j.gpu_types.size());
 }
 
 [[noreturn]] void finding(const std::string& what) {
@@ -203,11 +226,17 @@ void bound_for_starvation_guard(const ClusterSpec& cluster, std::vector<JobSpec>
   std::abort();
 }
 
-// One checked run; returns its job rows and summary as text.
+// One checked run; returns its job rows and summary as text. Throws RunTooLong when a run
+// under the starvation guard goes past kStarvationGuardEvents.
 std::string run_checked(const ClusterSpec& cluster, const std::vector<JobSpec>& jobs, const InterferenceModel& model,
-                        const std::string& policy_name, const SimConfig& config) {
+                        const std::string& policy_name, const SimConfig& config, bool starvation_guard) {
   auto policy = builtin_policies().make(policy_name);
-  testing::CheckedRun run = testing::run_checked(cluster, jobs, model, *policy, config);
+  std::function<void()> budget;
+  if (starvation_guard)
+    budget = [checks = std::uint64_t{0}]() mutable {
+      if (++checks * 1024 > kStarvationGuardEvents) throw RunTooLong{};
+    };
+  testing::CheckedRun run = testing::run_checked(cluster, jobs, model, *policy, config, std::move(budget));
   if (!run.violations.empty())
     finding("policy " + policy_name + ", " + to_string(config.discipline) + ", queue order " + config.queue_order.spec +
             ", memory " + to_string(config.memory) + ":\n" + run.violations);
@@ -233,8 +262,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     SimConfig config = decode_config(in);
     const ClusterSpec cluster = decode_cluster(in);
     const PairTable table = decode_table(in);
-    std::vector<JobSpec> jobs = decode_jobs(in);
-    if (config.queue_order.spec.find("starvation") != std::string::npos) bound_for_starvation_guard(cluster, jobs, config);
+    const std::vector<JobSpec> jobs = decode_jobs(in);
+    const bool starvation_guard = config.queue_order.spec.find("starvation") != std::string::npos;
+    if (starvation_guard) cheap_preemptions(config);
     // Drawn last, so that inputs saved before it decode as they did.
     std::optional<CalibratedModel> calibrated;
     if (in.remaining_bytes() > 0 && in.ConsumeIntegralInRange(0, 2) == 0) {
@@ -243,10 +273,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       config.fallback = {in.ConsumeBool(), in.ConsumeBool()};
     }
     const InterferenceModel& model = calibrated ? static_cast<const InterferenceModel&>(*calibrated) : table;
-    const std::string first = run_checked(cluster, jobs, model, policy, config);
-    if (run_checked(cluster, jobs, model, policy, config) != first) finding("the same inputs gave different results");
+    if (std::getenv("FUZZ_SIMULATION_PRINT")) print_scenario(policy, config, cluster, jobs, calibrated.has_value());
+    const std::string first = run_checked(cluster, jobs, model, policy, config, starvation_guard);
+    if (run_checked(cluster, jobs, model, policy, config, starvation_guard) != first) finding("the same inputs gave different results");
   } catch (const Error&) {
     // Rejected input: an invalid cluster, a pair the table cannot answer, a policy's own rule.
+  } catch (const RunTooLong&) {
+    // An honest run under the starvation guard too long to check here (see above).
   }
   return 0;
 }

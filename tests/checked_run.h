@@ -2,6 +2,7 @@
 // One run checked against the simulator's contract (ContractChecker), shared by the policy
 // conformance tests and fuzz_simulation: the run's job rows (as jobs.csv prints them) and summary
 // as text, to compare runs byte for byte, and the contract violations found.
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,8 +18,10 @@ struct CheckedRun {
   std::string violations;  // ContractChecker::report(); empty when the contract held
 };
 
+// `every_1024_events`, if set, is called every 1,024 events and may throw to abandon the run.
 inline CheckedRun run_checked(const ClusterSpec& cluster, const std::vector<JobSpec>& jobs,
-                              const InterferenceModel& model, PlacementPolicy& policy, const SimConfig& config) {
+                              const InterferenceModel& model, PlacementPolicy& policy, const SimConfig& config,
+                              std::function<void()> every_1024_events = {}) {
   struct RowWriter final : SimObserver {
     void on_job_done(const JobRecord& r) override { rows += traces::format_job_row(r) + "\n"; }
     std::string rows;
@@ -30,6 +33,7 @@ inline CheckedRun run_checked(const ClusterSpec& cluster, const std::vector<JobS
   sim.add_observer(checker);
   sim.add_observer(metrics);
   sim.add_observer(rows);
+  if (every_1024_events) sim.set_interrupt_check(std::move(every_1024_events), 1024);
   VectorJobSource source(jobs);
   sim.run(source);
   checker.check_jobs(jobs);
