@@ -179,14 +179,15 @@ SimConfig decode_config(FuzzedDataProvider& in) {
   return c;
 }
 
-// The starvation guard makes two jobs on one GPU trade places every few seconds of their run
-// (the first queue's 20 GPU-s over the gang's GPUs, then as long again waiting), as the rule says
-// (docs/scheduling.md): a run takes about (longest run / a few seconds) swaps, some 1e11 for a
+// Orders under which running jobs take turns (las and gittins by quantum, 2d-las with the
+// starvation guard) make a preempting policy swap jobs every quantum or every few seconds
+// (2d-las: the first queue's 20 GPU-s over the gang's GPUs, then as long again waiting), as the
+// rules say (docs/scheduling.md): a run takes about (longest run / turn) swaps, some 1e11 for a
 // 1,000 s job on a GPU of speed 1e-9, time-sliced or slowed down a millionfold. When a swap
-// costs more than a turn (a restore, work lost since a periodic checkpoint) no job ever
-// progresses: thrashing, run faithfully to the horizon. Under the guard, restores take at most
-// 0.2 s and nothing is lost, and a run abandoned after kStarvationGuardEvents is no finding.
-constexpr std::uint64_t kStarvationGuardEvents = 10 * 1024;
+// costs more than a turn's work (a restore, work lost since a periodic checkpoint) no job ever
+// progresses: thrashing, run faithfully to the horizon. Under such orders restores take at most
+// 0.2 s and nothing is lost, and a run abandoned after kTurnTakingEvents is no finding.
+constexpr std::uint64_t kTurnTakingEvents = 10 * 1024;
 struct RunTooLong {};
 
 void cheap_preemptions(SimConfig& config) {
@@ -227,14 +228,14 @@ void print_scenario(const std::string& policy, const SimConfig& config, const Cl
 }
 
 // One checked run; returns its job rows and summary as text. Throws RunTooLong when a run
-// under the starvation guard goes past kStarvationGuardEvents.
+// under an order whose jobs take turns goes past kTurnTakingEvents.
 std::string run_checked(const ClusterSpec& cluster, const std::vector<JobSpec>& jobs, const InterferenceModel& model,
-                        const std::string& policy_name, const SimConfig& config, bool starvation_guard) {
+                        const std::string& policy_name, const SimConfig& config, bool turns) {
   auto policy = builtin_policies().make(policy_name);
   std::function<void()> budget;
-  if (starvation_guard)
+  if (turns)
     budget = [checks = std::uint64_t{0}]() mutable {
-      if (++checks * 1024 > kStarvationGuardEvents) throw RunTooLong{};
+      if (++checks * 1024 > kTurnTakingEvents) throw RunTooLong{};
     };
   testing::CheckedRun run = testing::run_checked(cluster, jobs, model, *policy, config, std::move(budget));
   if (!run.violations.empty())
@@ -263,8 +264,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ClusterSpec cluster = decode_cluster(in);
     const PairTable table = decode_table(in);
     const std::vector<JobSpec> jobs = decode_jobs(in);
-    const bool starvation_guard = config.queue_order.spec.find("starvation") != std::string::npos;
-    if (starvation_guard) cheap_preemptions(config);
+    const std::string& order = config.queue_order.spec;
+    const bool turns = order.starts_with("las") || order.starts_with("gittins") || order.find("starvation") != std::string::npos;
+    if (turns) cheap_preemptions(config);
     // Drawn last, so that inputs saved before it decode as they did.
     std::optional<CalibratedModel> calibrated;
     if (in.remaining_bytes() > 0 && in.ConsumeIntegralInRange(0, 2) == 0) {
@@ -274,12 +276,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     const InterferenceModel& model = calibrated ? static_cast<const InterferenceModel&>(*calibrated) : table;
     if (std::getenv("FUZZ_SIMULATION_PRINT")) print_scenario(policy, config, cluster, jobs, calibrated.has_value());
-    const std::string first = run_checked(cluster, jobs, model, policy, config, starvation_guard);
-    if (run_checked(cluster, jobs, model, policy, config, starvation_guard) != first) finding("the same inputs gave different results");
+    const std::string first = run_checked(cluster, jobs, model, policy, config, turns);
+    if (run_checked(cluster, jobs, model, policy, config, turns) != first) finding("the same inputs gave different results");
   } catch (const Error&) {
     // Rejected input: an invalid cluster, a pair the table cannot answer, a policy's own rule.
   } catch (const RunTooLong&) {
-    // An honest run under the starvation guard too long to check here (see above).
+    // An honest run of jobs taking turns, too long to check here (see above).
   }
   return 0;
 }
