@@ -158,16 +158,34 @@ TEST_CASE("issue 11: gandiva takes idle GPUs, then packs jobs that slow each oth
   CHECK(packed.at("c").gpu_list == std::vector<GpuIndex>{0});
   CHECK(s(packed.at("c").end) == 100);
   // Every pair slows down 2x: too much to pack (pack_slowdown 1.25), so GPU 0 time-slices a and
-  // c: each progresses half the time, 0-200 s; b alone ends at 100 s.
+  // c: each progresses half the time. Without migration, 0-200 s; b alone ends at 100 s.
   PairTableOptions options;
   options.unknown_pair_slowdown = 2.0;
   const PairTable slow(options, "every pair 2x");
-  const auto sliced = by_id(simulate(cluster, jobs, slow, *gandiva, config));
+  auto no_migration = builtin_policies().make("gandiva:migrate=false");
+  const auto sliced = by_id(simulate(cluster, jobs, slow, *no_migration, config));
   CHECK(sliced.at("c").gpu_list == std::vector<GpuIndex>{0});
   CHECK(s(sliced.at("a").end) == 200);
   CHECK(s(sliced.at("c").end) == 200);
   CHECK(s(sliced.at("b").end) == 100);
   CHECK(sliced.at("c").note.find("time-sliced") != std::string::npos);
+  // With migration (the default), when b ends at 100 s GPU 1 is idle: c, which joined GPU 0
+  // last, moves there with 50 s done, and both a and c run alone to 150 s.
+  const auto moved = by_id(simulate(cluster, jobs, slow, *gandiva, config));
+  CHECK(moved.at("c").gpu_list == std::vector<GpuIndex>{1});
+  CHECK(moved.at("c").preemptions == 1);
+  CHECK(moved.at("a").preemptions == 0);
+  CHECK(s(moved.at("a").end) == 150);
+  CHECK(s(moved.at("c").end) == 150);
+  // A move costs what a preemption costs: 5 s to suspend (c keeps GPU 0, a runs alone) and 10 s
+  // to resume. c leaves GPU 0 at 105 and restores on GPU 1 until 115, then needs 50 s more: 165.
+  // a is alone from 100 (c no longer takes turns while it checkpoints): 50 s left, 150.
+  SimConfig costly = config;
+  costly.preemption.delays = {seconds_to_ticks(5), seconds_to_ticks(10)};
+  const auto paid = by_id(simulate(cluster, jobs, slow, *gandiva, costly));
+  CHECK(s(paid.at("c").end) == 165);
+  CHECK(s(paid.at("a").end) == 150);
+  CHECK(paid.at("c").gpu_list == std::vector<GpuIndex>{1});
 }
 
 TEST_CASE("issue 11: gavel gives the fast GPU type to the job that gains most from it") {

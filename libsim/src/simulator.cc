@@ -174,8 +174,10 @@ class Simulator::Engine final : public SchedulingPass {
           called_back_ = true;
         }
         if (called_back_) schedule(now);
-      } else if (!pending_.empty() || called_back_) {
-        schedule(now);
+      } else {
+        // A policy that moves jobs when capacity frees is called even with nothing to offer.
+        if (capacity_freed_ && policy_.rearranges()) called_back_ = true;
+        if (!pending_.empty() || called_back_) schedule(now);
       }
       // A pass that preempted frees GPUs that the preempted jobs, back in the queue, may take:
       // one more pass at the same instant offers them (a policy that preempts again in it

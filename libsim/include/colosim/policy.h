@@ -119,6 +119,10 @@ class PlacementPolicy {
   // cannot start now (may_fit, the GPU share) is offered only if it outranks the last running
   // job in queue order, the first it could displace.
   virtual bool preempts() const { return false; }
+  // True when the policy may move running jobs once capacity frees (gandiva's migration off
+  // time-sliced GPUs): the core then also calls it after a job ends or fails with no job
+  // waiting. A move is pass.preempt() (with the run's preemption cost) and a later placement.
+  virtual bool rearranges() const { return false; }
   // The round the policy is designed for, used when the run sets none (SimConfig::round): 0 for
   // event-driven scheduling; gavel's 360 s.
   virtual Tick preferred_round() const { return 0; }
