@@ -38,6 +38,11 @@ class Gandiva final : public PlacementPolicy {
       : pack_slowdown_(pack_slowdown), max_slices_(max_slices), migrate_(migrate) {}
 
   bool rearranges() const override { return migrate_; }
+  void begin_run(const ClusterView&) override {
+    sliced_.clear();
+    moving_.clear();
+    migrated_at_ = -1;
+  }
 
   void schedule(SchedulingPass& pass) override {
     place_pending(pass);

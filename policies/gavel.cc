@@ -40,6 +40,14 @@ class Gavel final : public PlacementPolicy {
   bool preempts() const override { return true; }
   Tick preferred_round() const override { return round_; }
 
+  void begin_run(const ClusterView& cluster) override {
+    decided_at_ = -1;
+    round_number_ = 0;
+    history_.clear();
+    chosen_.clear();
+    count_types(cluster);
+  }
+
   void schedule(SchedulingPass& pass) override {
     if (pass.now() != decided_at_) decide(pass);
     place_chosen(pass);
@@ -69,7 +77,6 @@ class Gavel final : public PlacementPolicy {
     decided_at_ = pass.now();
     ++round_number_;
     const ClusterView& cluster = pass.cluster();
-    if (type_gpus_.empty()) count_types(cluster);
     chosen_.clear();
     std::int64_t demand = 0;
     std::size_t active = pass.pending().size();

@@ -24,6 +24,7 @@ class PriorityPreemption final : public PlacementPolicy {
   std::string preferred_queue_order() const override { return "priority"; }
   bool preempts() const override { return true; }
 
+  void begin_run(const ClusterView&) override { reservations_ = {}; }
   void schedule(SchedulingPass& pass) override {
     preempting_pass(
         pass, reservations_, [&](const JobSpec& job) { return place_now(pass, job); },

@@ -22,6 +22,7 @@ class Tiresias final : public PlacementPolicy {
   std::string preferred_queue_order() const override { return "2d-las"; }
   bool preempts() const override { return true; }
 
+  void begin_run(const ClusterView&) override { reservations_ = {}; }
   void schedule(SchedulingPass& pass) override {
     preempting_pass(
         pass, reservations_, [&](const JobSpec& job) { return first_fit_gang(pass, job); },

@@ -81,6 +81,28 @@ TEST_CASE("every registered policy keeps the simulator's contract") {
   }
 }
 
+TEST_CASE("a policy object that serves two runs gives the second the records a fresh one gives") {
+  // Stateful policies (gavel's rounds, gandiva's moves, reservations) start afresh in
+  // PlacementPolicy::begin_run. The first run is on another cluster, under GPU stacking and
+  // overload so that gandiva time-slices and moves and the preempting policies reserve.
+  PairTable table({Composition::multiplicative, 2.0});
+  SimConfig stack;
+  stack.sharing = GpuSharing::stack;
+  stack.time_slicing.quantum = seconds_to_ticks(1);
+  const ClusterSpec small = ClusterSpec::uniform(1, 4, {"V100", 16384, 1.0});
+  const PolicyRegistry registry = builtin_policies();
+  for (const PolicyInfo* info : registry.list()) {
+    CAPTURE(info->name);
+    auto reused = registry.make(info->name);
+    (void)testing::run_checked(small, random_workload(3, 120), table, *reused, stack);
+    const testing::CheckedRun second = testing::run_checked(mixed_cluster(), random_workload(7, 200), table, *reused, stack);
+    auto fresh = registry.make(info->name);
+    const testing::CheckedRun alone = testing::run_checked(mixed_cluster(), random_workload(7, 200), table, *fresh, stack);
+    CHECK_MESSAGE(second.violations.empty(), second.violations);
+    CHECK(second.text == alone.text);
+  }
+}
+
 TEST_CASE("registry: unknown policies and parameters are errors that list what exists") {
   const PolicyRegistry registry = builtin_policies();
   CHECK_THROWS_WITH(registry.make("bestfit"), doctest::Contains("unknown policy 'bestfit' (known: binpack, exclusive"));

@@ -384,7 +384,8 @@ TEST_CASE("issue 11: gavel and gandiva on the Gavel trace 0e4a51 on 64 V100s (16
   CHECK_MESSAGE(gandiva_run.violations.empty(), gandiva_run.violations);
   const RunResult sliced = simulate(cluster, trace.jobs, none, *gandiva, stack);
   CHECK(sliced.summary.finished == 984);
-  MESSAGE("gandiva: mean JCT " << sliced.summary.jct_mean_s << " s, makespan " << sliced.summary.makespan_s << " s");
+  MESSAGE("gandiva: mean JCT " << sliced.summary.jct_mean_s << " s, makespan " << sliced.summary.makespan_s << " s, "
+                                << sliced.summary.preemptions << " preemptions (moves)");
 }
 
 TEST_CASE("issue 11: gittins ranks by the Gittins index of attained service over a service distribution") {

@@ -172,6 +172,10 @@ PolicyHandle hold_python_policy(const py::object& object, const std::string& nam
   if (!is_bool(preempts))
     throw py::type_error("colosim.Policy.preempts must be a bool (a class attribute), got " + py::repr(preempts).cast<std::string>());
   raw->preempting = preempts.cast<bool>();
+  const py::object rearranges = py::getattr(object, "rearranges", py::bool_(false));
+  if (!is_bool(rearranges))
+    throw py::type_error("colosim.Policy.rearranges must be a bool (a class attribute), got " + py::repr(rearranges).cast<std::string>());
+  raw->rearranging = rearranges.cast<bool>();
   const py::object order = py::getattr(object, "queue_order", py::str(""));
   if (!py::isinstance<py::str>(order))
     throw py::type_error("colosim.Policy.queue_order must be a str (a class attribute), got " + py::repr(order).cast<std::string>());
@@ -212,7 +216,8 @@ void bind_python_policy(py::module_& m) {
       "memory_mode) and waits_only_for_capacity().\n\n"
       "A preempting policy sets the class attribute `preempts = True`: it then sees every pass, lists running jobs "
       "with pass_.running_last_first(limit) and displaces them with pass_.preempt(job, reason). `queue_order` "
-      "(e.g. '2d-las') names the order it is designed for, used when the run names none.")
+      "(e.g. '2d-las') names the order it is designed for, used when the run names none. `rearranges = True` "
+      "asks for a pass after every job end, also with nothing queued, to move running jobs (preempt, then place).")
       .def(py::init<>())
       .def("schedule", &PythonPolicy::schedule_view, py::arg("pass_"),
            "Places zero or more of pass_.pending; to be overridden.")

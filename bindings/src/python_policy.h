@@ -40,8 +40,10 @@ class PythonPolicy : public PlacementPolicy {
   bool waits_only_for_capacity() const final;
   // From the class attributes `preempts` (bool) and `queue_order` (str), read once per run.
   bool preempts() const final { return preempting; }
+  bool rearranges() const final { return rearranging; }
   std::string preferred_queue_order() const final { return own_queue_order; }
   bool preempting = false;
+  bool rearranging = false;
   std::string own_queue_order;
 
   // Which hooks the Python class overrides, found by hold_python_policy() under the GIL and read

@@ -119,6 +119,7 @@ class Simulator::Engine final : public SchedulingPass {
   RunStats run(JobSource& source) {
     if (ran_) throw Error("a Simulator runs once; make a new one for another run");
     ran_ = true;
+    policy_.begin_run(cluster_);
     for (auto* o : observers_) o->on_begin(cluster_);
     source_name_ = source.name();
     std::optional<JobSpec> next = pull(source);

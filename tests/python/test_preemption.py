@@ -89,3 +89,44 @@ def test_python_policy_preempting_what_is_not_running_is_a_policy_error():
 
     with pytest.raises(TypeError, match="preempts must be a bool"):
         colosim.run(ONE_GPU, jobs(("a", 0, 1, 0)), "none", NotABool())
+
+
+class Mover(colosim.Policy):
+    """Gandiva's migration from Python: idle GPUs first, else time-slicing GPU 0; when GPU 1 empties,
+    the job that joined GPU 0 last moves there (preempted, then placed in the core's next pass)."""
+    rearranges = True
+
+    def schedule(self, pass_):
+        cluster = pass_.cluster
+        for job in pass_.pending:
+            idle = [g for g in cluster.empty_gpus() if pass_.fits(job, g)]
+            if idle:
+                pass_.place(job, [idle[0]])
+            else:
+                pass_.set_time_sliced(0, True)
+                pass_.place(job, [0])
+        if self.rearranges and len(cluster.residents(0)) >= 2 and cluster.is_empty(1):
+            pass_.preempt(cluster.residents(0)[-1], "moved to the idle GPU 1")
+
+
+class Stayer(Mover):
+    rearranges = False
+
+
+def test_a_python_policy_that_rearranges_moves_a_job_when_a_gpu_frees():
+    # a and b take GPUs 0 and 1, c time-slices GPU 0 with a (each at half speed). b ends at 100 s:
+    # c (50 s done) moves to GPU 1, and both end at 150 s. Without the pass after b's end, 200 s.
+    two_gpus = colosim.Cluster.uniform(nodes=1, gpus_per_node=2, gpu_type="G", memory_mib=16000)
+    trace = jobs(("a", 0, 100, 0), ("b", 0, 100, 0), ("c", 0, 100, 0))
+    options = dict(gpu_sharing="stack", time_slice_s=1)
+    moved = colosim.run(two_gpus, trace, "none", Mover(), **options).jobs.set_index("id")
+    assert (moved.loc["a", "end_s"], moved.loc["c", "end_s"]) == (150, 150)
+    assert (moved.loc["a", "preemptions"], moved.loc["c", "preemptions"]) == (0, 1)
+    stayed = colosim.run(two_gpus, trace, "none", Stayer(), **options).jobs.set_index("id")
+    assert (stayed.loc["a", "end_s"], stayed.loc["c", "end_s"]) == (200, 200)
+
+    class NotABool(Mover):
+        rearranges = 1
+
+    with pytest.raises(TypeError, match="rearranges must be a bool"):
+        colosim.run(two_gpus, trace, "none", NotABool(), **options)

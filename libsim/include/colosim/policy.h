@@ -90,6 +90,11 @@ class PlacementPolicy {
  public:
   virtual ~PlacementPolicy() = default;
 
+  // Called once as a run begins, before its first pass. A policy object may serve several runs
+  // one after another (a test, a notebook loop): a policy that keeps state between passes
+  // (gavel's rounds, gandiva's moves, reservations) starts afresh here.
+  virtual void begin_run(const ClusterView& /*cluster*/) {}
+
   // Contract: called at every scheduling point (after the arrivals and completions of one
   // instant) with the whole pending batch. Places zero or more jobs through pass.place() and
   // never changes anything else. Jobs it leaves stay queued for the next pass. Deterministic:
