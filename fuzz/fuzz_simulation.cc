@@ -187,7 +187,7 @@ SimConfig decode_config(FuzzedDataProvider& in) {
 // costs more than a turn's work (a restore, work lost since a periodic checkpoint) no job ever
 // progresses: thrashing, run faithfully to the horizon. Under such orders restores take at most
 // 0.2 s and nothing is lost, and a run abandoned after kTurnTakingEvents is no finding.
-constexpr std::uint64_t kTurnTakingEvents = 10 * 1024;
+constexpr std::uint64_t kTurnTakingEvents = 4 * 1024;
 struct RunTooLong {};
 
 void cheap_preemptions(SimConfig& config) {
