@@ -776,8 +776,11 @@ class Simulator::Engine final : public SchedulingPass {
       settle(a, now);
       a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
       running.emplace(QueueKey{a.rank, a.seq}, slot);
-      if (motion_ == RankMotion::steps && policy_.preempts() && !a.steps_paused && timers_.contains(slot))
+      // Its next step under the new ranks (a job beyond every old step may have one now).
+      if (motion_ == RankMotion::steps && policy_.preempts() && !a.steps_paused) {
+        timers_.cancel(slot);
         arm_rank_step(slot, now);
+      }
     }
     running_ranked_.swap(running);
     full_pass_ = true;
