@@ -24,6 +24,7 @@
 #include "colosim/errors.h"
 #include "colosim/pair_table.h"
 #include "colosim/policies/builtin.h"
+#include "colosim/queue_order.h"
 #include "colosim/simulator.h"
 
 namespace {
@@ -264,8 +265,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const ClusterSpec cluster = decode_cluster(in);
     const PairTable table = decode_table(in);
     const std::vector<JobSpec> jobs = decode_jobs(in);
-    const std::string& order = config.queue_order.spec;
-    const bool turns = order.starts_with("las") || order.starts_with("gittins") || order.find("starvation") != std::string::npos;
+    // The drawn orders whose ranks step while jobs run (las, gittins, 2d-las with the guard).
+    const bool turns = config.queue_order.order && config.queue_order.order->motion() == RankMotion::steps;
     if (turns) cheap_preemptions(config);
     // Drawn last, so that inputs saved before it decode as they did.
     std::optional<CalibratedModel> calibrated;
