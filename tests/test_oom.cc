@@ -8,6 +8,7 @@
 #include "colosim/errors.h"
 #include "colosim/pair_table.h"
 #include "colosim/simulator.h"
+#include "checked_run.h"
 
 using namespace colosim;
 
@@ -109,4 +110,32 @@ TEST_CASE("issue 10 #5: under overcommit a pair known infeasible fails the later
     CHECK(by_id["b"].end == seconds_to_ticks(b_submit + 40));
     CHECK(result.summary.oom_events == 4);
   }
+}
+
+TEST_CASE("overcommit: a GPU over memory with a new co-runner each time fails within the delay of the last start") {
+  // Found by fuzz_simulation as a false alarm of ContractChecker. One 10 GB GPU: 'a' (6 GB, 100 s);
+  // 'c' (6 GB, 5 s) beside it from 0 s, over memory, due to fail at 10 s but done at 5 s; 'd'
+  // (6 GB) takes its place at 5 s, over memory again, and fails at 15 s, 10 s after it started
+  // although the GPU has been over memory since 0 s. 'e', a gang of 2 that can never run, makes
+  // an instant at 12 s, where the checker used to count the over-commit from 0 s.
+  const PolicyRegistry registry = builtin_policies();
+  auto policy = registry.make("random:check_memory=false");
+  SimConfig config;
+  config.sharing = GpuSharing::stack;
+  config.memory = MemoryMode::overcommit;
+  config.oom_delay = 10 * kTicksPerSecond;
+  config.max_oom_retries = 0;
+  NoInterference none;
+  std::vector<JobSpec> jobs{job("a", 6144, 100), job("c", 6144, 5), job("d", 6144, 50, 5), job("e", 1000, 1, 12)};
+  jobs.back().gpus = 2;
+  const auto run = testing::run_checked(ClusterSpec::uniform(1, 1, {"G", 10240, 1.0}), jobs, none, *policy, config);
+  CHECK(run.violations == "");
+  auto result = simulate(ClusterSpec::uniform(1, 1, {"G", 10240, 1.0}), jobs, none, *policy, config);
+  std::map<std::string, JobRecord> by_id;
+  for (auto& r : result.jobs) by_id[r.id] = r;
+  CHECK(by_id["c"].outcome == JobOutcome::finished);
+  CHECK(by_id["c"].end == 5 * kTicksPerSecond);
+  CHECK(by_id["d"].outcome == JobOutcome::oom_failed);
+  CHECK(by_id["d"].end == 15 * kTicksPerSecond);
+  CHECK(by_id["e"].outcome == JobOutcome::unschedulable);
 }

@@ -14,6 +14,8 @@
 #include "colosim/traces/importer.h"
 #include "shared_data.h"
 #include "checked_run.h"
+#include "colosim/cluster_view.h"
+#include "colosim/contract_checker.h"
 
 using namespace colosim;
 
@@ -417,6 +419,62 @@ TEST_CASE("issue 11: work at a checkpoint up to floating-point residue counts as
   cost.checkpoint_interval = 40 * kTicksPerSecond;
   CHECK(cost.safe_work(99.0 * kTicksPerSecond) == 80.0 * kTicksPerSecond);
   CHECK(cost.safe_work(0) == 0);
+}
+
+namespace {
+// ContractChecker's verdict on a 2e15-tick job on one GPU (speed 1, no co-runners) preempted at
+// 0.5 s short of the tenth of its 1e14-tick checkpoints: within the residue under which work
+// counts as reaching a checkpoint, so the core's sum of the work may have kept the tenth
+// checkpoint or only the ninth. This core kept the ninth and then does `extra` ticks more work.
+std::string straddled_checkpoint(Tick extra) {
+  constexpr Tick kSolo = 2'000'000'000'000'000, kInterval = 100'000'000'000'000;
+  constexpr Tick kPreempted = 10 * kInterval - 500'000, kResumed = kPreempted + 1'000;
+  SimConfig config;
+  config.preemption.checkpoint_interval = kInterval;
+  NoInterference none;
+  ContractChecker checker(none, config);
+  ClusterState cluster(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}));
+  JobSpec j = job("j", 1, 0, 0);
+  j.solo_duration = kSolo;
+  const AppIndex app = cluster.intern_app(j.app);
+  const std::vector<GpuIndex> gpu{0};
+  checker.on_begin(cluster);
+  cluster.add(0, j, app, gpu);
+  checker.on_start(0, j, gpu);
+  checker.on_instant(0, cluster, 0, 1);
+  checker.on_preempt(kPreempted, j, gpu);
+  cluster.remove(0, j, gpu);
+  checker.on_release(kPreempted, j, gpu);
+  checker.on_instant(kPreempted, cluster, 1, 0);
+  cluster.add(0, j, app, gpu);
+  checker.on_start(kResumed, j, gpu);
+  checker.on_instant(kResumed, cluster, 0, 1);
+  const Tick end = kResumed + (kSolo - 9 * kInterval) + extra;
+  cluster.remove(0, j, gpu);
+  JobRecord r;
+  r.id = j.id;
+  r.app = j.app;
+  r.submit = 0;
+  r.start = 0;
+  r.end = end;
+  r.solo_duration = kSolo;
+  r.gpus = 1;
+  r.gpu_list = gpu;
+  r.preemptions = 1;
+  r.attained_gpu_ticks = static_cast<double>(kPreempted + (end - kResumed));
+  checker.on_job_done(r);
+  checker.on_instant(end, cluster, 0, 0);
+  return checker.report();
+}
+}  // namespace
+
+TEST_CASE("issue 11: a preemption within residue of a checkpoint: the checker accepts either side of it, and no more") {
+  // Found by fuzz_simulation: the checker kept the tenth checkpoint, the core the ninth.
+  CHECK(straddled_checkpoint(0) == "");
+  CHECK(straddled_checkpoint(-1'000) == "");
+  CHECK(straddled_checkpoint(-100'000'000'000'000) == "");  // the core kept the tenth too
+  // A slip beyond the ninth checkpoint is still a slip.
+  CHECK_MESSAGE(straddled_checkpoint(10'000'000) != "", "work beyond the ninth checkpoint was not flagged");
 }
 
 TEST_CASE("issue 11: gittins learns its distribution from the jobs that finish (learn=N)") {

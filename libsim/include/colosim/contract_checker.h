@@ -9,11 +9,12 @@
 //  - a job runs on distinct GPUs of a type it allows, as many as its gang, within each GPU's share;
 //  - time never goes backwards or reaches the horizon;
 //  - no GPU over memory under MemoryMode::enforce (nor an infeasible pair on one GPU); under
-//    overcommit a GPU over memory sees an out-of-memory failure within oom_delay;
+//    overcommit a GPU over memory sees an out-of-memory failure within oom_delay of the last start on it;
 //  - work is conserved: a finished job's run time integrated at its achieved rate (GPU speed over
 //    the model's slowdown beside its co-runners, slowest GPU) equals its solo work, to a tick,
 //    counting no progress while it suspends or restores after a preemption and taking off the
-//    work a preemption loses since its last checkpoint; a suspending job slows no co-runner;
+//    work a preemption loses since its last checkpoint (where a preemption falls within
+//    floating-point residue of a checkpoint, either side of it); a suspending job slows no co-runner;
 //  - preemptions: only of running jobs; the record's preemption count and attained service
 //    (GPU-time held) agree with what was seen;
 //  - the run's Summary agrees with the figures recomputed from the job records and the occupancy.
@@ -62,6 +63,10 @@ class ContractChecker final : public SimObserver {
     double rate = 0;        // solo work per tick since `last`
     double max_rate = 0;
     Tick progress_from = 0; // no progress before (restoring after a resume)
+    // How far the core's work may be from `work` because a preemption fell within floating-point
+    // residue of a checkpoint, where the core's sum may land on the other side of it than ours.
+    double may_be_behind = 0;  // the core kept one checkpoint fewer: it does more work than we count
+    double may_be_ahead = 0;   // the core kept one more
     bool suspending = false;
     Tick held_since = 0;
   };

@@ -67,14 +67,17 @@ struct PreemptionCost {
   Tick checkpoint_interval = 0;               // solo work between checkpoints; 0: none needed
 
   // The work that survives a preemption after `done` ticks of it: the last whole multiple of the
-  // interval (all of it without one). Work within floating-point residue of a multiple counts as
+  // interval (all of it without one). Work within safe_work_residue(done) of a multiple counts as
   // reaching it: the core and ContractChecker add the same work up in different orders.
   double safe_work(double done) const {
     if (checkpoint_interval <= 0) return done;
     const auto step = static_cast<double>(checkpoint_interval);
-    const double residue = 1e-9 * std::max(1.0, std::abs(done));
-    return std::floor((done + residue) / step) * step;
+    return std::floor((done + safe_work_residue(done)) / step) * step;
   }
+  // How far below a checkpoint work may be and still reach it: floating-point residue, not
+  // progress. Two sums of the same work that fall on either side of it differ by at most this
+  // much, which an independent check of the work done must allow per preemption.
+  static double safe_work_residue(double done) { return 1e-9 * std::max(1.0, std::abs(done)); }
   const Delays& of(const std::string& app) const {
     const auto it = per_app.find(app);
     return it == per_app.end() ? delays : it->second;
