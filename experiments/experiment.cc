@@ -14,6 +14,7 @@ std::unique_ptr<JobSource> Experiment::open_jobs(const RunPoint& point) const {
 SimConfig Experiment::config(const RunPoint& point) const {
   SimConfig c = options.sim;
   c.seed = seeds[point.seed];
+  if (options.fragmentation_from_trace) c.target_workload = typical_shapes_of(*open_jobs(point));
   return c;
 }
 

@@ -20,7 +20,7 @@ RunOutcome run_point(const Experiment& e, const PolicyRegistry& registry, const 
   const SimConfig config = e.config(point);
   const auto policy = registry.make(e.policies[point.policy].spec);
   Simulator sim(e.clusters[point.cluster].spec, *e.model, *policy, config);
-  MetricsCollector metrics;
+  MetricsCollector metrics(config.target_workload);
   sim.add_observer(metrics);
   // Ctrl-C does not wait for a long simulation to finish.
   if (stop)

@@ -200,6 +200,27 @@ void cheap_preemptions(SimConfig& config) {
   cost.checkpoint_interval = 0;
 }
 
+// Node CPU and host memory (0: a node not limited by it) and the jobs' requests of them, some
+// larger than any node, under either NodeResources mode; maybe a target workload.
+void decode_node_resources(FuzzedDataProvider& in, SimConfig& config, ClusterSpec& cluster, std::vector<JobSpec>& jobs) {
+  static const std::int64_t kCapacity[] = {0, 1, 4000, 32000, 96000};
+  static const std::int64_t kRequest[] = {0, 1, 1000, 8000, 50000, 200000};
+  config.node_resources = in.ConsumeIntegralInRange(0, 3) == 0 ? NodeResources::ignore : NodeResources::enforce;
+  for (NodeSpec& n : cluster.nodes) {
+    n.cpu_milli = pick(in, kCapacity);
+    n.memory_mib = pick(in, kCapacity);
+  }
+  for (JobSpec& j : jobs) {
+    if (in.ConsumeBool()) j.features[kCpuMilliFeature] = static_cast<double>(pick(in, kRequest));
+    if (in.ConsumeBool()) j.features[kHostMemoryFeature] = static_cast<double>(pick(in, kRequest));
+  }
+  // Fragmentation measured against the jobs' typical shapes (fgd places by them).
+  if (in.ConsumeBool()) {
+    SpanJobSource shapes(jobs);
+    config.target_workload = typical_shapes_of(shapes);
+  }
+}
+
 // With FUZZ_SIMULATION_PRINT set, the decoded scenario goes to stderr: what to read when an
 // input is slow or a finding needs a hand-worked test.
 void print_scenario(const std::string& policy, const SimConfig& config, const ClusterSpec& cluster,
@@ -214,13 +235,18 @@ void print_scenario(const std::string& policy, const SimConfig& config, const Cl
                static_cast<long long>(cost.checkpoint_interval), static_cast<int>(calibrated));
   for (const GpuType& t : cluster.gpu_types)
     std::fprintf(stderr, "  type %s: %lld MiB, speed %g\n", t.name.c_str(), static_cast<long long>(t.memory_mib), t.speed);
-  for (const NodeSpec& n : cluster.nodes) std::fprintf(stderr, "  node %s: %d x %s\n", n.name.c_str(), n.gpus, n.gpu_type.c_str());
+  std::fprintf(stderr, "  node resources %s\n", to_string(config.node_resources));
+  for (const NodeSpec& n : cluster.nodes)
+    std::fprintf(stderr, "  node %s: %d x %s, %lld milli-CPU, %lld MiB host memory\n", n.name.c_str(), n.gpus, n.gpu_type.c_str(),
+                 static_cast<long long>(n.cpu_milli), static_cast<long long>(n.memory_mib));
   for (const AppSpeed& a : cluster.app_speeds)
     std::fprintf(stderr, "  app speed %s on %s (gang %d): %g\n", a.app.c_str(), a.gpu_type.c_str(), a.gpus, a.speed);
   for (const JobSpec& j : jobs)
-    std::fprintf(stderr, "  job %s: app %s, submit %lld, solo %lld ticks, %d GPU(s), %lld MiB, share %d, priority %d, %zu type(s)\n",
+    std::fprintf(stderr, "  job %s: app %s, submit %lld, solo %lld ticks, %d GPU(s), %lld MiB, share %d, priority %d, %zu type(s), "
+                 "%lld milli-CPU, %lld MiB host memory\n",
                  j.id.c_str(), j.app.c_str(), static_cast<long long>(j.submit), static_cast<long long>(j.solo_duration), j.gpus,
-                 static_cast<long long>(j.memory_mib), j.gpu_milli, j.priority, j.gpu_types.size());
+                 static_cast<long long>(j.memory_mib), j.gpu_milli, j.priority, j.gpu_types.size(),
+                 static_cast<long long>(cpu_request_milli(j)), static_cast<long long>(host_memory_request_mib(j)));
 }
 
 [[noreturn]] void finding(const std::string& what) {
@@ -255,16 +281,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // Rounds of 1e10 s: gavel decides every round until the last job ends, which on a GPU of
     // speed 1e-9 can be near the horizon (2.3e12 s): some 230 rounds.
     for (const PolicyInfo* info : registry.list()) names.push_back(info->name == "gavel" ? "gavel:round=1e10" : info->name);
-    for (const char* v : {"random:check_memory=false", "load-balance:check_memory=false", "standalone:check_memory=false"})
+    for (const char* v : {"random:check_memory=false", "load-balance:check_memory=false", "standalone:check_memory=false",
+                          "random:pick=node"})
       names.push_back(v);
     return names;
   }();
   try {
     const std::string policy = policies[in.ConsumeIntegralInRange<std::size_t>(0, policies.size() - 1)];
     SimConfig config = decode_config(in);
-    const ClusterSpec cluster = decode_cluster(in);
+    ClusterSpec cluster = decode_cluster(in);
     const PairTable table = decode_table(in);
-    const std::vector<JobSpec> jobs = decode_jobs(in);
+    std::vector<JobSpec> jobs = decode_jobs(in);
     // The drawn orders whose ranks step while jobs run (las, gittins, 2d-las with the guard).
     const bool turns = config.queue_order.order && config.queue_order.order->motion() == RankMotion::steps;
     if (turns) cheap_preemptions(config);
@@ -275,6 +302,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       config.interference_noise = in.ConsumeBool() && calibrated->can_sample();
       config.fallback = {in.ConsumeBool(), in.ConsumeBool()};
     }
+    if (in.remaining_bytes() > 0 && in.ConsumeIntegralInRange(0, 2) == 0) decode_node_resources(in, config, cluster, jobs);
     const InterferenceModel& model = calibrated ? static_cast<const InterferenceModel&>(*calibrated) : table;
     if (std::getenv("FUZZ_SIMULATION_PRINT")) print_scenario(policy, config, cluster, jobs, calibrated.has_value());
     const std::string first = run_checked(cluster, jobs, model, policy, config, turns);

@@ -15,6 +15,11 @@ void register_builtin_policies(PolicyRegistry& registry) {
   register_priority_preemption(registry);
   register_gavel(registry);
   register_gandiva(registry);
+  register_fgd(registry);
+  register_best_fit(registry);
+  register_dot_product(registry);
+  register_gpu_packing(registry);
+  register_gpu_clustering(registry);
 }
 
 PolicyRegistry builtin_policies() {

@@ -2,17 +2,22 @@
 // fits on. Single-GPU jobs: uniform over fitting GPUs (rejection sampling, then an exact draw
 // from the fitting list when the cluster is nearly full). Gangs: the first node, from a random
 // starting node in index order, with enough fitting GPUs; random GPUs on it.
+// pick=node is the FGD paper's Random-fit (their simulator's RandomScore with its "random" GPU
+// rule): a node uniformly among those that can hold the job, then, for a part of one GPU, a
+// fitting GPU of it at random; whole GPUs go to its lowest-index idle ones.
 #include <memory>
 
+#include "colosim/errors.h"
 #include "colosim/placement_helpers.h"
 #include "colosim/policies/builtin.h"
+#include "colosim/policies/node_scoring.h"
 
 namespace colosim {
 namespace {
 
 class RandomPlacement final : public PlacementPolicy {
  public:
-  explicit RandomPlacement(bool check_memory) : check_memory_(check_memory) {}
+  RandomPlacement(bool check_memory, bool by_node) : check_memory_(check_memory), by_node_(by_node) {}
 
   bool waits_only_for_capacity() const override { return true; }
 
@@ -20,7 +25,13 @@ class RandomPlacement final : public PlacementPolicy {
     for (const PendingJob& p : pass.pending()) {
       const JobSpec& job = *p.spec;
       std::vector<GpuIndex> gpus;
-      if (job.gpus == 1) {
+      if (by_node_) {
+        gpus = place_on_best_node(pass, job, [&](const NodeCandidate& c) {
+          if (pass.cluster().share_of(job) >= 1000 || job.gpus > 1)
+            return NodeScore{0, {c.fitting.begin(), c.fitting.begin() + job.gpus}};
+          return NodeScore{0, {c.fitting[pass.rng().below(c.fitting.size())]}};
+        });
+      } else if (job.gpus == 1) {
         if (auto g = pick_one(pass, job)) gpus.push_back(*g);
       } else if (needs_several_nodes(pass, job)) {
         gpus = gang_on_whole_nodes(pass, job);
@@ -91,14 +102,23 @@ class RandomPlacement final : public PlacementPolicy {
   }
 
   bool check_memory_;
+  bool by_node_;
 };
 
 }  // namespace
 
 void register_random(PolicyRegistry& registry) {
   registry.add({"random", "stock shared-GPU device plugin: a random GPU among those that fit (seeded)",
-                {{"check_memory", "true", "only GPUs with enough free memory (false: any, for --memory overcommit)"}},
-                [](const PolicyParams& params) { return std::make_shared<RandomPlacement>(params.flag("check_memory")); }});
+                {{"check_memory", "true", "only GPUs with enough free memory (false: any, for --memory overcommit; pick=gpu only)"},
+                 {"pick", "gpu", "gpu: uniform over fitting GPUs; node: uniform over nodes that can hold the job (the FGD paper's Random-fit)"}},
+                [](const PolicyParams& params) {
+                  const std::string& pick = params.text("pick");
+                  if (pick != "gpu" && pick != "node")
+                    throw Error(params.owner() + ": parameter 'pick' must be gpu or node, got '" + pick + "'");
+                  if (pick == "node" && !params.flag("check_memory"))
+                    throw Error(params.owner() + ": check_memory=false needs pick=gpu");
+                  return std::make_shared<RandomPlacement>(params.flag("check_memory"), pick == "node");
+                }});
 }
 
 }  // namespace colosim

@@ -16,6 +16,7 @@ namespace colosim::testing {
 struct CheckedRun {
   std::string text;        // one jobs.csv row per job, then key=value per summary metric
   std::string violations;  // ContractChecker::report(); empty when the contract held
+  std::vector<JobRecord> records;
 };
 
 // `every_1024_events`, if set, is called every 1,024 events and may throw to abandon the run.
@@ -28,18 +29,20 @@ inline CheckedRun run_checked(const ClusterSpec& cluster, const std::vector<JobS
   };
   Simulator sim(cluster, model, policy, config);
   ContractChecker checker(model, config);
-  MetricsCollector metrics;
+  MetricsCollector metrics(config.target_workload);
   RowWriter rows;
+  RecordCollector records;
   sim.add_observer(checker);
   sim.add_observer(metrics);
   sim.add_observer(rows);
+  sim.add_observer(records);
   if (every_1024_events) sim.set_interrupt_check(std::move(every_1024_events), 1024);
   VectorJobSource source(jobs);
   sim.run(source);
   checker.check_jobs(jobs);
   const Summary summary = metrics.summary();
   checker.check_summary(summary);
-  CheckedRun run{std::move(rows.rows), checker.report()};
+  CheckedRun run{std::move(rows.rows), checker.report(), std::move(records.records)};
   for (const MetricDef& m : summary_metrics()) run.text += std::string(m.key) + "=" + m.text(summary) + "\n";
   return run;
 }

@@ -182,3 +182,45 @@ TEST_CASE("issue 10 #12: an empty trace is an error unless --allow-empty asks fo
   CHECK(allowed.output.find("\"jobs\": 0,") != std::string::npos);
   std::filesystem::remove_all(dir);
 }
+
+TEST_CASE("issue 15: colosim inflate prints unallocated GPUs per policy and writes the curves") {
+  // The hand-worked case of test_inflation.cc: one node of 2 GPUs, jobs of 600; at 90% arrived,
+  // 60% allocated under every policy and seed.
+  const auto dir = test_temp_dir("inflate");
+  const auto trace = (dir / "jobs.csv").string();
+  std::ofstream(trace) << "id,app,submit_s,duration_s,gpus,memory_mib,gpu_milli\nx,A,0,10,1,0,600\n";
+  const std::string args = "inflate --cluster uniform:nodes=1,gpus_per_node=2,memory_mib=16384 --trace " + trace +
+                           " --seeds 1-3 --policies fgd best-fit --at 90 -j 2 --out " + (dir / "out").string();
+  const auto out = run_colosim(args);
+  CHECK(out.status == 0);
+  CHECK(out.output.find("unallocated GPU % at 90% (median)") != std::string::npos);
+  const auto fgd_row = out.output.find("\nfgd ");
+  REQUIRE(fgd_row != std::string::npos);
+  CHECK(out.output.substr(fgd_row, out.output.find('\n', fgd_row + 1) - fgd_row).find("40.00  40.00-40.00  40.00-40.00") !=
+        std::string::npos);
+  CHECK(out.output.find("6 runs:") != std::string::npos);
+  const std::string csv = read_file((dir / "out" / "curves.csv").string());
+  CHECK(csv.rfind("policy,seed,arrived_pct,allocated_pct,unallocated_pct,fragmentation_pct\n", 0) == 0);
+  CHECK(std::count(csv.begin(), csv.end(), '\n') == 1 + 6 * 131);
+  // The CPU seconds and rate at the end of each row vary from run to run.
+  CHECK(read_file((dir / "out" / "summary.csv").string())
+            .rfind("policy,at_pct,unallocated_median,unallocated_p25,unallocated_p75,unallocated_min,unallocated_max,"
+                   "fragmentation_median,runs,jobs,cpu_s,jobs_per_cpu_s\n"
+                   "fgd,90,40.0000,40.0000,40.0000,40.0000,40.0000,100.0000,3,12,",
+                   0) == 0);
+  // --report (a Python child process) is tested from pytest: tests/python/test_inflation.py.
+  const auto no_out = run_colosim("inflate --cluster uniform:nodes=1,gpus_per_node=2,memory_mib=16384 --trace " + trace +
+                                  " --report " + (dir / "r.html").string());
+  CHECK(no_out.status == 1);
+  CHECK(no_out.output.find("--report needs --out") != std::string::npos);
+  const auto bad = run_colosim("inflate --cluster uniform:nodes=1,gpus_per_node=2,memory_mib=16384 --trace " + trace + " --policies nosuch");
+  CHECK(bad.status == 1);
+  CHECK(bad.output.find("unknown policy 'nosuch'") != std::string::npos);
+  const auto bad_at = run_colosim("inflate --cluster uniform:nodes=1,gpus_per_node=2,memory_mib=16384 --trace " + trace + " --at 200");
+  CHECK(bad_at.status == 1);
+  CHECK(bad_at.output.find("--at 200") != std::string::npos);
+  const auto bad_ratio = run_colosim("inflate --cluster uniform:nodes=1,gpus_per_node=2,memory_mib=16384 --trace " + trace +
+                                     " --max-ratio 0 --at 0");
+  CHECK(bad_ratio.status == 1);
+  CHECK(bad_ratio.output.find("ratio must be in (0, 100]") != std::string::npos);
+}

@@ -1,8 +1,12 @@
 // Issue 15: the fragmentation metric of Weng et al. (ATC '23), hand-worked.
 #include <doctest/doctest.h>
 
+#include "checked_run.h"
 #include "colosim/errors.h"
 #include "colosim/fragmentation.h"
+#include "colosim/number_text.h"
+#include "colosim/policies/builtin.h"
+#include "colosim/rng.h"
 
 using namespace colosim;
 
@@ -57,4 +61,71 @@ TEST_CASE("issue 15: the target workload keeps the most popular shapes up to the
   CHECK(typical_shapes({{1000, 500, 1, {"T4", "A10"}, 1}, {1000, 500, 1, {"A10", "T4"}, 1}}, 1.0).size() == 1);
   CHECK_THROWS_AS(typical_shapes(tasks, 0), Error);
   CHECK_THROWS_AS(typical_shapes({}, 0.95), Error);
+}
+
+TEST_CASE("issue 15: a run's summary reports the time-weighted mean fragmentation ratio, by hand") {
+  // One node of 2 GPUs, workload {600 of one GPU}. first-fit: a (600, 0-100 s) on GPU 0: [400,
+  // 1000], F = 400 of 1400 idle (2/7); b (600, 50-150 s) on GPU 1: [400, 400], F = 800 of 800 (1);
+  // a ends: [1000, 400], 2/7; b ends at 150. Mean over 0-150: (2/7 + 1 + 2/7) / 3 = 11/21.
+  auto job = [](const std::string& id, double submit, double seconds) {
+    JobSpec j;
+    j.id = id;
+    j.app = "A";
+    j.submit = seconds_to_ticks(submit);
+    j.solo_duration = seconds_to_ticks(seconds);
+    j.gpu_milli = 600;
+    return j;
+  };
+  const std::vector<JobSpec> jobs{job("a", 0, 100), job("b", 50, 100)};
+  TaskShape shape;
+  shape.gpu_milli = 600;
+  SimConfig config;
+  config.target_workload = {shape};
+  NoInterference none;
+  auto policy = builtin_policies().make("first-fit");
+  const ClusterSpec cluster = ClusterSpec::uniform(1, 2, {"G", 16384, 1.0});
+  const testing::CheckedRun checked = testing::run_checked(cluster, jobs, none, *policy, config);
+  CHECK(checked.violations == "");
+  CHECK(checked.text.find("fragmentation_ratio_mean=" + shortest_text(11.0 / 21)) != std::string::npos);
+  CHECK(simulate(cluster, jobs, none, *policy, config).summary.fragmentation_ratio_mean == doctest::Approx(11.0 / 21));
+  // Without a target workload nothing is measured.
+  CHECK(simulate(cluster, jobs, none, *policy, SimConfig{}).summary.fragmentation_ratio_mean == 0);
+  // The typical shapes of the trace are that one shape.
+  SpanJobSource source(jobs);
+  const std::vector<TaskShape> typical = typical_shapes_of(source);
+  REQUIRE(typical.size() == 1);
+  CHECK(typical[0] == shape);
+}
+
+TEST_CASE("issue 15: F_n after taking a part of one GPU, from counts per shape, equals measuring it afresh") {
+  Rng rng(11);
+  const std::vector<std::string> models{"T4", "V100"};
+  for (int trial = 0; trial < 2000; ++trial) {
+    CAPTURE(trial);
+    std::vector<TaskShape> workload;
+    const int shapes = 1 + static_cast<int>(rng.below(6));
+    for (int m = 0; m < shapes; ++m) {
+      TaskShape s;
+      s.cpu_milli = static_cast<std::int64_t>(rng.below(4)) * 2000;
+      s.gpus = static_cast<int>(rng.below(4));  // 0: CPU-only
+      s.gpu_milli = rng.below(2) == 0 ? 1000 : 1 + static_cast<int>(rng.below(1000));
+      if (rng.below(4) == 0) s.gpu_models = {models[rng.below(2)]};
+      s.weight = 1.0 / shapes;
+      workload.push_back(s);
+    }
+    NodeFreeResources node;
+    node.cpu_milli = static_cast<std::int64_t>(rng.below(10)) * 1000;
+    node.gpu_model = models[rng.below(2)];
+    const int gpus = 1 + static_cast<int>(rng.below(8));
+    for (int g = 0; g < gpus; ++g) node.gpu_milli.push_back(rng.below(3) == 0 ? 1000 : static_cast<int>(rng.below(1001)));
+    const NodeFragmentationDelta delta(node, workload);
+    CHECK(delta.before() == doctest::Approx(node_fragmentation(node, workload)));
+    const auto gpu = static_cast<std::size_t>(rng.below(static_cast<std::uint64_t>(gpus)));
+    const int share = static_cast<int>(rng.below(static_cast<std::uint64_t>(node.gpu_milli[gpu]) + 1));
+    const auto cpu = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(node.cpu_milli) + 1));
+    NodeFreeResources after = node;
+    after.gpu_milli[gpu] -= share;
+    after.cpu_milli -= cpu;
+    CHECK(delta.after_taking(gpu, share, cpu) == doctest::Approx(node_fragmentation(after, workload)));
+  }
 }

@@ -6,6 +6,7 @@
 #include "colosim/errors.h"
 #include "colosim/pair_table.h"
 #include "colosim/policies/builtin.h"
+#include "colosim/run_options.h"
 #include "colosim/simulator.h"
 
 using namespace colosim;
@@ -127,4 +128,29 @@ TEST_CASE("issue 10: fuzz finding: GPU and memory utilisation cover the makespan
   CHECK(result.summary.makespan_s == 100.0);
   CHECK(result.summary.gpu_time_utilisation == 1.0);
   CHECK(result.summary.memory_utilisation == 0.5);
+}
+
+TEST_CASE("issue 15: a run told to stop (stop_at) reports the running unfinished and the rest never started") {
+  // One GPU, whole-GPU jobs: a runs 0-100, b waits behind it, c arrives at 300. Stopped at 60 s.
+  std::vector<JobSpec> jobs{job("a", 100), job("b", 50), job("c", 10, 300)};
+  for (JobSpec& j : jobs) j.gpu_milli = 1000;
+  auto policy = builtin_policies().make("binpack");
+  SimConfig config;
+  config.stop_at = seconds_to_ticks(60);
+  NoInterference none;
+  const auto records = by_id(simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}), jobs, none, *policy, config));
+  REQUIRE(records.size() == 3);
+  CHECK(records.at("a").outcome == JobOutcome::unfinished);
+  CHECK(records.at("a").note.find("t=60 s, where the run was told to stop") != std::string::npos);
+  CHECK(records.at("b").outcome == JobOutcome::never_started);
+  CHECK(records.at("b").note == "still pending at the end of simulated time (t=60 s, where the run was told to stop)");
+  CHECK(records.at("c").outcome == JobOutcome::never_started);
+  RunOptions options;
+  set_run_option(options, "stop_at_s", "60");
+  CHECK(options.sim.stop_at == seconds_to_ticks(60));
+  set_run_option(options, "stop_at_s", "0");
+  CHECK(options.sim.stop_at == kHorizon);
+  config.stop_at = 0;
+  CHECK_THROWS_WITH_AS(simulate(ClusterSpec::uniform(1, 1, {"G", 16000, 1.0}), jobs, none, *policy, config),
+                       doctest::Contains("stop_at must be > 0"), Error);
 }

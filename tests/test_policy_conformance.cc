@@ -105,9 +105,9 @@ TEST_CASE("a policy object that serves two runs gives the second the records a f
 
 TEST_CASE("registry: unknown policies and parameters are errors that list what exists") {
   const PolicyRegistry registry = builtin_policies();
-  CHECK_THROWS_WITH(registry.make("bestfit"), doctest::Contains("unknown policy 'bestfit' (known: binpack, exclusive"));
+  CHECK_THROWS_WITH(registry.make("bestfit"), doctest::Contains("unknown policy 'bestfit' (known: best-fit, binpack, dot-product, exclusive, fgd"));
   CHECK_THROWS_WITH(registry.make("random:alpha=1"),
-                    doctest::Contains("policy 'random' has no parameter 'alpha' (parameters: check_memory)"));
+                    doctest::Contains("policy 'random' has no parameter 'alpha' (parameters: check_memory, pick)"));
   CHECK_THROWS_WITH(registry.make("random:check_memory=maybe"), doctest::Contains("must be true or false, got 'maybe'"));
   CHECK_THROWS_WITH(registry.make("random:check_memory"), doctest::Contains("expected key=value"));
   CHECK(PolicySpec::parse("random:check_memory=false").to_string() == "random:check_memory=false");
@@ -116,9 +116,10 @@ TEST_CASE("registry: unknown policies and parameters are errors that list what e
 namespace {
 
 const char* const kPolicyVariants[] = {"random:check_memory=false", "load-balance:check_memory=false",
-                                       "standalone:check_memory=false"};
+                                       "standalone:check_memory=false", "random:pick=node"};
 
-// Every registered policy, then the variants that place without looking at memory.
+// Every registered policy, then the variants that place without looking at memory and random's
+// pick=node (the FGD paper's Random-fit).
 std::vector<std::string> policies_to_check() {
   const PolicyRegistry registry = builtin_policies();
   std::vector<std::string> names;
@@ -138,6 +139,12 @@ ClusterSpec random_cluster(Rng& rng) {
     c.nodes.push_back({"n" + std::to_string(n), rng.below(3) == 0 ? "F" : "S", 1 + static_cast<int>(rng.below(4))});
   // A throughput table: b gains more than most from the fast type, 2-GPU gangs of c lose on the slow one.
   c.app_speeds = {{"b", "F", 0, 3.0}, {"c", "S", 2, 0.5}};
+  // Now and then nodes with little CPU or host memory (0: not limited), as openb nodes state them.
+  if (rng.below(3) == 0)
+    for (NodeSpec& n : c.nodes) {
+      n.cpu_milli = static_cast<std::int64_t>(rng.below(3)) * 8000;
+      n.memory_mib = static_cast<std::int64_t>(rng.below(3)) * 16000;
+    }
   return c;
 }
 
@@ -161,6 +168,9 @@ std::vector<JobSpec> random_jobs(Rng& rng, int n) {
     j.gpu_util = static_cast<double>(rng.below(100));
     if (rng.below(8) == 0) j.gpu_types = {"F"};
     j.priority = static_cast<int>(rng.below(3));
+    // CPU and host-memory requests, some larger than any node's.
+    if (rng.below(3) == 0) j.features[kCpuMilliFeature] = static_cast<double>(rng.below(20000));
+    if (rng.below(3) == 0) j.features[kHostMemoryFeature] = static_cast<double>(rng.below(40000));
     jobs.push_back(j);
   }
   return jobs;
@@ -181,8 +191,8 @@ PairTable random_table(Rng& rng, Composition rule) {
 }  // namespace
 
 TEST_CASE("issue 10: random clusters and workloads keep the contract under every policy, discipline, memory mode and composition") {
-  // (11 policies x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2 disciplines x
-  // 2 compositions x 3 workloads (30 under --long) = 468 runs (4,680) of 25 jobs, GPU sharing
+  // (17 policies and variants x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2
+  // disciplines x 2 compositions x 3 workloads (30 under --long) = 684 runs (6,840) of 25 jobs, GPU sharing
   // by_share and stack alternating with the workload, every queue order and preemption costs
   // (none, suspend, resume with checkpoints, per application) and time-slicing by the workload,
   // on clusters with per-application speeds, each checked by
@@ -233,6 +243,12 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
               config.memory = memory;
               config.sharing = workload % 2 == 1 ? GpuSharing::by_share : GpuSharing::stack;
               config.oom_delay = 5 * kTicksPerSecond;
+              // Every other run measures fragmentation against the workload's typical shapes
+              // (fgd then places by them); ContractChecker measures it afresh at every instant.
+              if (pick % 2 == 1) {
+                SpanJobSource shapes(jobs);
+                config.target_workload = typical_shapes_of(shapes);
+              }
               testing::CheckedRun run;
               CHECK_NOTHROW(run = testing::run_checked(cluster, jobs, table, *policy, config));
               CHECK_MESSAGE(run.violations.empty(), run.violations);
@@ -242,7 +258,7 @@ TEST_CASE("issue 10: random clusters and workloads keep the contract under every
             if (workload == 1) CHECK(once() == rows);
             ++runs;
           }
-  CHECK(runs == 156 * workloads);
+  CHECK(runs == 228 * workloads);
 }
 
 namespace {
@@ -281,7 +297,7 @@ const CalibratedModel& partial_calibrated_model() {
 }  // namespace
 
 TEST_CASE("issue 14: every policy keeps the contract with a calibrated model's feasibility, sampled error and fallbacks") {
-  // 14 policies x 2 memory modes x 2 workloads (20 under --long), the model's error sampled
+  // 20 policies and variants x 2 memory modes x 2 workloads (20 under --long), the model's error sampled
   // under each seed (--interference-noise) and both fallbacks allowed (applications d and GPU
   // type F are outside its data), checked by ContractChecker, which recomputes the same sampled
   // rates; the same seed gives the same rows.
@@ -318,7 +334,7 @@ TEST_CASE("issue 14: every policy keeps the contract with a calibrated model's f
         if (workload == 1) CHECK(once() == rows);
         ++runs;
       }
-  CHECK(runs == 25 * workloads);
+  CHECK(runs == 37 * workloads);
 }
 
 TEST_CASE("issue 10 #4: under --memory ignore every policy starts a job larger than a GPU's memory") {

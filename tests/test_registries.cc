@@ -78,7 +78,7 @@ TEST_CASE("issue 9: registries share one pattern: unknown names and keys list wh
                     "interference model 'none' has no parameter 'x' (parameters: none)");
   const PolicyRegistry policies = builtin_policies();
   CHECK_THROWS_WITH(policies.make("random:nosuch=1"),
-                    "policy 'random' has no parameter 'nosuch' (parameters: check_memory)");
+                    "policy 'random' has no parameter 'nosuch' (parameters: check_memory, pick)");
   CHECK_THROWS_WITH(traces::resolve_interference("slowdowns.txt"), doctest::Contains("slowdowns.txt: unknown interference model"));
   CHECK(traces::resolve_interference("seed-paper")->describe().find("seed paper") != std::string::npos);
 }

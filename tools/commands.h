@@ -13,5 +13,6 @@ void add_trace_info_command(CLI::App& app);
 void add_generate_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
+void add_inflate_command(CLI::App& app);
 
 }  // namespace colosim::cli

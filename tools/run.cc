@@ -46,9 +46,10 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   const PolicyRegistry registry = builtin_policies();
   const auto policy = registry.make(a.policy);
   auto jobs = input.open(a.seed, cluster.total_gpus());
+  if (options.fragmentation_from_trace) options.sim.target_workload = typical_shapes_of(*input.open(a.seed, cluster.total_gpus()));
 
   Simulator sim(cluster, *model, *policy, options.sim);
-  MetricsCollector metrics;
+  MetricsCollector metrics(options.sim.target_workload);
   sim.add_observer(metrics);
   const std::filesystem::path out(a.out);
   std::unique_ptr<traces::JobsCsvWriter> jobs_csv;

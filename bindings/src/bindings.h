@@ -26,6 +26,7 @@ void bind_python_policy(py::module_& m);
 void bind_policy_registry(py::module_& m);
 void bind_run(py::module_& m);
 void bind_compare(py::module_& m);
+void bind_inflation(py::module_& m);
 
 // Run options from Python's {key: text} (colosim/run_options.h); Error names a bad key or value.
 RunOptions run_options_from(const std::map<std::string, std::string>& values);

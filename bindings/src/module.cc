@@ -16,5 +16,6 @@ PYBIND11_MODULE(_colosim, m) {
   bind_policy_registry(m);
   bind_run(m);
   bind_compare(m);
+  bind_inflation(m);
   m.attr("TICKS_PER_SECOND") = colosim::kTicksPerSecond;
 }

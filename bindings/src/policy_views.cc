@@ -112,6 +112,15 @@ void bind_policy_views(py::module_& m) {
       .def("first_gpu", [](const PyCluster& c, NodeIndex n) { return c.ref.cluster().first_gpu(c.ref.node(n)); })
       .def("gpus_on", [](const PyCluster& c, NodeIndex n) { return c.ref.cluster().gpus_on(c.ref.node(n)); })
       .def("empty_gpus_on", [](const PyCluster& c, NodeIndex n) { return c.ref.cluster().empty_gpus_on(c.ref.node(n)); })
+      .def("cpu_capacity_milli", [](const PyCluster& c, NodeIndex n) { return c.ref.cluster().cpu_capacity_milli(c.ref.node(n)); },
+           "the node's CPU, milli-cores (0: not limited)")
+      .def("used_cpu_milli", [](const PyCluster& c, NodeIndex n) { return c.ref.cluster().used_cpu_milli(c.ref.node(n)); },
+           "CPU its jobs ask for (0 when the run ignores node resources)")
+      .def("host_memory_capacity_mib",
+           [](const PyCluster& c, NodeIndex n) { return c.ref.cluster().host_memory_capacity_mib(c.ref.node(n)); },
+           "the node's host memory, MiB (0: not limited)")
+      .def("used_host_memory_mib", [](const PyCluster& c, NodeIndex n) { return c.ref.cluster().used_host_memory_mib(c.ref.node(n)); },
+           "host memory its jobs ask for (0 when the run ignores node resources)")
       .def("gpu_type", [](const PyCluster& c, GpuIndex g) { return c.ref.cluster().type_of(c.ref.gpu(g)).name; })
       .def("capacity_mib", [](const PyCluster& c, GpuIndex g) { return c.ref.cluster().capacity_mib(c.ref.gpu(g)); })
       .def("used_mib", [](const PyCluster& c, GpuIndex g) { return c.ref.cluster().used_mib(c.ref.gpu(g)); })

@@ -20,6 +20,7 @@ namespace colosim::py_bindings {
 namespace {
 
 // The state after each instant (it holds until the next one): what the time-series plots show.
+// Added after the run's MetricsCollector, whose fragmentation it reads (NaN when not measured).
 class TimeSeriesCollector final : public SimObserver {
  public:
   void on_instant(Tick now, const ClusterView& cluster, std::size_t queued, std::size_t running) override {
@@ -28,25 +29,13 @@ class TimeSeriesCollector final : public SimObserver {
     used_mib.push_back(cluster.total_used_mib());
     this->queued.push_back(static_cast<std::int64_t>(queued));
     this->running.push_back(static_cast<std::int64_t>(running));
+    const FragmentationTracker* tracker = metrics ? metrics->fragmentation() : nullptr;
+    fragmentation.push_back(tracker ? tracker->ratio() : std::nan(""));
   }
+  const MetricsCollector* metrics = nullptr;
   std::vector<Tick> time;
   std::vector<std::int64_t> busy_gpus, used_mib, queued, running;
-};
-
-// Jobs of a Trace without copying them; the Trace object outlives the run (run() holds it).
-class SpanJobSource final : public JobSource {
- public:
-  SpanJobSource(const std::vector<JobSpec>& jobs, std::string name) : jobs_(jobs), name_(std::move(name)) {}
-  std::optional<JobSpec> next() override {
-    if (pos_ == jobs_.size()) return std::nullopt;
-    return jobs_[pos_++];
-  }
-  std::string name() const override { return name_; }
-
- private:
-  const std::vector<JobSpec>& jobs_;
-  std::string name_;
-  std::size_t pos_ = 0;
+  std::vector<double> fragmentation;
 };
 
 struct PyRunResult {
@@ -162,6 +151,7 @@ py::dict series_dict(const PyRunResult& r) {
   d["memory_utilisation"] = mem;
   d["queued"] = array_of(s.queued);
   d["running"] = array_of(s.running);
+  d["fragmentation_ratio"] = array_of(s.fragmentation);
   return d;
 }
 
@@ -170,7 +160,7 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
                 bool time_series, const traces::TraceInputOptions& input) {
   RunOptions options = run_options_from(option_values);  // what is not given keeps the library's default
   options.sim.seed = seed;
-  const SimConfig config = options.sim;
+  SimConfig config = options.sim;
 
   PolicyHandle handle;
   if (py::isinstance<PolicyHandle>(policy)) {
@@ -208,17 +198,22 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
   PythonSignalCheck signals;
   try {
     py::gil_scoped_release release;
-    std::unique_ptr<JobSource> source;
-    if (in_memory) source = traces::vary_jobs(std::make_unique<SpanJobSource>(in_memory->jobs, in_memory->name), variation, seed);
-    else source = traces::JobInput::resolve(path, input).open(seed, cluster.total_gpus());
+    auto open = [&]() -> std::unique_ptr<JobSource> {
+      if (in_memory) return traces::vary_jobs(std::make_unique<SpanJobSource>(in_memory->jobs, in_memory->name), variation, seed);
+      return traces::JobInput::resolve(path, input).open(seed, cluster.total_gpus());
+    };
+    std::unique_ptr<JobSource> source = open();
+    if (options.fragmentation_from_trace) config.target_workload = typical_shapes_of(*open());
     Simulator sim(cluster, *model, *handle.policy, config);
-    MetricsCollector metrics;
+    MetricsCollector metrics(config.target_workload);
     RecordCollector records;
     sim.add_observer(metrics);
     sim.add_observer(records);
+    result.series.metrics = &metrics;
     if (time_series) sim.add_observer(result.series);
     signals.attach(sim);
     result.stats = sim.run(*source);
+    result.series.metrics = nullptr;
     result.summary = metrics.summary();
     result.jobs = std::move(records.records);
   } catch (const PythonPolicyFailure& f) {

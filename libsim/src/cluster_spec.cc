@@ -71,8 +71,12 @@ void ClusterSpec::validate(const std::string& source) const {
     total_gpus += n.gpus;
     if (total_gpus > kMaxClusterGpus)
       throw InputError(source, record, "nodes.gpus", "more than " + std::to_string(kMaxClusterGpus) + " GPUs in all");
-    if (n.cpu_milli < 0) throw InputError(source, record, "nodes.cpu_milli", "node '" + n.name + "': negative");
-    if (n.memory_mib < 0) throw InputError(source, record, "nodes.memory_mib", "node '" + n.name + "': negative");
+    // Below 2^53, as jobs' requests are: sums of them stay far from overflow.
+    constexpr std::int64_t kMaxNodeResource = std::int64_t{1} << 53;
+    if (n.cpu_milli < 0 || n.cpu_milli >= kMaxNodeResource)
+      throw InputError(source, record, "nodes.cpu_milli", "node '" + n.name + "': must be >= 0 and below 2^53, got " + std::to_string(n.cpu_milli));
+    if (n.memory_mib < 0 || n.memory_mib >= kMaxNodeResource)
+      throw InputError(source, record, "nodes.memory_mib", "node '" + n.name + "': must be >= 0 and below 2^53, got " + std::to_string(n.memory_mib));
     if (!type_names.count(n.gpu_type))
       throw InputError(source, record, "nodes.gpu_type",
                        "node '" + n.name + "' names unknown GPU type '" + n.gpu_type + "'");

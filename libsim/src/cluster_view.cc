@@ -4,9 +4,14 @@
 
 namespace colosim {
 
-ClusterView::ClusterView(ClusterSpec spec, GpuSharing sharing) : spec_(std::move(spec)), sharing_(sharing) {
+ClusterView::ClusterView(ClusterSpec spec, GpuSharing sharing, NodeResources node_resources)
+    : spec_(std::move(spec)), sharing_(sharing), node_resources_(node_resources) {
   spec_.validate(spec_.name.empty() ? "cluster" : spec_.name);
   type_capacity_.resize(spec_.gpu_types.size());
+  node_shapes_.resize(spec_.gpu_types.size());
+  limits_node_resources_ =
+      node_resources_ == NodeResources::enforce &&
+      std::any_of(spec_.nodes.begin(), spec_.nodes.end(), [](const NodeSpec& n) { return n.cpu_milli > 0 || n.memory_mib > 0; });
   for (std::size_t n = 0; n < spec_.nodes.size(); ++n) {
     const auto& node = spec_.nodes[n];
     int type = 0;
@@ -15,6 +20,14 @@ ClusterView::ClusterView(ClusterSpec spec, GpuSharing sharing) : spec_(std::move
     nodes_.push_back({static_cast<GpuIndex>(gpus_.size()), node.gpus, node.gpus});
     type_capacity_[type].max_per_node = std::max(type_capacity_[type].max_per_node, node.gpus);
     type_capacity_[type].total += node.gpus;
+    if (limits_node_resources_) {
+      auto& shapes = node_shapes_[type];
+      auto same = std::find_if(shapes.begin(), shapes.end(), [&](const NodeShape& s) {
+        return s.gpus == node.gpus && s.cpu_milli == node.cpu_milli && s.memory_mib == node.memory_mib;
+      });
+      if (same == shapes.end()) shapes.push_back({node.gpus, node.cpu_milli, node.memory_mib, 1});
+      else ++same->count;
+    }
     nodes_by_empty_.insert({node.gpus, static_cast<NodeIndex>(n)});
     for (int i = 0; i < node.gpus; ++i) {
       const auto g = static_cast<GpuIndex>(gpus_.size());
@@ -83,12 +96,41 @@ std::int64_t ClusterView::max_free_mib() const {
   return by_free_.empty() ? 0 : by_free_.rbegin()->first;
 }
 
+bool ClusterView::node_fits(const NodeRequest& request, NodeIndex n, int gpus_here) const {
+  if (!limits_node_resources_) return true;
+  const NodeSpec& spec = spec_.nodes[n];
+  const Node& node = nodes_[n];
+  if (spec.cpu_milli > 0 && node.used_cpu_milli + node_part(request.cpu_milli, gpus_here, request.gang) > spec.cpu_milli)
+    return false;
+  return spec.memory_mib <= 0 || node.used_host_mib + node_part(request.host_mib, gpus_here, request.gang) <= spec.memory_mib;
+}
+
+std::optional<NodeIndex> ClusterView::node_short_of_resources(const JobSpec& job, std::span<const GpuIndex> gpus) const {
+  std::optional<NodeIndex> short_of;
+  if (!limits_node_resources_) return short_of;
+  for_each_node_of(gpus, [&](NodeIndex n, int here) {
+    if (!short_of && !node_fits(job, n, here)) short_of = n;
+  });
+  return short_of;
+}
+
+bool ClusterView::shape_can_hold(const JobSpec& job, const NodeShape& shape) const {
+  const int here = std::min(job.gpus, shape.gpus);
+  return (shape.cpu_milli <= 0 || node_part(cpu_request_milli(job), here, job.gpus) <= shape.cpu_milli) &&
+         (shape.memory_mib <= 0 || node_part(host_memory_request_mib(job), here, job.gpus) <= shape.memory_mib);
+}
+
 int ClusterView::max_gpus_on_one_node(const JobSpec& job, bool check_memory) const {
   int best = 0;
   for (std::size_t t = 0; t < type_capacity_.size(); ++t) {
     const GpuType& type = spec_.gpu_types[t];
     if (!job.allows_gpu_type(type.name) || (check_memory && type.memory_mib < job.memory_mib)) continue;
-    best = std::max(best, type_capacity_[t].max_per_node);
+    if (!limits_node_resources_) {
+      best = std::max(best, type_capacity_[t].max_per_node);
+      continue;
+    }
+    for (const NodeShape& shape : node_shapes_[t])
+      if (shape_can_hold(job, shape)) best = std::max(best, shape.gpus);
   }
   return best;
 }
@@ -98,7 +140,12 @@ int ClusterView::max_gpus_in_cluster(const JobSpec& job, bool check_memory) cons
   for (std::size_t t = 0; t < type_capacity_.size(); ++t) {
     const GpuType& type = spec_.gpu_types[t];
     if (!job.allows_gpu_type(type.name) || (check_memory && type.memory_mib < job.memory_mib)) continue;
-    total += type_capacity_[t].total;
+    if (!limits_node_resources_) {
+      total += type_capacity_[t].total;
+      continue;
+    }
+    for (const NodeShape& shape : node_shapes_[t])
+      if (shape_can_hold(job, shape)) total += shape.gpus * shape.count;
   }
   return total;
 }
@@ -130,7 +177,18 @@ void ClusterState::reindex(GpuIndex g) {
   by_util_.insert({gpu.util_sum, g});
 }
 
+void ClusterState::charge_nodes(const JobSpec& job, std::span<const GpuIndex> gpus, int sign) {
+  if (!limits_node_resources_) return;
+  const std::int64_t cpu = cpu_request_milli(job), host = host_memory_request_mib(job);
+  if (cpu == 0 && host == 0) return;
+  for_each_node_of(gpus, [&](NodeIndex n, int here) {
+    nodes_[n].used_cpu_milli += sign * node_part(cpu, here, job.gpus);
+    nodes_[n].used_host_mib += sign * node_part(host, here, job.gpus);
+  });
+}
+
 void ClusterState::add(JobSlot slot, const JobSpec& job, AppIndex app, std::span<const GpuIndex> gpus) {
+  charge_nodes(job, gpus, +1);
   const int share = share_of(job);
   for (GpuIndex g : gpus) {
     Gpu& gpu = gpus_[g];
@@ -154,6 +212,7 @@ void ClusterState::add(JobSlot slot, const JobSpec& job, AppIndex app, std::span
 }
 
 void ClusterState::remove(JobSlot slot, const JobSpec& job, std::span<const GpuIndex> gpus) {
+  charge_nodes(job, gpus, -1);
   const int share = share_of(job);
   for (GpuIndex g : gpus) {
     Gpu& gpu = gpus_[g];

@@ -5,6 +5,7 @@
 #include <numeric>
 #include <set>
 
+#include "colosim/cluster_fragmentation.h"
 #include "colosim/cluster_view.h"
 #include "colosim/metric_table.h"
 
@@ -250,6 +251,7 @@ void ContractChecker::on_instant(Tick now, const ClusterView& cluster, std::size
 
   busy_gpus_ = 0;
   used_mib_ = 0;
+  std::vector<int> shares(static_cast<std::size_t>(cluster.gpu_count()), 0);
   for (GpuIndex g = 0; g < cluster.gpu_count(); ++g) {
     const auto& residents = on_gpu_[static_cast<std::size_t>(g)];
     const std::string where = "at t=" + std::to_string(now) + " GPU " + std::to_string(g);
@@ -259,6 +261,7 @@ void ContractChecker::on_instant(Tick now, const ClusterView& cluster, std::size
       used += r->spec.memory_mib;
       share += cluster.share_of(r->spec);
     }
+    shares[static_cast<std::size_t>(g)] = share;
     if (!residents.empty()) ++busy_gpus_;
     used_mib_ += used;
     if (used != cluster.used_mib(g)) fail(where + " holds " + std::to_string(used) + " MiB of jobs, the core counts " + std::to_string(cluster.used_mib(g)));
@@ -285,12 +288,68 @@ void ContractChecker::on_instant(Tick now, const ClusterView& cluster, std::size
       since = -1;
     }
   }
+  const NodeBooks books = node_books(cluster);
+  check_node_resources(now, cluster, books);
+  if (!config_.target_workload.empty()) measure_fragmentation(now, cluster, books, shares);
   // Rates from this instant on: co-runners may have changed anywhere.
   for (auto& [id, job] : running_) {
     settle(job, now);
     job.rate = rate_of(job);
     job.max_rate = std::max(job.max_rate, job.rate);
   }
+}
+
+// Node CPU and host memory the jobs seen holding GPUs (suspending ones included) ask of each node.
+ContractChecker::NodeBooks ContractChecker::node_books(const ClusterView& cluster) const {
+  NodeBooks books{std::vector<std::int64_t>(static_cast<std::size_t>(cluster.node_count()), 0),
+                  std::vector<std::int64_t>(static_cast<std::size_t>(cluster.node_count()), 0)};
+  if (!cluster.limits_node_resources()) return books;
+  for (const auto& entry : running_) {
+    const Running& job = entry.second;
+    const std::int64_t cpu_request = cpu_request_milli(job.spec), host_request = host_memory_request_mib(job.spec);
+    cluster.for_each_node_of(job.gpus, [&](NodeIndex n, int here) {
+      books.cpu[static_cast<std::size_t>(n)] += ClusterView::node_part(cpu_request, here, job.spec.gpus);
+      books.host[static_cast<std::size_t>(n)] += ClusterView::node_part(host_request, here, job.spec.gpus);
+    });
+  }
+  return books;
+}
+
+// What the core charges each node, and within capacity when enforced.
+void ContractChecker::check_node_resources(Tick now, const ClusterView& cluster, const NodeBooks& books) {
+  if (!cluster.limits_node_resources()) return;
+  const std::vector<std::int64_t>& cpu = books.cpu;
+  const std::vector<std::int64_t>& host = books.host;
+  for (NodeIndex n = 0; n < cluster.node_count(); ++n) {
+    const std::string where = "at t=" + std::to_string(now) + " node '" + cluster.spec().nodes[n].name + "'";
+    const auto i = static_cast<std::size_t>(n);
+    if (cpu[i] != cluster.used_cpu_milli(n) || host[i] != cluster.used_host_memory_mib(n))
+      fail(where + " holds jobs asking " + std::to_string(cpu[i]) + " milli-CPU and " + std::to_string(host[i]) +
+           " MiB of host memory, the core counts " + std::to_string(cluster.used_cpu_milli(n)) + " and " +
+           std::to_string(cluster.used_host_memory_mib(n)));
+    const std::int64_t cpu_capacity = cluster.cpu_capacity_milli(n), host_capacity = cluster.host_memory_capacity_mib(n);
+    if ((cpu_capacity > 0 && cpu[i] > cpu_capacity) || (host_capacity > 0 && host[i] > host_capacity))
+      fail(where + " is over its CPU or host memory (" + std::to_string(cpu[i]) + " of " + std::to_string(cpu_capacity) +
+           " milli-CPU, " + std::to_string(host[i]) + " of " + std::to_string(host_capacity) + " MiB)");
+  }
+}
+
+// The cluster's fragmentation from our own books, measured afresh at every instant.
+void ContractChecker::measure_fragmentation(Tick now, const ClusterView& cluster, const NodeBooks& books,
+                                            const std::vector<int>& shares) {
+  std::int64_t quanta = 0, idle = 0;
+  for (NodeIndex n = 0; n < cluster.node_count(); ++n) {
+    NodeFreeResources free;
+    const std::int64_t cpu = cluster.cpu_capacity_milli(n);
+    free.cpu_milli = cpu > 0 && cluster.limits_node_resources() ? cpu - books.cpu[static_cast<std::size_t>(n)] : kUnlimitedCpu;
+    const GpuIndex first = cluster.first_gpu(n);
+    for (GpuIndex g = first; g < first + cluster.gpus_on(n); ++g)
+      free.gpu_milli.push_back(std::max(0, 1000 - shares[static_cast<std::size_t>(g)]));
+    if (cluster.gpus_on(n) > 0) free.gpu_model = cluster.type_of(first).name;
+    quanta += fragmentation_quanta(node_fragmentation(free, config_.target_workload));
+    idle += idle_gpu_milli(free);
+  }
+  fragmentation_mean_.observe(now, fragmentation_ratio(quanta, idle));
 }
 
 void ContractChecker::check_jobs(std::span<const JobSpec> submitted) {
@@ -375,6 +434,7 @@ void ContractChecker::check_summary(const Summary& s) {
   e.jct_p99_s = percentile(jct, 99);
   e.slowdown_p95 = percentile(slowdown, 95);
   e.lost_gpu_time_share = held > 0 ? lost / held : 0.0;
+  e.fragmentation_ratio_mean = fragmentation_mean_.value();
   e.ftf_jain = rho_squares > 0 ? rho_sum * rho_sum / (static_cast<double>(rho_count) * rho_squares) : 0.0;
 
   // Every metric of the one table, so that a new one cannot go unchecked.

@@ -37,10 +37,76 @@ double task_fragment(const NodeFreeResources& node, const TaskShape& shape) {
   return fitting >= shape.gpus ? static_cast<double>(too_small) : idle;
 }
 
+NodeFragmentationDelta::NodeFragmentationDelta(const NodeFreeResources& node, const std::vector<TaskShape>& workload)
+    : node_(node), workload_(workload), idle_(idle_gpu_milli(node)) {
+  shapes_.resize(workload.size());
+  for (std::size_t m = 0; m < workload.size(); ++m) {
+    const TaskShape& shape = workload[m];
+    PerShape& s = shapes_[m];
+    s.usable = shape.gpus > 0 && !node.gpu_milli.empty() && allows_model(shape, node.gpu_model);
+    for (int free : node.gpu_milli) {
+      if (free >= shape.gpu_milli) ++s.fitting;
+      else s.too_small += free;
+    }
+  }
+  before_ = node_fragmentation(node, workload);
+}
+
+double NodeFragmentationDelta::after_taking(std::size_t gpu, int share, std::int64_t cpu_milli) const {
+  const int was = node_.gpu_milli[gpu], now = was - share;
+  const std::int64_t cpu = node_.cpu_milli - cpu_milli;
+  const auto idle = static_cast<double>(idle_ - share);
+  double f = 0;
+  for (std::size_t m = 0; m < workload_.size(); ++m) {
+    const TaskShape& shape = workload_[m];
+    const PerShape& s = shapes_[m];
+    int fitting = s.fitting;
+    std::int64_t too_small = s.too_small;
+    if (was >= shape.gpu_milli) --fitting;
+    else too_small -= was;
+    if (now >= shape.gpu_milli) ++fitting;
+    else too_small += now;
+    const bool runs = s.usable && cpu >= shape.cpu_milli && fitting >= shape.gpus;
+    f += shape.weight * (runs ? static_cast<double>(too_small) : idle);
+  }
+  return f;
+}
+
 double node_fragmentation(const NodeFreeResources& node, const std::vector<TaskShape>& workload) {
   double f = 0;
   for (const TaskShape& shape : workload) f += shape.weight * task_fragment(node, shape);
   return f;
+}
+
+std::vector<TaskShape> typical_shapes_of(JobSource& jobs) {
+  ShapeCounter counter;
+  while (auto job = jobs.next()) counter.add(*job);
+  if (counter.empty()) throw Error("typical shapes: the trace has no jobs");
+  return counter.typical();
+}
+
+bool ShapeCounter::ByShape::operator()(const TaskShape& a, const TaskShape& b) const { return shape_key(a) < shape_key(b); }
+
+void ShapeCounter::add(const JobSpec& job) {
+  TaskShape shape = shape_of(job);
+  shape.weight = 1;
+  counts_[std::move(shape)] += 1;
+  total_ += 1;
+  stale_ = true;
+}
+
+const std::vector<TaskShape>& ShapeCounter::typical() {
+  if (stale_) {
+    std::vector<TaskShape> shapes;
+    shapes.reserve(counts_.size());
+    for (const auto& [shape, count] : counts_) {
+      shapes.push_back(shape);
+      shapes.back().weight = count;
+    }
+    typical_ = typical_shapes(std::move(shapes));
+    stale_ = false;
+  }
+  return typical_;
 }
 
 std::vector<TaskShape> typical_shapes(std::vector<TaskShape> tasks, double coverage) {
@@ -76,8 +142,7 @@ std::vector<TaskShape> typical_shapes(std::vector<TaskShape> tasks, double cover
 
 TaskShape shape_of(const JobSpec& job) {
   TaskShape s;
-  const auto cpu = job.features.find(kCpuMilliFeature);
-  s.cpu_milli = cpu == job.features.end() ? 0 : static_cast<std::int64_t>(cpu->second);
+  s.cpu_milli = cpu_request_milli(job);
   s.gpus = job.gpus;
   s.gpu_milli = job.gpu_milli > 0 ? job.gpu_milli : 1000;
   s.gpu_models = job.gpu_types;

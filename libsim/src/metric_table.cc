@@ -42,6 +42,7 @@ const std::vector<MetricDef>& summary_metrics() {
       {"lost_gpu_time_share", "lost GPU-time", "GPU-time preemptions cost (work done again, suspend, resume) over GPU-time jobs held", &Summary::lost_gpu_time_share, true, false},
       {"ftf_jain", "FTF Jain", "Jain's fairness index of finish-time fairness rho (JCT over time alone) of finished jobs with work (1 = all equal)", &Summary::ftf_jain, false, false},
       {"ftf_max", "FTF max", "largest finish-time fairness rho (JCT over time alone) of a finished job", &Summary::ftf_max, true, false},
+      {"fragmentation_ratio_mean", "fragmentation", "time-weighted mean of GPU fragmentation over the idle GPU share (the FGD paper's metric against the trace's typical shapes: --fragmentation trace; 0 when not measured)", &Summary::fragmentation_ratio_mean, true, false},
       {"unfinished", "unfinished", "jobs still running at the end of simulated time (kHorizon, about 73,000 years)", &Summary::unfinished, true, false},
   };
   return metrics;

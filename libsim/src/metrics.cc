@@ -16,14 +16,31 @@ double percentile(std::vector<double>& values, double p) {
   return values[rank - 1];
 }
 
+MetricsCollector::MetricsCollector(const std::vector<TaskShape>& fragmentation_workload) {
+  if (!fragmentation_workload.empty()) fragmentation_.emplace(fragmentation_workload);
+}
+
 void MetricsCollector::on_begin(const ClusterView& cluster) {
   gpus_ = cluster.gpu_count();
   capacity_mib_ = cluster.total_capacity_mib();
+  if (fragmentation_) fragmentation_->on_begin(cluster);
 }
 
-void MetricsCollector::on_oom(Tick, const JobSpec&, std::span<const GpuIndex>) { ++oom_events_; }
+void MetricsCollector::on_start(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) {
+  if (fragmentation_) fragmentation_->on_start(now, job, gpus);
+}
+
+void MetricsCollector::on_oom(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) {
+  ++oom_events_;
+  if (fragmentation_) fragmentation_->on_oom(now, job, gpus);
+}
+
+void MetricsCollector::on_release(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) {
+  if (fragmentation_) fragmentation_->on_release(now, job, gpus);
+}
 
 void MetricsCollector::on_job_done(const JobRecord& r) {
+  if (fragmentation_) fragmentation_->on_job_done(r);
   ++jobs_;
   preemptions_ += r.preemptions;
   lost_gpu_ticks_ += r.lost_gpu_ticks;
@@ -59,7 +76,7 @@ void MetricsCollector::on_job_done(const JobRecord& r) {
   if (r.end > last_end_) last_end_ = r.end;
 }
 
-void MetricsCollector::on_instant(Tick now, const ClusterView& cluster, std::size_t, std::size_t) {
+void MetricsCollector::on_instant(Tick now, const ClusterView& cluster, std::size_t queued, std::size_t running) {
   if (last_instant_ >= 0) {
     const auto dt = static_cast<double>(now - last_instant_);
     busy_gpu_ticks_ += dt * busy_gpus_;
@@ -68,6 +85,7 @@ void MetricsCollector::on_instant(Tick now, const ClusterView& cluster, std::siz
   last_instant_ = now;
   busy_gpus_ = cluster.busy_gpu_count();
   used_mib_ = cluster.total_used_mib();
+  if (fragmentation_) fragmentation_->on_instant(now, cluster, queued, running);
 }
 
 Summary MetricsCollector::summary() const {
@@ -103,6 +121,7 @@ Summary MetricsCollector::summary() const {
   // Jain: (sum x)^2 / (n sum x^2), over finished jobs with work (rho of a zero-length job is 0/0).
   s.ftf_jain = rho_square_sum_ > 0 ? rho_sum_ * rho_sum_ / (static_cast<double>(rho_count_) * rho_square_sum_) : 0.0;
   s.ftf_max = rho_max_;
+  if (fragmentation_) s.fragmentation_ratio_mean = fragmentation_->mean_ratio();
   return s;
 }
 

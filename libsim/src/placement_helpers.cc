@@ -91,7 +91,7 @@ bool fits_ignoring_memory(const SchedulingPass& pass, const JobSpec& job, GpuInd
   const ClusterView& cluster = pass.cluster();
   if (g < 0 || g >= cluster.gpu_count()) return false;
   if (!job.allows_gpu_type(cluster.type_of(g).name)) return false;
-  return cluster.share_fits(job, g);
+  return cluster.share_fits(job, g) && cluster.node_fits_for_gpu(job, cluster.node_of(g));
 }
 
 }  // namespace colosim

@@ -53,6 +53,21 @@ std::vector<OptionDef> make_table() {
                OptionType::text, {"enforce", "overcommit", "ignore"}, false,
                [](const RunOptions& o) { return std::string(to_string(o.sim.memory)); },
                [](RunOptions& o, const std::string& v) { o.sim.memory = parse_memory_mode(v); }});
+  t.push_back({"node_resources",
+               "node CPU and host memory (the cluster's cpu_milli and memory_mib per node, the jobs' cpu_milli and "
+               "host_memory_mib): enforce (placements must fit them, as Kubernetes' NodeResourcesFit) or ignore",
+               OptionType::text, {"enforce", "ignore"}, false,
+               [](const RunOptions& o) { return std::string(to_string(o.sim.node_resources)); },
+               [](RunOptions& o, const std::string& v) { o.sim.node_resources = parse_node_resources(v); }});
+  t.push_back({"fragmentation",
+               "none, or trace: measure GPU fragmentation (the FGD paper's metric, summary fragmentation_ratio_mean) against "
+               "the typical shapes of the run's whole trace, read once more before the run; fgd then uses them too",
+               OptionType::text, {"none", "trace"}, false,
+               [](const RunOptions& o) { return std::string(o.fragmentation_from_trace ? "trace" : "none"); },
+               [](RunOptions& o, const std::string& v) {
+                 if (v != "none" && v != "trace") throw Error("fragmentation must be none or trace, got '" + v + "'");
+                 o.fragmentation_from_trace = v == "trace";
+               }});
   t.push_back({"gpu_sharing",
                "jobs that state no GPU share (gpu_milli 0): by-share (each takes a whole GPU) or stack (they stack on a GPU, "
                "limited by memory only, as the seed paper ran them); stated shares limit in both",
@@ -119,6 +134,15 @@ std::vector<OptionDef> make_table() {
                [](const RunOptions& o) { return shortest_text(ticks_to_seconds(o.sim.round)); },
                [](RunOptions& o, const std::string& v) {
                  o.sim.round = seconds_to_ticks(real_in("round_s", v, 0, kMaxSeconds, "seconds from 0 to 9e12"));
+               }});
+  t.push_back({"stop_at_s",
+               "simulated time ends here: jobs still running are reported unfinished, the others never started (0: the "
+               "horizon, about 73,000 years)",
+               OptionType::real, {}, false,
+               [](const RunOptions& o) { return shortest_text(o.sim.stop_at >= kHorizon ? 0.0 : ticks_to_seconds(o.sim.stop_at)); },
+               [](RunOptions& o, const std::string& v) {
+                 const double s = real_in("stop_at_s", v, 0, kMaxSeconds, "seconds from 0 to 9e12");
+                 o.sim.stop_at = s == 0 ? kHorizon : seconds_to_ticks(s);
                }});
   t.push_back({"gpu_execution",
                "how the jobs sharing a GPU run at the start: concurrent (together, slowed by interference) or time-sliced "

@@ -31,6 +31,20 @@ const char* to_string(GpuSharing s) {
   return "?";
 }
 
+const char* to_string(NodeResources r) {
+  switch (r) {
+    case NodeResources::enforce: return "enforce";
+    case NodeResources::ignore: return "ignore";
+  }
+  return "?";
+}
+
+NodeResources parse_node_resources(const std::string& text) {
+  if (text == "enforce") return NodeResources::enforce;
+  if (text == "ignore") return NodeResources::ignore;
+  throw Error("unknown node resources mode '" + text + "' (expected enforce or ignore)");
+}
+
 MemoryMode parse_memory_mode(const std::string& text) {
   if (text == "enforce") return MemoryMode::enforce;
   if (text == "overcommit") return MemoryMode::overcommit;

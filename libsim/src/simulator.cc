@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <functional>
 #include <limits>
 #include <map>
 #include <optional>
@@ -39,6 +41,7 @@ struct QueueKey {
 
 struct Active {
   JobSpec spec;
+  ClusterView::NodeRequest node_request;  // of spec, read from its features once
   AppIndex app = -1;
   std::uint64_t seq = 0;
   double rank = 0;           // under the queue order: in the queue, the rank it entered with;
@@ -77,10 +80,16 @@ struct Active {
 class Simulator::Engine final : public SchedulingPass {
  public:
   Engine(ClusterSpec cluster, const InterferenceModel& model, PlacementPolicy& policy, SimConfig config)
-      : cluster_(std::move(cluster), config.sharing), model_(model), policy_(policy), config_(config), rng_(config.seed) {
+      : cluster_(std::move(cluster), config.sharing, config.node_resources), model_(model), policy_(policy), config_(config), rng_(config.seed) {
     if (config_.max_oom_retries < 0) throw Error("max_oom_retries must be >= 0");
     if (config_.oom_delay < 0) throw Error("oom_delay must be >= 0");
     if (config_.backfill_depth < 0) throw Error("backfill_depth must be >= 0");
+    if (config_.stop_at <= 0) throw Error("stop_at must be > 0");
+    stop_at_ = std::min(config_.stop_at, kHorizon);
+    for (const TaskShape& shape : config_.target_workload)
+      if (!(shape.weight > 0 && std::isfinite(shape.weight)) || shape.gpus < 0 || shape.cpu_milli < 0 ||
+          (shape.gpus > 0 && (shape.gpu_milli < 1 || shape.gpu_milli > 1000)))
+        throw Error("target workload: a shape needs a weight > 0, gpus >= 0, cpu_milli >= 0 and gpu_milli in 1-1000");
     const PreemptionCost& cost = config_.preemption;
     if (cost.checkpoint_interval < 0) throw Error("checkpoint_interval must be >= 0");
     if (cost.delays.suspend < 0 || cost.delays.resume < 0) throw Error("preemption delays must be >= 0");
@@ -120,6 +129,7 @@ class Simulator::Engine final : public SchedulingPass {
     if (ran_) throw Error("a Simulator runs once; make a new one for another run");
     ran_ = true;
     policy_.begin_run(cluster_);
+    count_arrived_shapes_ = config_.target_workload.empty() && policy_.uses_target_workload();
     for (auto* o : observers_) o->on_begin(cluster_);
     source_name_ = source.name();
     std::optional<JobSpec> next = pull(source);
@@ -135,7 +145,7 @@ class Simulator::Engine final : public SchedulingPass {
         const Tick last = now / config_.round * config_.round;
         t = std::min(t, last < kHorizon - config_.round ? last + config_.round : kHorizon);
       }
-      if (t >= kHorizon) break;
+      if (t >= stop_at_) break;
       now = t;
       capacity_freed_ = false;
       full_pass_ = false;
@@ -204,7 +214,7 @@ class Simulator::Engine final : public SchedulingPass {
       }
     }
     // Nothing can change before the horizon any more: every job left is reported now.
-    const bool at_horizon = !events_.empty() || !timers_.empty() || next.has_value();
+    const bool at_horizon = !events_.empty() || !timers_.empty() || !call_backs_.empty() || next.has_value();
     // A job can only be suspending with its timer pending, i.e. before the horizon ends the run.
     while (!timers_.empty()) {
       const EventKey key = timers_.top_key();
@@ -256,16 +266,38 @@ class Simulator::Engine final : public SchedulingPass {
   const InterferenceModel& interference() const override { return model_; }
   const std::string& queue_order() const override { return config_.queue_order.spec; }
   MemoryMode memory_mode() const override { return config_.memory; }
+  const std::vector<TaskShape>& target_workload() override {
+    if (!config_.target_workload.empty()) return config_.target_workload;
+    return arrived_shapes_.typical();
+  }
   Rng& rng() override { return rng_; }
 
   bool fits(const JobSpec& job, GpuIndex g) const override {
     if (g < 0 || g >= cluster_.gpu_count()) return false;
     const GpuType& type = cluster_.type_of(g);
     if (!job.allows_gpu_type(type.name)) return false;
-    // The GPU share is not memory: it limits in every memory mode.
+    // The GPU share, node CPU and host memory are not GPU memory: they limit in every memory mode.
     if (!cluster_.share_fits(job, g)) return false;
-    if (config_.memory == MemoryMode::ignore) return true;
+    if (cluster_.limits_node_resources() && !cluster_.node_fits_for_gpu(node_request_of(job), cluster_.node_of(g))) return false;
+    return config_.memory == MemoryMode::ignore || memory_fits(job, g);
+  }
+
+  // A policy tests one job on many GPUs: the node request of a job the core holds was read at
+  // admission; a spec of the policy's own (a copy) is read afresh.
+  ClusterView::NodeRequest node_request_of(const JobSpec& job) const {
+    const std::less<const void*> before;
+    if (!slots_.empty() && !before(&job, &slots_.front()) && before(&job, &slots_.back() + 1)) {
+      const auto slot = static_cast<std::size_t>(reinterpret_cast<const char*>(&job) - reinterpret_cast<const char*>(slots_.data())) /
+                        sizeof(Active);
+      if (&slots_[slot].spec == &job) return slots_[slot].node_request;
+    }
+    return ClusterView::node_request(job);
+  }
+
+  // GPU g has the job's memory free and no resident the model knows cannot share a GPU with it.
+  bool memory_fits(const JobSpec& job, GpuIndex g) const {
     if (cluster_.free_mib(g) < job.memory_mib) return false;
+    const GpuType& type = cluster_.type_of(g);
     for (const Resident& r : cluster_.residents(g))
       if (!model_.feasible(job, slots_[r.slot].spec, type)) return false;
     return true;
@@ -383,12 +415,17 @@ class Simulator::Engine final : public SchedulingPass {
         throw PolicyError(who + " exceeds the GPU share of GPU " + std::to_string(g) + ": needs " +
                           std::to_string(cluster_.share_of(a.spec)) + "/1000, " +
                           std::to_string(cluster_.milli_sum(g)) + "/1000 taken");
-      if (config_.memory == MemoryMode::ignore) continue;
-      if (config_.memory == MemoryMode::enforce && !fits(a.spec, g))
+      if (config_.memory == MemoryMode::enforce && !memory_fits(a.spec, g))
         throw PolicyError(who + " does not fit on GPU " + std::to_string(g) + ": needs " +
                           std::to_string(a.spec.memory_mib) + " MiB, " + std::to_string(cluster_.free_mib(g)) +
                           " MiB free (or a co-location known to be infeasible)");
     }
+    if (const auto n = cluster_.node_short_of_resources(a.spec, gpus))
+      throw PolicyError(who + " does not fit in the CPU and host memory of node '" + cluster_.spec().nodes[*n].name +
+                        "': needs " + std::to_string(cpu_request_milli(a.spec)) + " milli-CPU and " +
+                        std::to_string(host_memory_request_mib(a.spec)) + " MiB for its gang of " + std::to_string(a.spec.gpus) +
+                        ", " + std::to_string(cluster_.cpu_capacity_milli(*n) - cluster_.used_cpu_milli(*n)) + " and " +
+                        std::to_string(cluster_.host_memory_capacity_mib(*n) - cluster_.used_host_memory_mib(*n)) + " free");
     const NodeIndex node = cluster_.node_of(gpus[0]);
     const bool spans = std::any_of(gpus.begin(), gpus.end(), [&](GpuIndex g) { return cluster_.node_of(g) != node; });
     if (spans && a.spec.gpus <= cluster_.max_gpus_on_one_node(a.spec, config_.memory != MemoryMode::ignore))
@@ -431,6 +468,7 @@ class Simulator::Engine final : public SchedulingPass {
     Active& a = slots_[slot];
     a = Active{};
     a.spec = std::move(spec);
+    a.node_request = ClusterView::node_request(a.spec);
     a.app = cluster_.intern_app(a.spec.app);
     a.seq = next_seq_++;
     return slot;
@@ -439,6 +477,7 @@ class Simulator::Engine final : public SchedulingPass {
   void admit(JobSpec&& spec, Tick now) {
     const JobSlot slot = allocate(std::move(spec));
     Active& a = slots_[slot];
+    if (count_arrived_shapes_) arrived_shapes_.add(a.spec);
     const bool check_memory = config_.memory != MemoryMode::ignore;
     const int one_node = cluster_.max_gpus_on_one_node(a.spec, check_memory);
     const int anywhere = config_.allow_multi_node ? cluster_.max_gpus_in_cluster(a.spec, check_memory) : one_node;
@@ -956,7 +995,12 @@ class Simulator::Engine final : public SchedulingPass {
                            " on GPU type " + type.name + "; a slowdown must be finite and positive");
   }
 
-  static std::string horizon_text() {
+  std::string horizon_text() const {
+    if (stop_at_ < kHorizon) {
+      char seconds[32];
+      std::snprintf(seconds, sizeof seconds, "%.15g", ticks_to_seconds(stop_at_));
+      return std::string("t=") + seconds + " s, where the run was told to stop";
+    }
     return "the horizon, " + std::to_string(kHorizon / kTicksPerSecond) + " s, about 73,000 years";
   }
 
@@ -1055,6 +1099,9 @@ class Simulator::Engine final : public SchedulingPass {
   std::vector<JobSlot> preempted_;  // in this pass
   std::uint64_t first_new_seq_ = 0;  // sequence number of this instant's first arrival
   std::vector<JobSlot> arrivals_now_;  // admitted to the queue at this instant
+  Tick stop_at_ = kHorizon;           // SimConfig::stop_at
+  bool count_arrived_shapes_ = false;  // the policy reads the target workload and none was given
+  ShapeCounter arrived_shapes_;
   Tick pass_now_ = 0;
   std::vector<PendingJob> batch_;
   std::span<const PendingJob> offered_;  // the part of batch_ the policy sees now
@@ -1076,7 +1123,7 @@ RunStats Simulator::run(JobSource& jobs) { return engine_->run(jobs); }
 RunResult simulate(const ClusterSpec& cluster, std::vector<JobSpec> jobs, const InterferenceModel& model,
                    PlacementPolicy& policy, SimConfig config) {
   Simulator sim(cluster, model, policy, config);
-  MetricsCollector metrics;
+  MetricsCollector metrics(config.target_workload);
   RecordCollector records;
   sim.add_observer(metrics);
   sim.add_observer(records);

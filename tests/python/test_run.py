@@ -85,7 +85,7 @@ def test_summary_stats_and_records_are_consistent(seed_paper):
     assert set(r.summary) == {"jobs", "finished", "makespan_s", "jct_mean_s", "jct_p50_s", "jct_p95_s", "jct_p99_s",
                               "queueing_delay_mean_s", "slowdown_mean", "slowdown_p95", "speedup_mean", "gpu_time_utilisation",
                               "memory_utilisation", "oom_events", "oom_failed", "unschedulable", "never_started", "unfinished",
-                              "preemptions", "lost_gpu_time_share", "ftf_jain", "ftf_max"}
+                              "preemptions", "lost_gpu_time_share", "ftf_jain", "ftf_max", "fragmentation_ratio_mean"}
     assert r.summary["jobs"] == len(r) == 8 and r.summary["finished"] == 8
     assert r.stats["events"] > 0 and r.stats["passes"] > 0
     df = r.jobs

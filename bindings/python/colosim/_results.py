@@ -19,7 +19,8 @@ _INT_COLUMNS = tuple(c["key"] for c in _colosim.job_columns() if c["type"] == "i
 SUMMARY_METRICS = tuple(m["key"] for m in _colosim.summary_metrics())
 
 #: Keys of ``Result.time_series``.
-TIME_SERIES_KEYS = ("time_s", "busy_gpus", "gpu_utilisation", "used_mib", "memory_utilisation", "queued", "running")
+TIME_SERIES_KEYS = ("time_s", "busy_gpus", "gpu_utilisation", "used_mib", "memory_utilisation", "queued", "running",
+                    "fragmentation_ratio")
 
 
 class Result:

@@ -14,7 +14,8 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["jct_cdf", "gpu_utilisation", "queue_length", "slowdown_by_app", "interference_heatmap", "summary_bars"]
+__all__ = ["jct_cdf", "gpu_utilisation", "queue_length", "fragmentation", "slowdown_by_app", "interference_heatmap",
+           "summary_bars", "inflation"]
 
 
 def _figure(width: float = 7.0, height: float = 4.0, ncols: int = 1, ax: Any = None) -> tuple[Figure, Any]:
@@ -107,6 +108,12 @@ def queue_length(runs: Any, *, title: str | None = None, ax: Any = None) -> Figu
     return _time_plot(runs, "queued", "queued jobs", title or "Queue length over time", ax)
 
 
+def fragmentation(runs: Any, *, title: str | None = None, ax: Any = None) -> Figure:
+    """GPU fragmentation over the idle GPU share (the FGD paper's metric) over simulated time;
+    series need time_s and fragmentation_ratio, measured by runs with fragmentation="trace"."""
+    return _time_plot(runs, "fragmentation_ratio", "fragmentation / idle GPUs", title or "GPU fragmentation over time", ax)
+
+
 def slowdown_by_app(jobs: Any, *, max_apps: int = 20, title: str | None = None, ax: Any = None) -> Figure:
     """Distribution (box plot) of the slowdown of finished jobs per application, the
     ``max_apps`` applications with the most jobs, by median slowdown."""
@@ -187,4 +194,26 @@ def summary_bars(summaries: Any, metric: str = "jct_mean_s", *, title: str | Non
     ax.set_ylabel(metric)
     ax.set_title(title or metric)
     ax.grid(True, axis="y", alpha=0.3)
+    return fig
+
+
+def inflation(curves: Any, metric: str = "unallocated_pct", *, title: str | None = None, ax: Any = None) -> Figure:
+    """The FGD paper's curve: ``metric`` (unallocated_pct, allocated_pct or fragmentation_pct)
+    against the arrived workload (% of the cluster's GPUs), one line per policy: the median over
+    seeds, with the band from the 25th to the 75th percentile. ``curves``: the ``curves``
+    DataFrame of :func:`colosim.inflate` (or curves.csv of ``colosim inflate``), or the object
+    it returns."""
+    curves = curves.curves if hasattr(curves, "curves") and hasattr(curves, "summary") else curves
+    fig, ax = _figure(ax=ax)
+    for policy, rows in curves.groupby("policy", sort=False):
+        by_arrived = rows.groupby("arrived_pct")[metric]
+        median = by_arrived.median()
+        ax.plot(median.index, median.values, label=str(policy))
+        ax.fill_between(median.index, by_arrived.quantile(0.25).values, by_arrived.quantile(0.75).values, alpha=0.2)
+    ax.set_xlabel("arrived workload (% of the cluster's GPUs)")
+    ax.set_ylabel({"unallocated_pct": "unallocated GPUs (%)", "allocated_pct": "allocated GPUs (%)",
+                   "fragmentation_pct": "fragmentation / idle GPUs (%)"}.get(metric, metric))
+    ax.set_title(title or "GPU allocation as the workload inflates")
+    ax.grid(True, alpha=0.3)
+    ax.legend()
     return fig

@@ -1,6 +1,11 @@
 """The HTML report of a ``colosim compare`` run: one self-contained page (inline PNGs).
 
     /usr/bin/python3 -m colosim.report --runs OUT/runs.csv --jobs-dir OUT/jobs --out report.html
+    /usr/bin/python3 -m colosim.report --inflation OUT/curves.csv --out report.html
+
+The second form reports ``colosim inflate`` (the FGD paper's experiment): its summary.csv table
+and the curves of unallocated GPUs, allocated GPUs and fragmentation against the arrived
+workload (:func:`colosim.plot.inflation`).
 
 Reads what ``colosim compare`` wrote: ``runs.csv`` (one row per run), ``summary.json`` (means
 with 95% confidence intervals and the paired comparison, computed by the C++ side; by default
@@ -281,14 +286,50 @@ def build_report(runs: pd.DataFrame, summary: dict, jobs: pd.DataFrame, title: s
     return "\n".join(out)
 
 
+def build_inflation_report(curves: pd.DataFrame, summary: pd.DataFrame, title: str = "colosim inflate") -> str:
+    """The report of an inflation experiment (curves.csv and summary.csv of ``colosim inflate``)
+    as one HTML string."""
+    out = [f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>",
+           f"<style>{CSS}</style></head><body>", f"<h1>{html.escape(title)}</h1>"]
+    seeds = sorted(curves["seed"].unique())
+    at = int(summary["at_pct"].iloc[0]) if len(summary) else 100
+    out.append(f'<p class="note">Jobs drawn from the trace arrive one at a time and never leave; '
+               f"{len(seeds)} seed(s) ({', '.join(str(s) for s in seeds)}). Unallocated GPUs at {at}% arrived "
+               "workload: median over seeds, with the 25th-75th percentiles and the range.</p>")
+    head = ["policy", f"unallocated % at {at}%", "p25-p75", "min-max", "fragmentation % (median)", "runs",
+            "jobs/CPU s"]
+    rows = "".join(
+        f"<tr><th>{html.escape(str(r.policy))}</th><td>{r.unallocated_median:.2f}</td>"
+        f"<td>{r.unallocated_p25:.2f}-{r.unallocated_p75:.2f}</td><td>{r.unallocated_min:.2f}-{r.unallocated_max:.2f}</td>"
+        f"<td>{r.fragmentation_median:.2f}</td><td>{r.runs}</td><td>{compact(r.jobs_per_cpu_s)}</td></tr>"
+        for r in summary.itertuples())
+    out.append('<table class="results"><tr>' + "".join(f"<th>{html.escape(h)}</th>" for h in head) + f"</tr>{rows}</table>")
+    for metric, alt in [("unallocated_pct", "unallocated GPUs"), ("allocated_pct", "allocated GPUs"),
+                        ("fragmentation_pct", "fragmentation ratio")]:
+        out.append(_img(plot.inflation(curves, metric, title=f"{alt} against the arrived workload"), alt))
+    out.append("</body></html>\n")
+    return "\n".join(out)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python3 -m colosim.report", description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", required=True, help="runs.csv written by colosim compare")
-    parser.add_argument("--summary", help="summary.json (default: next to runs.csv)")
+    inputs = parser.add_mutually_exclusive_group(required=True)
+    inputs.add_argument("--runs", help="runs.csv written by colosim compare")
+    inputs.add_argument("--inflation", help="curves.csv written by colosim inflate")
+    parser.add_argument("--summary", help="summary.json (summary.csv for --inflation; default: next to the input)")
     parser.add_argument("--jobs-dir", help="directory of run-NNNNN.csv job files (colosim compare --save-jobs)")
     parser.add_argument("--out", required=True, help="HTML file to write")
-    parser.add_argument("--title", default="colosim compare", help="page title")
+    parser.add_argument("--title", help="page title (default: colosim compare, or colosim inflate)")
     args = parser.parse_args(argv)
+    if args.inflation:
+        summary_path = Path(args.summary) if args.summary else Path(args.inflation).with_name("summary.csv")
+        try:
+            curves, table = pd.read_csv(args.inflation), pd.read_csv(summary_path)
+        except (OSError, ValueError) as e:
+            print(f"colosim.report: {e}", file=sys.stderr)
+            return 1
+        Path(args.out).write_text(build_inflation_report(curves, table, args.title or "colosim inflate"))
+        return 0
     summary_path = Path(args.summary) if args.summary else Path(args.runs).with_name("summary.json")
     try:
         runs = load_runs(args.runs)
@@ -297,7 +338,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"colosim.report: {e}", file=sys.stderr)
         return 1
     jobs = load_jobs(runs, args.jobs_dir)
-    Path(args.out).write_text(build_report(runs, summary, jobs, args.title))
+    Path(args.out).write_text(build_report(runs, summary, jobs, args.title or "colosim compare"))
     return 0
 
 

@@ -35,8 +35,8 @@ struct NodeSpec {
   std::string name;
   std::string gpu_type;        // name of a GpuType of the cluster
   int gpus = 0;
-  std::int64_t cpu_milli = 0;  // informational for now
-  std::int64_t memory_mib = 0; // host memory, informational for now
+  std::int64_t cpu_milli = 0;  // CPU, milli-cores; 0: not limited (SimConfig::node_resources)
+  std::int64_t memory_mib = 0; // host memory; 0: not limited
 };
 
 struct ClusterSpec {

@@ -1,6 +1,7 @@
 #pragma once
 // Runtime occupancy of the cluster and the indexes that placement uses. Policies see a
 // `const ClusterView&`; only the core (ClusterState) changes it.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <set>
@@ -28,7 +29,8 @@ struct Resident {
 
 class ClusterView {
  public:
-  explicit ClusterView(ClusterSpec spec, GpuSharing sharing = GpuSharing::by_share);
+  explicit ClusterView(ClusterSpec spec, GpuSharing sharing = GpuSharing::by_share,
+                       NodeResources node_resources = NodeResources::enforce);
 
   const ClusterSpec& spec() const { return spec_; }
   GpuSharing sharing() const { return sharing_; }
@@ -75,6 +77,57 @@ class ClusterView {
   std::span<const Resident> residents(GpuIndex g) const { return gpus_[g].residents; }
   bool is_empty(GpuIndex g) const { return gpus_[g].residents.empty(); }
 
+  // --- Node CPU and host memory (SimConfig::node_resources) ---
+  // A job's CPU and host-memory requests are per pod: a gang over several nodes asks each node
+  // for the part its GPUs there are of the gang, rounded up.
+  static std::int64_t node_part(std::int64_t request, int gpus_here, int gang) {
+    // ceil(request * gpus_here / gang) without the product: requests go up to 2^53.
+    return request / gang * gpus_here + (request % gang * gpus_here + gang - 1) / gang;
+  }
+  NodeResources node_resources() const { return node_resources_; }
+  // Whether any node's CPU or host memory limits placement in this run.
+  bool limits_node_resources() const { return limits_node_resources_; }
+  std::int64_t cpu_capacity_milli(NodeIndex n) const { return spec_.nodes[n].cpu_milli; }
+  std::int64_t host_memory_capacity_mib(NodeIndex n) const { return spec_.nodes[n].memory_mib; }
+  std::int64_t used_cpu_milli(NodeIndex n) const { return nodes_[n].used_cpu_milli; }
+  std::int64_t used_host_memory_mib(NodeIndex n) const { return nodes_[n].used_host_mib; }
+  // A job's requests of node resources, read from its features once for many tests.
+  struct NodeRequest {
+    std::int64_t cpu_milli = 0, host_mib = 0;
+    int gang = 1;
+  };
+  static NodeRequest node_request(const JobSpec& job) { return {cpu_request_milli(job), host_memory_request_mib(job), job.gpus}; }
+  // Whether node n has the CPU and host memory for `gpus_here` of the job's GPUs: always when
+  // node resources are ignored, and for what a node states no capacity of.
+  bool node_fits(const NodeRequest& request, NodeIndex n, int gpus_here) const;
+  bool node_fits(const JobSpec& job, NodeIndex n, int gpus_here) const {
+    return !limits_node_resources_ || node_fits(node_request(job), n, gpus_here);
+  }
+  // The per-GPU test for node resources (SchedulingPass::fits): node n could hold as many of the
+  // job's GPUs as it has, up to the whole gang.
+  bool node_fits_for_gpu(const NodeRequest& request, NodeIndex n) const {
+    return !limits_node_resources_ || node_fits(request, n, std::min(request.gang, nodes_[n].gpu_count));
+  }
+  bool node_fits_for_gpu(const JobSpec& job, NodeIndex n) const {
+    return !limits_node_resources_ || node_fits_for_gpu(node_request(job), n);
+  }
+  // The exact test for a whole placement: every node it uses has the CPU and host memory for
+  // the job's GPUs there. The first node short of them, or none.
+  std::optional<NodeIndex> node_short_of_resources(const JobSpec& job, std::span<const GpuIndex> gpus) const;
+  // Calls f(node, GPUs of `gpus` on it) once per node that `gpus` use, in order of first use.
+  template <class F>
+  void for_each_node_of(std::span<const GpuIndex> gpus, F&& f) const {
+    for (std::size_t i = 0; i < gpus.size(); ++i) {
+      const NodeIndex n = gpus_[gpus[i]].node;
+      bool seen = false;
+      for (std::size_t k = 0; k < i && !seen; ++k) seen = gpus_[gpus[k]].node == n;
+      if (seen) continue;
+      int here = 0;
+      for (std::size_t k = i; k < gpus.size(); ++k) here += gpus_[gpus[k]].node == n;
+      f(n, here);
+    }
+  }
+
   // Interned application names, for comparing residents' applications cheaply.
   std::optional<AppIndex> find_app(const std::string& app) const;
   const std::string& app_name(AppIndex a) const { return app_names_[a]; }
@@ -120,10 +173,23 @@ class ClusterView {
     GpuIndex first_gpu = 0;
     int gpu_count = 0;
     int empty = 0;
+    std::int64_t used_cpu_milli = 0;
+    std::int64_t used_host_mib = 0;
   };
+  // Nodes of one GPU type with the same GPU count, CPU and host memory: whether a job can ever
+  // run is decided over these, O(distinct node shapes), not over every node.
+  struct NodeShape {
+    int gpus = 0;
+    std::int64_t cpu_milli = 0;
+    std::int64_t memory_mib = 0;
+    int count = 0;
+  };
+  bool shape_can_hold(const JobSpec& job, const NodeShape& shape) const;
 
   ClusterSpec spec_;
   GpuSharing sharing_;
+  NodeResources node_resources_;
+  bool limits_node_resources_ = false;
   std::vector<Gpu> gpus_;
   std::vector<Node> nodes_;
   std::vector<std::string> app_names_;
@@ -147,6 +213,7 @@ class ClusterView {
   };
   std::unordered_map<std::string, std::vector<TypeSpeed>> app_speeds_;
   std::vector<TypeCapacity> type_capacity_;  // per GPU type, so admission checks cost O(types)
+  std::vector<std::vector<NodeShape>> node_shapes_;  // per GPU type; only when limits_node_resources_
   std::int64_t total_used_mib_ = 0;
   std::int64_t total_capacity_mib_ = 0;
 };
@@ -162,6 +229,8 @@ class ClusterState : public ClusterView {
   void set_time_sliced(GpuIndex g, bool on) { gpus_[g].time_sliced = on; }
 
  private:
+  // Adds (sign +1) or takes back (-1) the job's CPU and host memory on the nodes of `gpus`.
+  void charge_nodes(const JobSpec& job, std::span<const GpuIndex> gpus, int sign);
   void unindex(GpuIndex g);
   void reindex(GpuIndex g);
 };

@@ -8,6 +8,8 @@
 //    the reason; start >= submit, end >= start; a job never started has neither;
 //  - a job runs on distinct GPUs of a type it allows, as many as its gang, within each GPU's share;
 //  - time never goes backwards or reaches the horizon;
+//  - no node over its CPU or host memory under NodeResources::enforce, and the core charges each
+//    node what the jobs on it ask;
 //  - no GPU over memory under MemoryMode::enforce (nor an infeasible pair on one GPU); under
 //    overcommit a GPU over memory sees an out-of-memory failure within oom_delay of the last start on it;
 //  - work is conserved: a finished job's run time integrated at its achieved rate (GPU speed over
@@ -17,13 +19,15 @@
 //    floating-point residue of a checkpoint, either side of it); a suspending job slows no co-runner;
 //  - preemptions: only of running jobs; the record's preemption count and attained service
 //    (GPU-time held) agree with what was seen;
-//  - the run's Summary agrees with the figures recomputed from the job records and the occupancy.
+//  - the run's Summary agrees with the figures recomputed from the job records and the occupancy
+//    (the fragmentation ratio measured afresh from its own books at every instant).
 #include <cstddef>
 #include <map>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "colosim/cluster_fragmentation.h"
 #include "colosim/interference.h"
 #include "colosim/metrics.h"
 #include "colosim/observer.h"
@@ -79,6 +83,12 @@ class ContractChecker final : public SimObserver {
   void settle(Running& job, Tick now) const;
   double rate_of(const Running& job) const;
   void leave(const std::string& id, Tick now);
+  struct NodeBooks {
+    std::vector<std::int64_t> cpu, host;  // per node, what its jobs ask
+  };
+  NodeBooks node_books(const ClusterView& cluster) const;
+  void check_node_resources(Tick now, const ClusterView& cluster, const NodeBooks& books);
+  void measure_fragmentation(Tick now, const ClusterView& cluster, const NodeBooks& books, const std::vector<int>& shares);
 
   const InterferenceModel& model_;
   SimConfig config_;
@@ -92,6 +102,7 @@ class ContractChecker final : public SimObserver {
   std::vector<std::vector<const Running*>> on_gpu_;   // residents per GPU, in start order
   std::vector<Tick> over_memory_since_;               // per GPU, -1 when within memory
   Tick last_instant_ = -1;
+  TimeWeightedMean fragmentation_mean_;  // against config_.target_workload, when it has shapes
 
   std::vector<JobRecord> records_;
   std::int64_t oom_events_ = 0;

@@ -13,10 +13,12 @@
 // fragmentation ratio = cluster fragmentation / idle milli-GPU of the cluster. Host memory is not
 // part of it (as in the paper's simulator).
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "colosim/job.h"
+#include "colosim/job_source.h"
 
 namespace colosim {
 
@@ -45,6 +47,29 @@ double node_fragmentation(const NodeFreeResources& node, const std::vector<TaskS
 // Idle milli-GPU of a node.
 std::int64_t idle_gpu_milli(const NodeFreeResources& node);
 
+// F_n of one node before and after taking a part of one of its GPUs (and some CPU): what fgd
+// asks of every GPU of every node. Each answer costs O(shapes), not O(shapes x GPUs), from counts
+// kept per shape; the same values as node_fragmentation() up to rounding.
+class NodeFragmentationDelta {
+ public:
+  NodeFragmentationDelta(const NodeFreeResources& node, const std::vector<TaskShape>& workload);
+  double before() const { return before_; }
+  // F_n once `share` milli-GPU of GPU `gpu` (an index into node.gpu_milli) and `cpu_milli` are taken.
+  double after_taking(std::size_t gpu, int share, std::int64_t cpu_milli) const;
+
+ private:
+  struct PerShape {
+    int fitting = 0;             // GPUs with at least the shape's share free
+    std::int64_t too_small = 0;  // free share of the others
+    bool usable = false;         // the node's model, a GPU wanted
+  };
+  const NodeFreeResources& node_;
+  const std::vector<TaskShape>& workload_;
+  std::vector<PerShape> shapes_;
+  std::int64_t idle_ = 0;
+  double before_ = 0;
+};
+
 // The paper's target workload: the shapes (CPU, GPU share, GPU count, allowed models) of `tasks`,
 // most popular first, weighted by how many tasks have them, keeping the most popular until they
 // cover `coverage` of the tasks (their simulator: 95%), renormalised to sum to 1. Ties in
@@ -55,5 +80,28 @@ std::vector<TaskShape> typical_shapes(std::vector<TaskShape> tasks, double cover
 // The shape of a job: its per-GPU share (1000 when it states none: a whole GPU), GPU count,
 // CPU (the cpu_milli feature, 0 without it) and allowed GPU types.
 TaskShape shape_of(const JobSpec& job);
+
+// typical_shapes() of every job `jobs` yields, counted as they stream by (O(distinct shapes)
+// memory). Throws Error when it yields none.
+std::vector<TaskShape> typical_shapes_of(JobSource& jobs);
+
+// The shapes of the jobs seen so far, counted one by one, and their typical shapes
+// (typical_shapes), recomputed only after a new job: a run's target workload when none is
+// given up front. O(log distinct shapes) per job.
+class ShapeCounter {
+ public:
+  void add(const JobSpec& job);
+  bool empty() const { return total_ == 0; }
+  const std::vector<TaskShape>& typical();
+
+ private:
+  struct ByShape {
+    bool operator()(const TaskShape& a, const TaskShape& b) const;
+  };
+  std::map<TaskShape, double, ByShape> counts_;
+  double total_ = 0;
+  bool stale_ = false;
+  std::vector<TaskShape> typical_;
+};
 
 }  // namespace colosim

@@ -38,6 +38,16 @@ struct JobSpec {
 inline constexpr const char* kCpuMilliFeature = "cpu_milli";
 inline constexpr const char* kHostMemoryFeature = "host_memory_mib";
 
+// A job's requests of node CPU (milli-cores) and host memory (MiB): those features, 0 without.
+inline std::int64_t cpu_request_milli(const JobSpec& job) {
+  const auto it = job.features.find(kCpuMilliFeature);
+  return it == job.features.end() ? 0 : static_cast<std::int64_t>(it->second);
+}
+inline std::int64_t host_memory_request_mib(const JobSpec& job) {
+  const auto it = job.features.find(kHostMemoryFeature);
+  return it == job.features.end() ? 0 : static_cast<std::int64_t>(it->second);
+}
+
 // What is wrong with a job: the JobSpec field ("id", "app", "submit", "duration", "gpus",
 // "memory_mib", "gpu_util", "gpu_milli", "user", "gpu_types", "features.<name>") and why.
 struct JobProblem {

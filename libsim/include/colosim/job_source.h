@@ -3,6 +3,8 @@
 // can be streamed from a file or a generator without being held in memory.
 #include <cstddef>
 #include <optional>
+#include <span>
+#include <string>
 #include <vector>
 
 #include "colosim/job.h"
@@ -31,6 +33,22 @@ class VectorJobSource final : public JobSource {
 
  private:
   std::vector<JobSpec> jobs_;
+  std::string name_;
+  std::size_t pos_ = 0;
+};
+
+// Jobs held elsewhere, without copying them; they must outlive the source.
+class SpanJobSource final : public JobSource {
+ public:
+  explicit SpanJobSource(std::span<const JobSpec> jobs, std::string name = "jobs") : jobs_(jobs), name_(std::move(name)) {}
+  std::optional<JobSpec> next() override {
+    if (pos_ == jobs_.size()) return std::nullopt;
+    return jobs_[pos_++];
+  }
+  std::string name() const override { return name_; }
+
+ private:
+  std::span<const JobSpec> jobs_;
   std::string name_;
   std::size_t pos_ = 0;
 };

@@ -1,8 +1,10 @@
 #pragma once
 // The run summary, computed as an observer.
 #include <cstdint>
+#include <optional>
 #include <vector>
 
+#include "colosim/cluster_fragmentation.h"
 #include "colosim/observer.h"
 
 namespace colosim {
@@ -26,6 +28,9 @@ struct Summary {
   double lost_gpu_time_share = 0;   // GPU-time preemptions cost over GPU-time jobs held
   double ftf_jain = 0;              // Jain's fairness index of finish-time fairness rho (1 = equal)
   double ftf_max = 0;               // largest rho of a finished job
+  // Time-weighted mean of GPU fragmentation over idle GPU share against SimConfig::target_workload
+  // (cluster_fragmentation.h); 0 when the run measures none.
+  double fragmentation_ratio_mean = 0;
 };
 
 // Nearest-rank percentile (p in [0,100]) of `values`, which it sorts; 0 for no values.
@@ -33,12 +38,20 @@ double percentile(std::vector<double>& values, double p);
 
 class MetricsCollector final : public SimObserver {
  public:
+  // With a target workload (SimConfig::target_workload), the summary's fragmentation_ratio_mean
+  // is measured against it.
+  explicit MetricsCollector(const std::vector<TaskShape>& fragmentation_workload = {});
+
   void on_begin(const ClusterView& cluster) override;
+  void on_start(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
   void on_oom(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
+  void on_release(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
   void on_job_done(const JobRecord& record) override;
   void on_instant(Tick now, const ClusterView& cluster, std::size_t queued, std::size_t running) override;
 
   Summary summary() const;
+  // The fragmentation measured as the run goes, when it has a target workload; else null.
+  const FragmentationTracker* fragmentation() const { return fragmentation_ ? &*fragmentation_ : nullptr; }
 
  private:
   int gpus_ = 0;
@@ -58,6 +71,7 @@ class MetricsCollector final : public SimObserver {
   std::int64_t used_mib_ = 0;
   double busy_gpu_ticks_ = 0, used_mib_ticks_ = 0;
   double busy_gpu_ticks_at_last_end_ = 0, used_mib_ticks_at_last_end_ = 0;  // up to last_end_
+  std::optional<FragmentationTracker> fragmentation_;
 };
 
 }  // namespace colosim

@@ -35,7 +35,8 @@ std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec
 // e.g. one GPU type.
 std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job, const GpuFilter& usable = {});
 
-// Placement checks without the memory test, for policies that deliberately over-commit.
+// Placement checks without the GPU memory test, for policies that deliberately over-commit GPU
+// memory (node CPU and host memory still limit).
 bool fits_ignoring_memory(const SchedulingPass& pass, const JobSpec& job, GpuIndex g);
 
 }  // namespace colosim

@@ -51,12 +51,17 @@ class SchedulingPass {
   // The run's queue order, canonical ("fifo", "2d-las", "las:quantum=10", ...).
   virtual const std::string& queue_order() const = 0;
   virtual MemoryMode memory_mode() const = 0;
+  // The workload fragmentation is measured against (SimConfig::target_workload, else the typical
+  // shapes of the jobs arrived so far): for policies whose uses_target_workload() is true.
+  virtual const std::vector<TaskShape>& target_workload() = 0;
   // The run's seeded generator: the only randomness a policy may use.
   virtual Rng& rng() = 0;
 
   // Whether `job` may go on GPU `g` now, counting placements already made in this pass:
-  // allowed GPU type, GPU share (ClusterView::share_fits, in every memory mode), memory
-  // (unless the mode ignores it) and pairs the interference model knows to be infeasible.
+  // allowed GPU type, GPU share (ClusterView::share_fits, in every memory mode), the node's CPU
+  // and host memory for as many of the job's GPUs as the node has (ClusterView::node_fits_for_gpu;
+  // a placement is checked exactly, node by node), memory (unless the mode ignores it) and
+  // pairs the interference model knows to be infeasible.
   virtual bool fits(const JobSpec& job, GpuIndex g) const = 0;
   // Starts `job` on `gpus` (its gang size, distinct). The core validates the decision and
   // throws PolicyError when it breaks the rules. `note` is kept with the job's record
@@ -128,6 +133,9 @@ class PlacementPolicy {
   // time-sliced GPUs): the core then also calls it after a job ends or fails with no job
   // waiting. A move is pass.preempt() (with the run's preemption cost) and a later placement.
   virtual bool rearranges() const { return false; }
+  // True when the policy reads SchedulingPass::target_workload (fgd): without one given up
+  // front, the core then counts the shapes of the jobs that arrive.
+  virtual bool uses_target_workload() const { return false; }
   // The round the policy is designed for, used when the run sets none (SimConfig::round): 0 for
   // event-driven scheduling; gavel's 360 s.
   virtual Tick preferred_round() const { return 0; }

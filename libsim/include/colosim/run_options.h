@@ -16,6 +16,9 @@ namespace colosim {
 struct RunOptions {
   SimConfig sim;           // its seed is not an option here: a run has one, a comparison an axis
   PairTableOptions pairs;  // how a pair table named as the interference input is read
+  // Measure GPU fragmentation against the typical shapes of the run's whole trace, read once
+  // before the run (SimConfig::target_workload, which fgd then uses too).
+  bool fragmentation_from_trace = false;
 };
 
 enum class OptionType { integer, real, text, boolean };

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "colosim/fragmentation.h"
 #include "colosim/job.h"
 #include "colosim/time.h"
 
@@ -24,6 +25,14 @@ enum class MemoryMode {
 enum class QueueDiscipline {
   fifo,      // strict: a job that cannot start blocks every job behind it in queue order
   backfill,  // any pending job that fits now may start
+};
+
+// Whether the CPU and host memory of nodes (NodeSpec::cpu_milli, memory_mib) limit placement, as
+// Kubernetes' NodeResourcesFit does for pods' requests (a job's cpu_milli and host_memory_mib
+// features). A node that states neither is not limited.
+enum class NodeResources {
+  enforce,  // a placement must fit in the free CPU and host memory of each of its nodes
+  ignore,   // node CPU and host memory are not modelled
 };
 
 // What a job that states no GPU share (gpu_milli 0) takes of each of its GPUs.
@@ -119,6 +128,11 @@ struct SimConfig {
   QueueDiscipline discipline = QueueDiscipline::backfill;
   QueueOrderChoice queue_order;             // the order pending jobs are offered in
   MemoryMode memory = MemoryMode::enforce;
+  NodeResources node_resources = NodeResources::enforce;
+  // The workload GPU fragmentation is measured against (fgd; fragmentation.h): typical task
+  // shapes with weights summing to 1, e.g. typical_shapes() of the whole trace, as the FGD
+  // paper's simulator takes them. Empty: the typical shapes of the jobs arrived so far.
+  std::vector<TaskShape> target_workload;
   GpuSharing sharing = GpuSharing::by_share;
   std::uint64_t seed = 1;
   int max_oom_retries = 3;                  // requeues after an OOM before the job is failed
@@ -127,6 +141,9 @@ struct SimConfig {
   // of a pass when thousands of jobs wait; jobs further back are looked at as the queue drains.
   int backfill_depth = 1000;
   bool allow_multi_node = true;             // gangs larger than any node may span whole nodes
+  // Simulated time ends here (at most kHorizon): jobs still running are reported unfinished,
+  // those waiting never_started, those not yet arrived never_started too.
+  Tick stop_at = kHorizon;
   PreemptionCost preemption;
   TimeSlicing time_slicing;
   // Round-based scheduling (docs/scheduling.md): > 0, passes happen only at whole multiples of
@@ -145,7 +162,9 @@ struct SimConfig {
 const char* to_string(MemoryMode m);
 const char* to_string(QueueDiscipline d);
 const char* to_string(GpuSharing s);
+const char* to_string(NodeResources r);
 MemoryMode parse_memory_mode(const std::string& text);        // throws Error
+NodeResources parse_node_resources(const std::string& text);  // throws Error
 QueueDiscipline parse_discipline(const std::string& text);    // throws Error
 GpuSharing parse_gpu_sharing(const std::string& text);        // throws Error
 

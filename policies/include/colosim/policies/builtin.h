@@ -15,6 +15,11 @@ void register_tiresias(PolicyRegistry& registry);
 void register_priority_preemption(PolicyRegistry& registry);
 void register_gavel(PolicyRegistry& registry);
 void register_gandiva(PolicyRegistry& registry);
+void register_fgd(PolicyRegistry& registry);
+void register_best_fit(PolicyRegistry& registry);
+void register_dot_product(PolicyRegistry& registry);
+void register_gpu_packing(PolicyRegistry& registry);
+void register_gpu_clustering(PolicyRegistry& registry);
 
 // Registers every built-in policy.
 void register_builtin_policies(PolicyRegistry& registry);
