@@ -92,7 +92,7 @@ TEST_CASE("issue 3: alibaba-gpu-v2023-openb options and the all-node list") {
   std::int64_t constrained = 0;
   for (const auto& j : t.jobs) constrained += !j.gpu_types.empty();
   CHECK(constrained > 0);
-  // The multigpu variants have no time columns: an error naming the column.
+  // The multigpu variants have no time columns: an error that names the option, unless it is given.
   auto multigpu = shared_data_file("alibaba-gpu-v2023-openb/openb_pod_list_multigpu20.csv");
   if (!multigpu) return;
   try {
@@ -100,8 +100,21 @@ TEST_CASE("issue 3: alibaba-gpu-v2023-openb options and the all-node list") {
     FAIL("expected an InputError");
   } catch (const InputError& e) {
     CHECK(e.line() == 1);
-    CHECK(e.field() == "gpu_spec");
+    CHECK(e.field() == "creation_time");
+    CHECK(std::string(e.what()).find("--opt times=none") != std::string::npos);
   }
+  const ImportedTrace shapes = builtin_importers().run("alibaba-gpu-v2023-openb", {*multigpu, {*nodes}, {{"times", "none"}}});
+  // 7,236 GPU pods (awk: num_gpu > 0), all arriving at 0 with no duration, no model constraint.
+  CHECK(shapes.jobs.size() == 7236);
+  for (const auto& j : shapes.jobs) {
+    CHECK(j.submit == 0);
+    CHECK(j.solo_duration == 0);
+    CHECK(j.gpu_types.empty());
+    CHECK(j.features.at("shape_only") == 1);
+  }
+  CHECK(has_note(shapes, "times=none: pod shapes only"));
+  CHECK_THROWS_WITH_AS(builtin_importers().run("alibaba-gpu-v2023-openb", {*multigpu, {}, {{"times", "maybe"}}}),
+                       doctest::Contains("option times must be required or none"), Error);
 }
 
 TEST_CASE("issue 3: tiresias imports 60_job.csv and the n32g4 cluster spec") {

@@ -8,7 +8,8 @@
 //    (option running=skip drops them, counted);
 //  - gpu_milli, num_gpu and gpu_spec (allowed types) are kept; cpu_milli and memory_mib (host
 //    RAM) go to the job's cpu_milli / host_memory_mib; GPU memory is not in the trace (0);
-//  - app = the QoS class (LS, BE, Burstable, Guaranteed): the trace has no model identity.
+//  - app = the QoS class (LS, BE, Burstable, Guaranteed): the trace has no model identity;
+//  - option times=none reads a list of pod shapes without times (the paper's multigpu variants).
 // The node list (first --with file) becomes the header's cluster: one node per GPU node,
 // CPU-only nodes skipped and counted.
 #include <map>
@@ -119,6 +120,10 @@ ImportedTrace import_openb(const ImportRequest& request) {
     if (v != "keep" && v != "skip")
       throw Error(std::string("importer '") + kName + "': option " + key + " must be keep or skip, got '" + v + "'");
   }
+  const std::string& times = request.options.at("times");
+  if (times != "required" && times != "none")
+    throw Error(std::string("importer '") + kName + "': option times must be required or none, got '" + times + "'");
+  const bool shapes_only = times == "none";
   const double unknown_memory = option_number(request, kName, "unknown-gpu-memory-mib");
   if (!(unknown_memory >= 1)) throw Error(std::string("importer '") + kName + "': unknown-gpu-memory-mib must be >= 1");
   if (request.extra.size() > 1) throw Error(std::string("importer '") + kName + "' takes at most one --with file (the node list)");
@@ -140,9 +145,20 @@ ImportedTrace import_openb(const ImportRequest& request) {
   const std::string file = request.input.string();
   CsvReader csv(file);
   const int name = csv.column("name"), cpu = csv.column("cpu_milli"), mem = csv.column("memory_mib"),
-            num_gpu = csv.column("num_gpu"), gpu_milli = csv.column("gpu_milli"), gpu_spec = csv.column("gpu_spec"),
-            qos = csv.column("qos"), phase = csv.column("pod_phase"), created = csv.column("creation_time"),
-            deleted = csv.column("deletion_time"), scheduled = csv.column("scheduled_time");
+            num_gpu = csv.column("num_gpu"), gpu_milli = csv.column("gpu_milli");
+  // The paper's multigpu variants list pod shapes only: no GPU model, QoS, phase or times.
+  const std::optional<int> gpu_spec_column = csv.find_column("gpu_spec"), qos_column = csv.find_column("qos");
+  const int gpu_spec = gpu_spec_column.value_or(-1);
+  int phase = -1, created = -1, deleted = -1, scheduled = -1;
+  if (!shapes_only) {
+    if (!csv.find_column("pod_phase") && !csv.find_column("creation_time"))
+      throw InputError(file, 1, "creation_time",
+                       "no pod_phase or time columns: a list of pod shapes only converts with --opt times=none");
+    phase = csv.column("pod_phase");
+    created = csv.column("creation_time");
+    deleted = csv.column("deletion_time");
+    scheduled = csv.column("scheduled_time");
+  }
   std::int64_t rows = 0, cpu_only = 0, running_skipped = 0, pending_skipped = 0, no_end = 0, censored = 0,
                never_scheduled = 0, fractional = 0, too_big = 0;
   while (csv.next()) {
@@ -153,60 +169,63 @@ ImportedTrace import_openb(const ImportRequest& request) {
       ++cpu_only;
       continue;
     }
-    const std::string& pod_phase = csv.text(phase);
-    if (pod_phase != "Running" && pod_phase != "Pending" && pod_phase != "Succeeded" && pod_phase != "Failed")
-      csv.fail(phase, "unknown pod phase '" + pod_phase + "' (Running, Pending, Succeeded, Failed)");
-    if (pod_phase == "Running" && !keep_running) {
-      ++running_skipped;
-      continue;
-    }
-    if (pod_phase == "Pending" && !keep_pending) {
-      ++pending_skipped;
-      continue;
-    }
-    if (csv.text(deleted).empty()) {
-      ++no_end;
-      continue;
-    }
     JobSpec job;
     job.id = csv.text(name);
-    job.app = csv.text(qos);
+    job.app = qos_column ? csv.text(*qos_column) : "pod";
     job.gpus = static_cast<int>(gpus);
     const std::int64_t milli = csv.integer(gpu_milli);
     if (milli < 1 || milli > 1000) csv.fail(gpu_milli, "must be in 1..1000, got " + std::to_string(milli));
     if (gpus > 1 && milli != 1000) csv.fail(gpu_milli, "a multi-GPU pod must take whole GPUs (1000)");
     job.gpu_milli = static_cast<int>(milli);
-    if (milli < 1000) ++fractional;
-    const std::int64_t create = csv.integer(created);
-    const std::int64_t end = csv.integer(deleted);
-    if (create < 0) csv.fail(created, "negative time");
-    std::int64_t start = create;
-    if (!csv.text(scheduled).empty()) {
-      start = csv.integer(scheduled);
-      if (start < create) csv.fail(scheduled, "scheduled before creation");
-    } else if (pod_phase != "Pending") {
-      csv.fail(scheduled, "empty for a " + pod_phase + " pod (only Pending pods may lack it)");
+    if (shapes_only) {
+      job.features["shape_only"] = 1;
     } else {
-      job.features["never_scheduled"] = 1;
-      ++never_scheduled;
+      const std::string& pod_phase = csv.text(phase);
+      if (pod_phase != "Running" && pod_phase != "Pending" && pod_phase != "Succeeded" && pod_phase != "Failed")
+        csv.fail(phase, "unknown pod phase '" + pod_phase + "' (Running, Pending, Succeeded, Failed)");
+      if (pod_phase == "Running" && !keep_running) {
+        ++running_skipped;
+        continue;
+      }
+      if (pod_phase == "Pending" && !keep_pending) {
+        ++pending_skipped;
+        continue;
+      }
+      if (csv.text(deleted).empty()) {
+        ++no_end;
+        continue;
+      }
+      const std::int64_t create = csv.integer(created);
+      const std::int64_t end = csv.integer(deleted);
+      if (create < 0) csv.fail(created, "negative time");
+      std::int64_t start = create;
+      if (!csv.text(scheduled).empty()) {
+        start = csv.integer(scheduled);
+        if (start < create) csv.fail(scheduled, "scheduled before creation");
+      } else if (pod_phase != "Pending") {
+        csv.fail(scheduled, "empty for a " + pod_phase + " pod (only Pending pods may lack it)");
+      } else {
+        job.features["never_scheduled"] = 1;
+        ++never_scheduled;
+      }
+      if (end < start) csv.fail(deleted, "end before start (" + std::to_string(end) + " < " + std::to_string(start) + ")");
+      if (pod_phase == "Running") {
+        job.features["censored"] = 1;
+        ++censored;
+      }
+      const auto submit = checked_ticks(static_cast<double>(create));
+      if (!submit) csv.fail(created, ticks_problem(static_cast<double>(create)));
+      const auto duration = checked_ticks(static_cast<double>(end - start));
+      if (!duration) csv.fail(deleted, "duration " + ticks_problem(static_cast<double>(end - start)));
+      job.submit = *submit;
+      job.solo_duration = *duration;
     }
-    if (end < start) csv.fail(deleted, "end before start (" + std::to_string(end) + " < " + std::to_string(start) + ")");
-    if (pod_phase == "Running") {
-      job.features["censored"] = 1;
-      ++censored;
-    }
-    const auto submit = checked_ticks(static_cast<double>(create));
-    if (!submit) csv.fail(created, ticks_problem(static_cast<double>(create)));
-    const auto duration = checked_ticks(static_cast<double>(end - start));
-    if (!duration) csv.fail(deleted, "duration " + ticks_problem(static_cast<double>(end - start)));
-    job.submit = *submit;
-    job.solo_duration = *duration;
     const std::int64_t cpu_milli = csv.integer(cpu), memory = csv.integer(mem);
     if (cpu_milli < 0) csv.fail(cpu, "negative");
     if (memory < 0) csv.fail(mem, "negative");
     job.features[kCpuMilliFeature] = static_cast<double>(cpu_milli);
     job.features[kHostMemoryFeature] = static_cast<double>(memory);
-    if (!csv.text(gpu_spec).empty()) job.gpu_types = split(csv.text(gpu_spec), '|');
+    if (gpu_spec_column && !csv.text(gpu_spec).empty()) job.gpu_types = split(csv.text(gpu_spec), '|');
     if (nodes) {
       int largest = 0;
       for (const auto& type : job.gpu_types)
@@ -216,11 +235,15 @@ ImportedTrace import_openb(const ImportRequest& request) {
       if (job.gpus > largest) ++too_big;
     }
     validate_job(job, file, csv.line());
+    if (milli < 1000) ++fractional;
     out.jobs.push_back(std::move(job));
   }
   out.notes.push_back("pods: " + std::to_string(rows) + " rows, " + std::to_string(out.jobs.size()) + " jobs (" +
                       std::to_string(fractional) + " fractional GPU)");
   out.notes.push_back("skipped: " + std::to_string(cpu_only) + " CPU-only pods (num_gpu 0)");
+  if (shapes_only)
+    out.notes.push_back("times=none: pod shapes only; every job arrives at 0 with duration 0 (feature shape_only = 1), "
+                        "for colosim inflate, which gives them their own times");
   if (running_skipped) out.notes.push_back("skipped: " + std::to_string(running_skipped) + " Running pods (running=skip)");
   if (pending_skipped) out.notes.push_back("skipped: " + std::to_string(pending_skipped) + " Pending pods (pending=skip)");
   if (no_end) out.notes.push_back("skipped: " + std::to_string(no_end) + " pods without deletion_time");
@@ -256,7 +279,10 @@ void add_alibaba_gpu_v2023_openb_importer(ImporterRegistry& registry) {
                 "Alibaba GPU trace 2023 (FGD): pod list -> jobs, node list -> cluster",
                 {{"running", "keep", "Running pods (censored at the trace end): keep or skip"},
                  {"pending", "keep", "Pending pods (never scheduled): keep or skip"},
-                 {"unknown-gpu-memory-mib", "16384", "memory of the undisclosed GPU models G1, G2, G3"}},
+                 {"unknown-gpu-memory-mib", "16384", "memory of the undisclosed GPU models G1, G2, G3"},
+                 {"times", "required",
+                  "required: the time columns must be there; none: a list of pod shapes only (the paper's multigpu "
+                  "variants; gpu_spec and qos may be missing too): every job arrives at 0 with no duration, for colosim inflate"}},
                 [](const Params&, const ImportRequest& request) { return import_openb(request); },
                 "IN: openb_pod_list_*.csv (with time columns); --with: openb_node_list_*.csv (optional)"});
 }
