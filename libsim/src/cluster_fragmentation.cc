@@ -7,17 +7,6 @@
 
 namespace colosim {
 
-NodeFreeResources node_free_resources(const ClusterView& cluster, NodeIndex n) {
-  NodeFreeResources free;
-  const std::int64_t cpu = cluster.cpu_capacity_milli(n);
-  free.cpu_milli = cpu > 0 && cluster.limits_node_resources() ? cpu - cluster.used_cpu_milli(n) : kUnlimitedCpu;
-  const GpuIndex first = cluster.first_gpu(n);
-  free.gpu_milli.reserve(static_cast<std::size_t>(cluster.gpus_on(n)));
-  for (GpuIndex g = first; g < first + cluster.gpus_on(n); ++g) free.gpu_milli.push_back(std::max(0, 1000 - cluster.milli_sum(g)));
-  if (cluster.gpus_on(n) > 0) free.gpu_model = cluster.type_of(first).name;
-  return free;
-}
-
 std::int64_t fragmentation_quanta(double milli) { return std::llround(milli * kFragmentationQuantaPerMilli); }
 
 double fragmentation_ratio(std::int64_t quanta, std::int64_t idle_milli) {

@@ -306,6 +306,8 @@ ContractChecker::NodeBooks ContractChecker::node_books(const ClusterView& cluste
   if (!cluster.limits_node_resources()) return books;
   for (const auto& entry : running_) {
     const Running& job = entry.second;
+    // A GPU that does not exist is reported at the start; it charges no node.
+    if (std::any_of(job.gpus.begin(), job.gpus.end(), [&](GpuIndex g) { return g < 0 || g >= cluster.gpu_count(); })) continue;
     const std::int64_t cpu_request = cpu_request_milli(job.spec), host_request = host_memory_request_mib(job.spec);
     cluster.for_each_node_of(job.gpus, [&](NodeIndex n, int here) {
       books.cpu[static_cast<std::size_t>(n)] += ClusterView::node_part(cpu_request, here, job.spec.gpus);
@@ -339,13 +341,8 @@ void ContractChecker::measure_fragmentation(Tick now, const ClusterView& cluster
                                             const std::vector<int>& shares) {
   std::int64_t quanta = 0, idle = 0;
   for (NodeIndex n = 0; n < cluster.node_count(); ++n) {
-    NodeFreeResources free;
-    const std::int64_t cpu = cluster.cpu_capacity_milli(n);
-    free.cpu_milli = cpu > 0 && cluster.limits_node_resources() ? cpu - books.cpu[static_cast<std::size_t>(n)] : kUnlimitedCpu;
-    const GpuIndex first = cluster.first_gpu(n);
-    for (GpuIndex g = first; g < first + cluster.gpus_on(n); ++g)
-      free.gpu_milli.push_back(std::max(0, 1000 - shares[static_cast<std::size_t>(g)]));
-    if (cluster.gpus_on(n) > 0) free.gpu_model = cluster.type_of(first).name;
+    const NodeFreeResources free = node_free_resources(cluster, n, books.cpu[static_cast<std::size_t>(n)],
+                                                       [&](GpuIndex g) { return shares[static_cast<std::size_t>(g)]; });
     quanta += fragmentation_quanta(node_fragmentation(free, config_.target_workload));
     idle += idle_gpu_milli(free);
   }

@@ -48,26 +48,29 @@ NodeFragmentationDelta::NodeFragmentationDelta(const NodeFreeResources& node, co
       if (free >= shape.gpu_milli) ++s.fitting;
       else s.too_small += free;
     }
+    before_ += shape.weight * fragment(m, s.fitting, s.too_small, node.cpu_milli, idle_);
   }
-  before_ = node_fragmentation(node, workload);
+}
+
+double NodeFragmentationDelta::fragment(std::size_t m, int fitting, std::int64_t too_small, std::int64_t cpu,
+                                        std::int64_t idle) const {
+  const TaskShape& shape = workload_[m];
+  const bool runs = shapes_[m].usable && cpu >= shape.cpu_milli && fitting >= shape.gpus;
+  return static_cast<double>(runs ? too_small : idle);
 }
 
 double NodeFragmentationDelta::after_taking(std::size_t gpu, int share, std::int64_t cpu_milli) const {
   const int was = node_.gpu_milli[gpu], now = was - share;
-  const std::int64_t cpu = node_.cpu_milli - cpu_milli;
-  const auto idle = static_cast<double>(idle_ - share);
   double f = 0;
   for (std::size_t m = 0; m < workload_.size(); ++m) {
     const TaskShape& shape = workload_[m];
-    const PerShape& s = shapes_[m];
-    int fitting = s.fitting;
-    std::int64_t too_small = s.too_small;
+    int fitting = shapes_[m].fitting;
+    std::int64_t too_small = shapes_[m].too_small;
     if (was >= shape.gpu_milli) --fitting;
     else too_small -= was;
     if (now >= shape.gpu_milli) ++fitting;
     else too_small += now;
-    const bool runs = s.usable && cpu >= shape.cpu_milli && fitting >= shape.gpus;
-    f += shape.weight * (runs ? static_cast<double>(too_small) : idle);
+    f += shape.weight * fragment(m, fitting, too_small, node_.cpu_milli - cpu_milli, idle_ - share);
   }
   return f;
 }

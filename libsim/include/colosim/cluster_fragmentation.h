@@ -1,5 +1,6 @@
 #pragma once
 // GPU fragmentation (fragmentation.h) of the cluster a run is on, as the run goes.
+#include <algorithm>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -14,9 +15,24 @@ namespace colosim {
 // free: more than any request.
 inline constexpr std::int64_t kUnlimitedCpu = std::int64_t{1} << 50;
 
-// What is free on node n as the fragmentation metric sees it: CPU (kUnlimitedCpu where not
-// limited), 1000 - the GPU share taken on each GPU, GPU model.
-NodeFreeResources node_free_resources(const ClusterView& cluster, NodeIndex n);
+// What is free on node n as the fragmentation metric sees it, from `used_cpu` (milli) and
+// taken_share(g), the GPU share taken on each of its GPUs: CPU (kUnlimitedCpu where not limited),
+// 1000 - the share taken on each GPU, GPU model. ContractChecker passes its own books.
+template <class TakenShare>
+NodeFreeResources node_free_resources(const ClusterView& cluster, NodeIndex n, std::int64_t used_cpu, TakenShare&& taken_share) {
+  NodeFreeResources free;
+  const std::int64_t cpu = cluster.cpu_capacity_milli(n);
+  free.cpu_milli = cpu > 0 && cluster.limits_node_resources() ? cpu - used_cpu : kUnlimitedCpu;
+  const GpuIndex first = cluster.first_gpu(n);
+  free.gpu_milli.reserve(static_cast<std::size_t>(cluster.gpus_on(n)));
+  for (GpuIndex g = first; g < first + cluster.gpus_on(n); ++g) free.gpu_milli.push_back(std::max(0, 1000 - taken_share(g)));
+  if (cluster.gpus_on(n) > 0) free.gpu_model = cluster.type_of(first).name;
+  return free;
+}
+// The same, from the cluster's own occupancy.
+inline NodeFreeResources node_free_resources(const ClusterView& cluster, NodeIndex n) {
+  return node_free_resources(cluster, n, cluster.used_cpu_milli(n), [&](GpuIndex g) { return cluster.milli_sum(g); });
+}
 
 // F_n in whole quanta: exact to sum and subtract in any order.
 inline constexpr double kFragmentationQuantaPerMilli = 1e6;

@@ -114,17 +114,25 @@ class ClusterView {
   // The exact test for a whole placement: every node it uses has the CPU and host memory for
   // the job's GPUs there. The first node short of them, or none.
   std::optional<NodeIndex> node_short_of_resources(const JobSpec& job, std::span<const GpuIndex> gpus) const;
-  // Calls f(node, GPUs of `gpus` on it) once per node that `gpus` use, in order of first use.
+  // Calls f(node, GPUs of `gpus` on it) once per node that `gpus` use, in node order:
+  // O(gang log gang), and no copy for a gang on one node.
   template <class F>
   void for_each_node_of(std::span<const GpuIndex> gpus, F&& f) const {
-    for (std::size_t i = 0; i < gpus.size(); ++i) {
-      const NodeIndex n = gpus_[gpus[i]].node;
-      bool seen = false;
-      for (std::size_t k = 0; k < i && !seen; ++k) seen = gpus_[gpus[k]].node == n;
-      if (seen) continue;
-      int here = 0;
-      for (std::size_t k = i; k < gpus.size(); ++k) here += gpus_[gpus[k]].node == n;
-      f(n, here);
+    if (gpus.empty()) return;
+    const NodeIndex first = gpus_[gpus[0]].node;
+    if (std::all_of(gpus.begin(), gpus.end(), [&](GpuIndex g) { return gpus_[g].node == first; })) {
+      f(first, static_cast<int>(gpus.size()));
+      return;
+    }
+    // GPUs are numbered node by node: sorted, each node's GPUs are a run.
+    std::vector<GpuIndex> sorted(gpus.begin(), gpus.end());
+    std::sort(sorted.begin(), sorted.end());
+    for (std::size_t i = 0; i < sorted.size();) {
+      const NodeIndex n = gpus_[sorted[i]].node;
+      std::size_t end = i;
+      while (end < sorted.size() && gpus_[sorted[end]].node == n) ++end;
+      f(n, static_cast<int>(end - i));
+      i = end;
     }
   }
 

@@ -63,6 +63,8 @@ class NodeFragmentationDelta {
     std::int64_t too_small = 0;  // free share of the others
     bool usable = false;         // the node's model, a GPU wanted
   };
+  // task_fragment() of shape m from its counts.
+  double fragment(std::size_t m, int fitting, std::int64_t too_small, std::int64_t cpu, std::int64_t idle) const;
   const NodeFreeResources& node_;
   const std::vector<TaskShape>& workload_;
   std::vector<PerShape> shapes_;
