@@ -108,6 +108,7 @@ std::vector<JobSpec> inflate(std::span<const JobSpec> trace, std::int64_t cluste
   const double target = max_ratio * 1000.0 * static_cast<double>(cluster_gpus);
   double total = 0;
   for (const JobSpec& j : jobs) total += static_cast<double>(gpu_request(j));
+  if (total == 0) throw Error("inflation: no job of the trace asks for a GPU");
   const bool too_much = total > target;
   while (total > target && !jobs.empty()) {
     const std::size_t k = rng.below(jobs.size());

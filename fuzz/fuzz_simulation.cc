@@ -73,7 +73,7 @@ std::vector<JobSpec> decode_jobs(FuzzedDataProvider& in) {
     j.submit = t;
     j.solo_duration = in.ConsumeBool() ? seconds_to_ticks(pick(in, kDurationSeconds))
                                        : in.ConsumeIntegralInRange<Tick>(0, 1000 * kTicksPerSecond);
-    j.gpus = in.ConsumeIntegralInRange(1, 10);
+    j.gpus = in.ConsumeIntegralInRange(0, 10);  // 0: CPU-only
     j.memory_mib = in.ConsumeBool() ? pick(in, kMemory) : in.ConsumeIntegralInRange<std::int64_t>(0, 50000);
     j.gpu_milli = in.ConsumeBool() ? 0 : in.ConsumeIntegralInRange(0, 1000);
     j.gpu_util = in.ConsumeIntegralInRange(0, 100);
@@ -83,6 +83,11 @@ std::vector<JobSpec> decode_jobs(FuzzedDataProvider& in) {
       case 1: j.gpu_types = {"T0", "T2"}; break;
       case 2: j.gpu_types = {"unknown"}; break;
       default: break;
+    }
+    if (j.gpus == 0) {  // a CPU-only job states no GPU memory, share or type
+      j.memory_mib = 0;
+      j.gpu_milli = 0;
+      j.gpu_types.clear();
     }
     jobs.push_back(std::move(j));
   }

@@ -5,7 +5,7 @@
 // in milli-CPU and milli-GPU (gpu_free: the node's free share summed over its GPUs; gpu_job:
 // share x gang). A node that states no CPU counts none left. The simulator then rescales the
 // scores to 0-100 (min-max), which keeps the best nodes best; colosim compares them as they are.
-// GPUs: the fitting ones with the least free share (node_scoring.h). Ties at random (seeded).
+// GPUs: the fitting ones with the least free share. Ties: the `ties` parameter (node_scoring.h).
 #include <memory>
 
 #include "colosim/policies/builtin.h"
@@ -25,8 +25,8 @@ NodeScore score(SchedulingPass& pass, const JobSpec& job, const NodeCandidate& c
 }  // namespace
 
 void register_best_fit(PolicyRegistry& registry) {
-  registry.add({"best-fit", "the FGD paper's Best-fit: the node left with the least free CPU and GPU (equal weights)", {},
-                [](const PolicyParams&) { return std::make_shared<NodeScoringPolicy>(score); }});
+  registry.add({"best-fit", "the FGD paper's Best-fit: the node left with the least free CPU and GPU (equal weights)", {ties_param()},
+                [](const PolicyParams& params) { return std::make_shared<NodeScoringPolicy>(score, tie_break(params)); }});
 }
 
 }  // namespace colosim

@@ -1,7 +1,8 @@
 // binpack: jobs in decreasing memory order (ties: queue order); each goes to the GPU with the
 // least free memory that still fits it (ties: lower GPU index). Under --memory ignore, when no
 // GPU has that much free, the one with the most (the least over-filled). Gangs: the node with
-// the fewest idle GPUs that can hold them, on its fullest fitting GPUs.
+// the fewest idle GPUs that can hold them, on its fullest fitting GPUs. CPU-only jobs: the node
+// with the largest share of its CPU and host memory requested (node_by_cpu_allocation, pack).
 #include <algorithm>
 #include <iterator>
 #include <memory>
@@ -16,6 +17,10 @@ namespace {
 class Binpack final : public PlacementPolicy {
  public:
   bool waits_only_for_capacity() const override { return true; }
+
+  std::optional<NodeIndex> choose_node(SchedulingPass& pass, const JobSpec& job) override {
+    return node_by_cpu_allocation(pass, job, true);
+  }
 
   void schedule(SchedulingPass& pass) override {
     order_.assign(pass.pending().begin(), pass.pending().end());

@@ -5,7 +5,8 @@
 //   score = trunc(100 * (1 - ((cpu_free/128000)(cpu_job/128000) + (gpu_free/8000)(gpu_job/8000)) / 2))
 // (gpu_free: the node's free share summed over its GPUs; gpu_job: share x gang; a node that
 // states no CPU has no CPU term). Smaller products first: a request lands where it is least
-// aligned with what is free. GPUs: the fitting ones with the least free share (node_scoring.h).
+// aligned with what is free. GPUs: the fitting ones with the least free share. Ties: the `ties`
+// parameter (node_scoring.h).
 #include <memory>
 
 #include "colosim/policies/builtin.h"
@@ -28,8 +29,8 @@ NodeScore score(SchedulingPass& pass, const JobSpec& job, const NodeCandidate& c
 
 void register_dot_product(PolicyRegistry& registry) {
   registry.add({"dot-product",
-                "the FGD paper's Dot-product (after Tetris): the node whose free CPU and GPU align least with the request", {},
-                [](const PolicyParams&) { return std::make_shared<NodeScoringPolicy>(score); }});
+                "the FGD paper's Dot-product (after Tetris): the node whose free CPU and GPU align least with the request", {ties_param()},
+                [](const PolicyParams& params) { return std::make_shared<NodeScoringPolicy>(score, tie_break(params)); }});
 }
 
 }  // namespace colosim

@@ -6,7 +6,7 @@
 //   score = trunc(100 * sigmoid((F_n before - F_n after) / 1000)),  F in milli-GPU,
 // so 50 means no change. A job on one GPU with a part of it tries every GPU of the node where it
 // fits and keeps the best (ties: the lower index); other jobs take the fitting GPUs with the least
-// free share (node_scoring.h). The best node wins, ties at random (seeded).
+// free share (node_scoring.h). The best node wins; ties: the `ties` parameter (node_scoring.h).
 #include <cmath>
 #include <memory>
 
@@ -51,8 +51,8 @@ void register_fgd(PolicyRegistry& registry) {
   registry.add({"fgd",
                 "Fragmentation Gradient Descent (Weng et al., ATC'23): the node and GPU whose fragmentation against the "
                 "target workload grows least",
-                {},
-                [](const PolicyParams&) { return std::make_shared<NodeScoringPolicy>(score, true); }});
+                {ties_param()},
+                [](const PolicyParams& params) { return std::make_shared<NodeScoringPolicy>(score, tie_break(params), true); }});
 }
 
 }  // namespace colosim

@@ -5,7 +5,8 @@
 // summed over its GPUs; 8000, eight GPUs, as in the simulator even for smaller nodes), plus
 //   75 when the job's kind is the node's only kind, 50 when it is one of several,
 //   25 when the node runs no job, 0 when it runs only other kinds.
-// GPUs: the fitting ones with the least free share (node_scoring.h). Ties at random (seeded).
+// GPUs: the fitting ones with the least free share (node_scoring.h). A CPU-only job scores 0
+// everywhere, so the tie rule places it. Ties: the `ties` parameter (node_scoring.h).
 #include <algorithm>
 #include <memory>
 
@@ -19,6 +20,7 @@ namespace {
 int kind_of(const ClusterView& cluster, const JobSpec& job) { return cluster.share_of(job) < 1000 ? 0 : job.gpus; }
 
 NodeScore score(SchedulingPass& pass, const JobSpec& job, const NodeCandidate& c) {
+  if (job.gpus == 0) return NodeScore{};  // as the simulator: no GPU request, no preference
   const ClusterView& cluster = pass.cluster();
   const int kind = kind_of(cluster, job);
   bool mine = false, other = false;  // the node runs jobs of the job's kind, of another kind
@@ -33,8 +35,8 @@ NodeScore score(SchedulingPass& pass, const JobSpec& job, const NodeCandidate& c
 }  // namespace
 
 void register_gpu_clustering(PolicyRegistry& registry) {
-  registry.add({"gpu-clustering", "the FGD paper's GPU-clustering: jobs with the same GPU request gather on the same nodes", {},
-                [](const PolicyParams&) { return std::make_shared<NodeScoringPolicy>(score); }});
+  registry.add({"gpu-clustering", "the FGD paper's GPU-clustering: jobs with the same GPU request gather on the same nodes", {ties_param()},
+                [](const PolicyParams& params) { return std::make_shared<NodeScoringPolicy>(score, tie_break(params)); }});
 }
 
 }  // namespace colosim

@@ -6,7 +6,8 @@
 //    over the GPUs it takes, so the fullest GPUs score highest;
 //  - the node's GPUs are all idle:  score = max(33 - n, n), n = the node's GPUs;
 //  - otherwise (some idle):         score = max(50 - k, 33).
-// The best node wins, ties at random (seeded).
+// A CPU-only job scores 0 everywhere, so the tie rule places it (`ties`, node_scoring.h): the
+// first node that can hold it by default, a random one with ties=random.
 #include <algorithm>
 #include <memory>
 
@@ -17,6 +18,7 @@ namespace colosim {
 namespace {
 
 NodeScore score(SchedulingPass& pass, const JobSpec& job, const NodeCandidate& c) {
+  if (job.gpus == 0) return NodeScore{};  // as the simulator: no GPU request, no preference
   const ClusterView& cluster = pass.cluster();
   NodeScore s{0, least_free_gpus(c, job, cluster)};
   const int node_gpus = static_cast<int>(c.free.gpu_milli.size());
@@ -37,8 +39,8 @@ NodeScore score(SchedulingPass& pass, const JobSpec& job, const NodeCandidate& c
 
 void register_gpu_packing(PolicyRegistry& registry) {
   registry.add({"gpu-packing",
-                "the FGD paper's GPU-packing: GPUs in use first, then idle GPUs of nodes in use, then idle nodes", {},
-                [](const PolicyParams&) { return std::make_shared<NodeScoringPolicy>(score); }});
+                "the FGD paper's GPU-packing: GPUs in use first, then idle GPUs of nodes in use, then idle nodes", {ties_param()},
+                [](const PolicyParams& params) { return std::make_shared<NodeScoringPolicy>(score, tie_break(params)); }});
 }
 
 }  // namespace colosim

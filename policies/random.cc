@@ -5,6 +5,7 @@
 // pick=node is the FGD paper's Random-fit (their simulator's RandomScore with its "random" GPU
 // rule): a node uniformly among those that can hold the job, then, for a part of one GPU, a
 // fitting GPU of it at random; whole GPUs go to its lowest-index idle ones.
+// CPU-only jobs (both): a node uniformly among those with their CPU and host memory free.
 #include <memory>
 
 #include "colosim/errors.h"
@@ -30,7 +31,7 @@ class RandomPlacement final : public PlacementPolicy {
           if (pass.cluster().share_of(job) >= 1000 || job.gpus > 1)
             return NodeScore{0, {c.fitting.begin(), c.fitting.begin() + job.gpus}};
           return NodeScore{0, {c.fitting[pass.rng().below(c.fitting.size())]}};
-        });
+        }, TieBreak::random);
       } else if (job.gpus == 1) {
         if (auto g = pick_one(pass, job)) gpus.push_back(*g);
       } else if (needs_several_nodes(pass, job)) {
@@ -40,6 +41,11 @@ class RandomPlacement final : public PlacementPolicy {
       }
       if (!gpus.empty()) pass.place(p, gpus);
     }
+  }
+
+  // A CPU-only job: a node uniformly among those with its request free.
+  std::optional<NodeIndex> choose_node(SchedulingPass& pass, const JobSpec& job) override {
+    return best_node_for_cpu_only(pass, job, [](const NodeCandidate&) { return NodeScore{}; }, TieBreak::random);
   }
 
   bool may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const override {

@@ -110,20 +110,25 @@ TEST_CASE("issue 15: best-fit leaves the least CPU and GPU free, by hand") {
   CHECK(placed("best-fit", 600, 0) == std::vector<GpuIndex>{1});
 }
 
-TEST_CASE("issue 15: dot-product goes where the request aligns least with what is free, ties at random") {
+TEST_CASE("issue 15: dot-product goes where the request aligns least with what is free; ties by the ties rule") {
   // 500 with 64 CPUs: trunc(100 (1 - dot / 2)), dot = cpu_free/128000 * 0.5 + gpu_free/8000 * 0.0625:
   // node 0: 0.25 + 0.0109375 -> 86; node 1: 0.5 + 0.00625 -> 74; node 2: 0.5 + 0.015625 -> 74.
   // Node 0, its only GPU with 500 free: GPU 1.
   CHECK(placed("dot-product", 500, 64000) == std::vector<GpuIndex>{1});
-  // 300 with 1 CPU: every node scores 99; the seed picks among them, each node now and then.
+  // 300 with 1 CPU: every node scores 99. By default (ties=first, the FGD simulator's smallest
+  // node name) the first node, whatever the seed: GPU 0, its fitting GPU with the least free.
+  for (std::uint64_t seed = 1; seed <= 10; ++seed) CHECK(placed("dot-product", 300, 1000, seed) == std::vector<GpuIndex>{0});
+  // ties=random: the seed picks among them, each node now and then.
   std::set<GpuIndex> seen;
   for (std::uint64_t seed = 1; seed <= 40; ++seed) {
-    const auto gpus = placed("dot-product", 300, 1000, seed);
+    const auto gpus = placed("dot-product:ties=random", 300, 1000, seed);
     REQUIRE(gpus.size() == 1);
     seen.insert(gpus[0]);
-    CHECK(gpus == placed("dot-product", 300, 1000, seed));  // the same seed, the same choice
+    CHECK(gpus == placed("dot-product:ties=random", 300, 1000, seed));  // the same seed, the same choice
   }
   CHECK(seen == std::set<GpuIndex>{0, 2, 4});
+  CHECK_THROWS_WITH(builtin_policies().make("fgd:ties=last"),
+                    "policy 'fgd': parameter 'ties' must be first or random, got 'last'");
 }
 
 TEST_CASE("issue 15: gpu-packing fills GPUs in use, then idle GPUs of busy nodes, then idle nodes") {

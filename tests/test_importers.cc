@@ -48,6 +48,25 @@ TEST_CASE("issue 3: alibaba-gpu-v2023-openb imports the default pod list and GPU
   // 8,152 pods, 1,088 with num_gpu 0 (PROVENANCE.md) -> 7,064 jobs.
   CHECK(t.jobs.size() == 7064);
   CHECK(has_note(t, "skipped: 1088 CPU-only pods"));
+  // cpu-only=keep: the 1,088 CPU-only pods become jobs without GPUs, asking 19,197,900
+  // milli-CPU in all (awk over the CSV: num_gpu 0).
+  ImportRequest keep{*pods, {*nodes}, {{"cpu-only", "keep"}}};
+  const ImportedTrace all = builtin_importers().run("alibaba-gpu-v2023-openb", keep);
+  CHECK(all.jobs.size() == 8152);
+  CHECK(has_note(all, "kept as CPU-only jobs (gpus 0): 1088 CPU-only pods"));
+  std::int64_t cpu_only = 0, cpu_only_milli = 0;
+  for (const auto& j : all.jobs)
+    if (j.gpus == 0) {
+      ++cpu_only;
+      cpu_only_milli += cpu_request_milli(j);
+      CHECK(j.gpu_milli == 0);
+      CHECK(j.gpu_types.empty());
+    }
+  CHECK(cpu_only == 1088);
+  CHECK(cpu_only_milli == 19'197'900);
+  keep.options["cpu-only"] = "maybe";
+  CHECK_THROWS_WITH_AS(builtin_importers().run("alibaba-gpu-v2023-openb", keep),
+                       doctest::Contains("option cpu-only must be keep or skip, got 'maybe'"), Error);
   // num_gpu == 1 and gpu_milli < 1000: 3,078 (PROVENANCE.md).
   std::int64_t fractional = 0, multi = 0;
   for (const auto& j : t.jobs) {

@@ -63,8 +63,8 @@ TEST_CASE("issue 9: the same bad job gets the same error through CSV, JSON, text
   };
   // Second job bad; the first one is fine, so the error is at record 2 (line 3 of the CSV).
   const Case cases[] = {
-      {"b,x,1,1,0,0,0", R"({"id": "b", "app": "x", "submit": 1, "duration": 1, "gpus": 0})", "gpus", "gpus",
-       "must be at least 1, got 0"},
+      {"b,x,1,1,0,5,0", R"({"id": "b", "app": "x", "submit": 1, "duration": 1, "gpus": 0, "memory_mib": 5})", "memory_mib",
+       "memory_mib", "a CPU-only job (gpus 0) uses no GPU memory, got 5"},
       {"b,x,1,1,1,-5,0", R"({"id": "b", "app": "x", "submit": 1, "duration": 1, "gpus": 1, "memory_mib": -5})",
        "memory_mib", "memory_mib", "negative (-5)"},
       {"b,,1,1,1,0,0", R"({"id": "b", "app": "", "submit": 1, "duration": 1, "gpus": 1})", "app", "app", "empty"},
@@ -100,12 +100,13 @@ TEST_CASE("issue 9: the same bad job gets the same error through CSV, JSON, text
     job.set_id("a");
     job.set_app("x");
     job.set_gpus(0);
+    job.set_memory_mib(5);
     write_pb_job(out, job);
   }
   const InputError from_pb = read_error(pb);
   CHECK(from_pb.line() == 1);
-  CHECK(from_pb.field() == "gpus");
-  CHECK(from_pb.problem() == "must be at least 1, got 0");
+  CHECK(from_pb.field() == "memory_mib");
+  CHECK(from_pb.problem() == "a CPU-only job (gpus 0) uses no GPU memory, got 5");
 }
 
 TEST_CASE("issue 10 #6: a huge Gavel job-type key, scale factor or batch size is an InputError naming file and key") {

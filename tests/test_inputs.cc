@@ -45,7 +45,10 @@ TEST_CASE("job CSV: each bad-input class names file, line and field") {
         std::string::npos);
   CHECK(csv_error(header + "a,x,0,1,1,100,5\na,x,1,1,1,100,5\n").find("jobs.csv:3: field 'id': duplicate id 'a'") !=
         std::string::npos);
-  CHECK(csv_error(header + "a,x,0,1,0,100,5\n").find("field 'gpus': must be at least 1, got 0") != std::string::npos);
+  CHECK(csv_error(header + "a,x,0,1,-1,100,5\n").find("field 'gpus': must be at least 0 (0: a CPU-only job), got -1") !=
+        std::string::npos);
+  CHECK(csv_error(header + "a,x,0,1,0,100,5\n").find("field 'memory_mib': a CPU-only job (gpus 0) uses no GPU memory, got 100") !=
+        std::string::npos);
   CHECK(csv_error("id,app,submit_s,duration_s,gpus,memory_mib,gpu_util,colour\n")
             .find("field 'colour': unknown column") != std::string::npos);
 }

@@ -149,7 +149,7 @@ ClusterSpec random_cluster(Rng& rng) {
 }
 
 // Small jobs and whole-GPU ones, gangs (some larger than any node), memory beyond a GPU's, GPU
-// types, now and then a job of the longest valid duration (kMaxTicks, 71 years).
+// types, CPU-only jobs, now and then a job of the longest valid duration (kMaxTicks, 71 years).
 std::vector<JobSpec> random_jobs(Rng& rng, int n) {
   const char* apps[] = {"a", "b", "c", "d"};
   std::vector<JobSpec> jobs;
@@ -171,6 +171,12 @@ std::vector<JobSpec> random_jobs(Rng& rng, int n) {
     // CPU and host-memory requests, some larger than any node's.
     if (rng.below(3) == 0) j.features[kCpuMilliFeature] = static_cast<double>(rng.below(20000));
     if (rng.below(3) == 0) j.features[kHostMemoryFeature] = static_cast<double>(rng.below(40000));
+    if (rng.below(10) == 0) {  // a CPU-only job: node CPU and host memory, no GPU
+      j.gpus = 0;
+      j.memory_mib = 0;
+      j.gpu_milli = 0;
+      j.gpu_types.clear();
+    }
     jobs.push_back(j);
   }
   return jobs;

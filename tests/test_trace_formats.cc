@@ -240,7 +240,12 @@ TEST_CASE("issue 3: bad job values are rejected with record and field") {
   cases.push_back({raw_job("n", 0, std::numeric_limits<double>::quiet_NaN()), "duration"});
   cases.push_back({raw_job("n", 0, std::numeric_limits<double>::infinity()), "duration"});
   cases.push_back({raw_job("n", -5, 1), "submit"});
-  cases.push_back({raw_job("n", 0, 1, 0), "gpus"});
+  cases.push_back({raw_job("n", 0, 1, -1), "gpus"});
+  {
+    auto j = raw_job("n", 0, 1, 0);  // CPU-only: a GPU share contradicts it
+    j.set_gpu_milli(500);
+    cases.push_back({j, "gpu_milli"});
+  }
   cases.push_back({raw_job("", 0, 1), "id"});
   {
     auto j = raw_job("n", 0, 1);

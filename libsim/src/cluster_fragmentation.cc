@@ -43,20 +43,24 @@ void FragmentationTracker::on_begin(const ClusterView& cluster) {
 }
 
 void FragmentationTracker::touch(std::span<const GpuIndex> gpus) {
-  for (GpuIndex g : gpus) {
-    if (g < 0 || g >= cluster_->gpu_count()) continue;
-    const NodeIndex n = cluster_->node_of(g);
-    if (!is_dirty_[static_cast<std::size_t>(n)]) {
-      is_dirty_[static_cast<std::size_t>(n)] = true;
-      dirty_.push_back(n);
-    }
-  }
+  for (GpuIndex g : gpus)
+    if (g >= 0 && g < cluster_->gpu_count()) touch_node(cluster_->node_of(g));
+}
+
+void FragmentationTracker::touch_node(NodeIndex n) {
+  if (n < 0 || n >= cluster_->node_count() || is_dirty_[static_cast<std::size_t>(n)]) return;
+  is_dirty_[static_cast<std::size_t>(n)] = true;
+  dirty_.push_back(n);
 }
 
 void FragmentationTracker::on_start(Tick, const JobSpec&, std::span<const GpuIndex> gpus) { touch(gpus); }
 void FragmentationTracker::on_oom(Tick, const JobSpec&, std::span<const GpuIndex> gpus) { touch(gpus); }
 void FragmentationTracker::on_release(Tick, const JobSpec&, std::span<const GpuIndex> gpus) { touch(gpus); }
-void FragmentationTracker::on_job_done(const JobRecord& record) { touch(record.gpu_list); }
+void FragmentationTracker::on_start_cpu_only(Tick, const JobSpec&, NodeIndex node) { touch_node(node); }
+void FragmentationTracker::on_job_done(const JobRecord& record) {
+  touch(record.gpu_list);
+  touch_node(record.node);
+}
 
 void FragmentationTracker::measure(const ClusterView& cluster, NodeIndex n) {
   const auto i = static_cast<std::size_t>(n);

@@ -114,6 +114,17 @@ std::optional<NodeIndex> ClusterView::node_short_of_resources(const JobSpec& job
   return short_of;
 }
 
+bool ClusterView::cpu_only_can_ever_run(const JobSpec& job) const {
+  if (!limits_node_resources_) return true;
+  const NodeRequest request = node_request(job);
+  for (const auto& shapes : node_shapes_)
+    for (const NodeShape& shape : shapes)
+      if ((shape.cpu_milli <= 0 || request.cpu_milli <= shape.cpu_milli) &&
+          (shape.memory_mib <= 0 || request.host_mib <= shape.memory_mib))
+        return true;
+  return false;
+}
+
 bool ClusterView::shape_can_hold(const JobSpec& job, const NodeShape& shape) const {
   const int here = std::min(job.gpus, shape.gpus);
   return (shape.cpu_milli <= 0 || node_part(cpu_request_milli(job), here, job.gpus) <= shape.cpu_milli) &&
@@ -185,6 +196,12 @@ void ClusterState::charge_nodes(const JobSpec& job, std::span<const GpuIndex> gp
     nodes_[n].used_cpu_milli += sign * node_part(cpu, here, job.gpus);
     nodes_[n].used_host_mib += sign * node_part(host, here, job.gpus);
   });
+}
+
+void ClusterState::charge_cpu_only(const NodeRequest& request, NodeIndex n, int sign) {
+  if (!limits_node_resources_) return;
+  nodes_[n].used_cpu_milli += sign * request.cpu_milli;
+  nodes_[n].used_host_mib += sign * request.host_mib;
 }
 
 void ClusterState::add(JobSlot slot, const JobSpec& job, AppIndex app, std::span<const GpuIndex> gpus) {

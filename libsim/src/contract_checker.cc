@@ -82,6 +82,28 @@ void ContractChecker::on_start(Tick now, const JobSpec& job, std::span<const Gpu
   }
 }
 
+void ContractChecker::on_start_cpu_only(Tick now, const JobSpec& job, NodeIndex node) {
+  const std::string who = "CPU-only job '" + job.id + "'";
+  if (now < job.submit) fail(who + " started at " + std::to_string(now) + " before its submit time " + std::to_string(job.submit));
+  if (job.gpus != 0) fail("job '" + job.id + "' with a gang of " + std::to_string(job.gpus) + " started as CPU-only");
+  if (node < 0 || node >= cluster_->node_count()) {
+    fail(who + " started on node " + std::to_string(node) + ", which does not exist");
+    return;
+  }
+  auto [it, inserted] = running_.try_emplace(job.id);
+  if (!inserted) {
+    fail(who + " started while it was still running");
+    return;
+  }
+  Running& r = it->second;
+  r.spec = job;
+  r.node = node;
+  r.progress_from = now;
+  r.last = now;
+  r.held_since = now;
+  r.rate = 0;
+}
+
 void ContractChecker::settle(Running& job, Tick now) const {
   const Tick from = std::max(job.last, job.progress_from);
   if (now > from && !job.suspending) job.work += job.rate * static_cast<double>(now - from);
@@ -128,6 +150,7 @@ void ContractChecker::on_release(Tick now, const JobSpec& job, std::span<const G
 // slowdown beside its co-runners there. A pair known infeasible does not count (the core never
 // co-locates one under MemoryMode::enforce; elsewhere it is about to fail or not modelled).
 double ContractChecker::rate_of(const Running& job) const {
+  if (job.node >= 0) return 1.0;  // CPU-only: no GPU, no interference
   double time_per_work = 0;
   std::vector<const JobSpec*> corunners;
   for (GpuIndex g : job.gpus) {
@@ -190,6 +213,8 @@ void ContractChecker::on_job_done(const JobRecord& r) {
   if (started(r.outcome)) {
     if (r.start < r.submit) fail(who + " starts before it is submitted");
     if (static_cast<int>(r.gpu_list.size()) != r.gpus) fail(who + " lists " + std::to_string(r.gpu_list.size()) + " GPUs for a gang of " + std::to_string(r.gpus));
+    if ((r.gpus == 0) != (r.node >= 0)) fail(who + " names node " + std::to_string(r.node) + " with a gang of " + std::to_string(r.gpus));
+    if (r.gpus == 0 && r.preemptions + r.oom_retries > 0) fail(who + " is CPU-only but was preempted or failed out of memory");
   } else if (r.start != -1) {
     fail(who + " has a start time but never started");
   }
@@ -306,6 +331,11 @@ ContractChecker::NodeBooks ContractChecker::node_books(const ClusterView& cluste
   if (!cluster.limits_node_resources()) return books;
   for (const auto& entry : running_) {
     const Running& job = entry.second;
+    if (job.node >= 0) {
+      books.cpu[static_cast<std::size_t>(job.node)] += cpu_request_milli(job.spec);
+      books.host[static_cast<std::size_t>(job.node)] += host_memory_request_mib(job.spec);
+      continue;
+    }
     // A GPU that does not exist is reported at the start; it charges no node.
     if (std::any_of(job.gpus.begin(), job.gpus.end(), [&](GpuIndex g) { return g < 0 || g >= cluster.gpu_count(); })) continue;
     const std::int64_t cpu_request = cpu_request_milli(job.spec), host_request = host_memory_request_mib(job.spec);

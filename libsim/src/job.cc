@@ -20,8 +20,14 @@ std::optional<JobProblem> find_problem(const JobSpec& job) {
   if (job.submit > kMaxTicks) return JobProblem{"submit", "too large (over 71 years)"};
   if (job.solo_duration < 0) return JobProblem{"duration", "negative"};
   if (job.solo_duration > kMaxTicks) return JobProblem{"duration", "too large (over 71 years)"};
-  if (job.gpus < 1) return JobProblem{"gpus", "must be at least 1, got " + std::to_string(job.gpus)};
+  if (job.gpus < 0) return JobProblem{"gpus", "must be at least 0 (0: a CPU-only job), got " + std::to_string(job.gpus)};
   if (job.memory_mib < 0) return JobProblem{"memory_mib", "negative (" + std::to_string(job.memory_mib) + ")"};
+  if (job.gpus == 0) {
+    // A CPU-only job asks for no GPU: GPU fields stated for it contradict that.
+    if (job.memory_mib != 0) return JobProblem{"memory_mib", "a CPU-only job (gpus 0) uses no GPU memory, got " + std::to_string(job.memory_mib)};
+    if (job.gpu_milli != 0) return JobProblem{"gpu_milli", "a CPU-only job (gpus 0) has no GPU share, got " + std::to_string(job.gpu_milli)};
+    if (!job.gpu_types.empty()) return JobProblem{"gpu_types", "a CPU-only job (gpus 0) cannot constrain the GPU type"};
+  }
   if (!(job.gpu_util >= 0.0 && job.gpu_util <= 100.0))
     return JobProblem{"gpu_util", "must be a percentage in 0..100, got " + std::to_string(job.gpu_util)};
   if (job.gpu_milli < 0 || job.gpu_milli > 1000)

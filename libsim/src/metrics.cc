@@ -39,6 +39,10 @@ void MetricsCollector::on_release(Tick now, const JobSpec& job, std::span<const 
   if (fragmentation_) fragmentation_->on_release(now, job, gpus);
 }
 
+void MetricsCollector::on_start_cpu_only(Tick now, const JobSpec& job, NodeIndex node) {
+  if (fragmentation_) fragmentation_->on_start_cpu_only(now, job, node);
+}
+
 void MetricsCollector::on_job_done(const JobRecord& r) {
   if (fragmentation_) fragmentation_->on_job_done(r);
   ++jobs_;

@@ -9,6 +9,33 @@ bool needs_several_nodes(const SchedulingPass& pass, const JobSpec& job) {
   return job.gpus > pass.cluster().max_gpus_on_one_node(job, pass.memory_mode() != MemoryMode::ignore);
 }
 
+std::optional<NodeIndex> node_by_cpu_allocation(const SchedulingPass& pass, const JobSpec& job, bool most_allocated) {
+  const ClusterView& cluster = pass.cluster();
+  const ClusterView::NodeRequest request = ClusterView::node_request(job);
+  std::optional<NodeIndex> best;
+  double best_share = 0;
+  for (NodeIndex n = 0; n < cluster.node_count(); ++n) {
+    if (!cluster.cpu_only_fits(request, n)) continue;
+    // The mean, over what the node states, of the share requested once the job is there.
+    double share = 0;
+    int stated = 0;
+    if (const std::int64_t cpu = cluster.cpu_capacity_milli(n); cpu > 0 && cluster.limits_node_resources()) {
+      share += static_cast<double>(cluster.used_cpu_milli(n) + request.cpu_milli) / static_cast<double>(cpu);
+      ++stated;
+    }
+    if (const std::int64_t host = cluster.host_memory_capacity_mib(n); host > 0 && cluster.limits_node_resources()) {
+      share += static_cast<double>(cluster.used_host_memory_mib(n) + request.host_mib) / static_cast<double>(host);
+      ++stated;
+    }
+    if (stated > 0) share /= stated;
+    if (!best || (most_allocated ? share > best_share : share < best_share)) {
+      best = n;
+      best_share = share;
+    }
+  }
+  return best;
+}
+
 namespace {
 // Calls visit(node) in the requested order, over nodes with at least `min_idle` idle GPUs,
 // until it returns true.

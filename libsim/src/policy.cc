@@ -2,6 +2,8 @@
 
 #include <limits>
 
+#include "colosim/placement_helpers.h"
+
 namespace colosim {
 
 bool PlacementPolicy::may_fit(const ClusterView& cluster, const JobSpec& job, MemoryMode mode) const {
@@ -11,6 +13,10 @@ bool PlacementPolicy::may_fit(const ClusterView& cluster, const JobSpec& job, Me
 
 std::int64_t PlacementPolicy::gpu_room(const ClusterView& cluster, MemoryMode mode) const {
   return mode != MemoryMode::enforce || cluster.max_free_mib() > 0 ? std::numeric_limits<std::int64_t>::max() : 0;
+}
+
+std::optional<NodeIndex> PlacementPolicy::choose_node(SchedulingPass& pass, const JobSpec& job) {
+  return node_by_cpu_allocation(pass, job, false);
 }
 
 }  // namespace colosim

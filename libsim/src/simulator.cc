@@ -49,6 +49,7 @@ struct Active {
   State state = State::free;
   std::vector<GpuIndex> gpus;
   std::vector<GpuIndex> last_gpus;  // preempted: the GPUs it had
+  NodeIndex node = -1;       // a CPU-only job (gpus 0) once started: its node
   Tick start = -1;           // start of the current attempt (not moved by a resume)
   Tick last_update = 0;      // work is settled up to here
   Tick progress_from = 0;    // no progress before this instant (restoring after a resume)
@@ -197,11 +198,14 @@ class Simulator::Engine final : public SchedulingPass {
         full_pass_ = true;
         schedule(now);
       }
+      // CPU-only jobs after the GPU placements: new ones, or all when something freed.
+      if (!cpu_pending_.empty() && (cpu_arrived_ || capacity_freed_ || full_pass_)) place_cpu_only(now);
+      cpu_arrived_ = false;
       refresh_dirty(now);
 #ifndef NDEBUG
       check_invariants(now);
 #endif
-      for (auto* o : observers_) o->on_instant(now, cluster_, pending_.size(), running_);
+      for (auto* o : observers_) o->on_instant(now, cluster_, pending_.size() + cpu_pending_.size(), running_ + cpu_running_);
       // Rounds: a boundary whose pass left the cluster idle with nothing else due (no event,
       // timer, call-back or arrival) would be repeated at every later boundary until the
       // horizon. The run ends here, as an event-driven one ends when no event is left; a policy
@@ -227,8 +231,9 @@ class Simulator::Engine final : public SchedulingPass {
     while (!events_.empty()) {
       const JobSlot slot = events_.pop();
       Active& a = slots_[slot];
-      a.note = "still running at the end of simulated time (" + horizon_text() + "): " +
-               std::to_string(a.time_per_work) + " times slower than alone, it would finish later";
+      a.note = "still running at the end of simulated time (" + horizon_text() + ")" +
+               (a.spec.gpus == 0 ? std::string()
+                                 : ": " + std::to_string(a.time_per_work) + " times slower than alone, it would finish later");
       emit(slot, JobOutcome::unfinished, -1);
     }
     while (!pending_.empty()) {
@@ -244,6 +249,12 @@ class Simulator::Engine final : public SchedulingPass {
                                      : "still pending when no event was left that could start it";
       emit(slot, JobOutcome::never_started, -1);
     }
+    for (const auto& [seq, slot] : cpu_pending_) {
+      slots_[slot].note = at_horizon ? "still waiting for node CPU or host memory at the end of simulated time (" + horizon_text() + ")"
+                                     : "still waiting for node CPU or host memory when no event was left that could free them";
+      emit(slot, JobOutcome::never_started, -1);
+    }
+    cpu_pending_.clear();
     for (; next; next = pull(source)) {
       const JobSlot slot = allocate(std::move(*next));
       slots_[slot].note = "submitted at " + std::to_string(ticks_to_seconds(slots_[slot].spec.submit)) +
@@ -478,6 +489,10 @@ class Simulator::Engine final : public SchedulingPass {
     const JobSlot slot = allocate(std::move(spec));
     Active& a = slots_[slot];
     if (count_arrived_shapes_) arrived_shapes_.add(a.spec);
+    if (a.spec.gpus == 0) {
+      admit_cpu_only(slot, now);
+      return;
+    }
     const bool check_memory = config_.memory != MemoryMode::ignore;
     const int one_node = cluster_.max_gpus_on_one_node(a.spec, check_memory);
     const int anywhere = config_.allow_multi_node ? cluster_.max_gpus_in_cluster(a.spec, check_memory) : one_node;
@@ -491,6 +506,66 @@ class Simulator::Engine final : public SchedulingPass {
     a.remaining = static_cast<double>(a.spec.solo_duration);
     enqueue(slot, now);
     arrivals_now_.push_back(slot);
+  }
+
+  // CPU-only jobs wait apart from the GPU queue, in arrival order (queue orders rank GPU service).
+  void admit_cpu_only(JobSlot slot, Tick now) {
+    Active& a = slots_[slot];
+    if (!cluster_.cpu_only_can_ever_run(a.spec)) {
+      a.note = "needs " + std::to_string(a.node_request.cpu_milli) + " milli-CPU and " + std::to_string(a.node_request.host_mib) +
+               " MiB of host memory on one node; no node has that much";
+      emit(slot, JobOutcome::unschedulable, -1);
+      return;
+    }
+    a.remaining = static_cast<double>(a.spec.solo_duration);
+    a.state = State::pending;
+    a.pending_since = now;
+    cpu_pending_.emplace(a.seq, slot);
+    cpu_arrived_ = true;
+  }
+
+  // The policy places waiting CPU-only jobs, oldest first; one that fits nowhere keeps waiting
+  // and blocks nobody. Unless something freed, only this instant's arrivals are asked about.
+  void place_cpu_only(Tick now) {
+    pass_now_ = now;
+    auto it = capacity_freed_ || full_pass_ ? cpu_pending_.begin() : cpu_pending_.lower_bound(first_new_seq_);
+    while (it != cpu_pending_.end()) {
+      const JobSlot slot = it->second;
+      Active& a = slots_[slot];
+      const std::optional<NodeIndex> node = policy_.choose_node(*this, a.spec);
+      if (!node) {
+        ++it;
+        continue;
+      }
+      const std::string who = "CPU-only job '" + a.spec.id + "'";
+      if (*node < 0 || *node >= cluster_.node_count())
+        throw PolicyError(who + " placed on node " + std::to_string(*node) + ", which does not exist (the cluster has " +
+                          std::to_string(cluster_.node_count()) + ")");
+      if (!cluster_.cpu_only_fits(a.node_request, *node))
+        throw PolicyError(who + " does not fit in the CPU and host memory of node '" + cluster_.spec().nodes[*node].name +
+                          "': needs " + std::to_string(a.node_request.cpu_milli) + " milli-CPU and " +
+                          std::to_string(a.node_request.host_mib) + " MiB, " +
+                          std::to_string(cluster_.cpu_capacity_milli(*node) - cluster_.used_cpu_milli(*node)) + " and " +
+                          std::to_string(cluster_.host_memory_capacity_mib(*node) - cluster_.used_host_memory_mib(*node)) + " free");
+      it = cpu_pending_.erase(it);
+      start_cpu_only(slot, *node, now);
+    }
+  }
+
+  // No GPU, so no interference: it runs at full speed until its work is done.
+  void start_cpu_only(JobSlot slot, NodeIndex node, Tick now) {
+    Active& a = slots_[slot];
+    cluster_.charge_cpu_only(a.node_request, node, +1);
+    a.node = node;
+    a.state = State::running;
+    a.start = now;
+    a.last_update = now;
+    a.held_since = now;
+    a.progress_from = now;
+    a.time_per_work = 1.0;
+    ++cpu_running_;
+    events_.schedule(slot, {now + std::min(a.spec.solo_duration, kHorizon - now), kCompletion, a.seq});
+    for (auto* o : observers_) o->on_start_cpu_only(now, a.spec, node);
   }
 
   // Into the queue at the rank its progress gives it.
@@ -793,6 +868,14 @@ class Simulator::Engine final : public SchedulingPass {
   }
 
   void finish(JobSlot slot, Tick now) {
+    if (slots_[slot].spec.gpus == 0) {
+      Active& a = slots_[slot];
+      settle(a, now);
+      cluster_.charge_cpu_only(a.node_request, a.node, -1);
+      --cpu_running_;
+      emit(slot, JobOutcome::finished, now);
+      return;
+    }
     leave_gpus(slot, now);
     const Active& a = slots_[slot];
     if (learning_order_ && learning_order_->learn_from_finished(a.spec, a.attained)) rank_again(now);
@@ -862,6 +945,8 @@ class Simulator::Engine final : public SchedulingPass {
     if (a.gpus.empty()) a.gpus.swap(a.last_gpus);
     if (!a.gpus.empty()) r.gpu_speed = cluster_.speed_on(r.app, r.gpus, a.gpus);
     r.gpu_list = std::move(a.gpus);
+    r.node = a.node;
+    if (a.node >= 0) a.note = "CPU only, on node '" + cluster_.spec().nodes[a.node].name + "'" + (a.note.empty() ? "" : "; " + a.note);
     r.oom_retries = a.oom_retries;
     r.preemptions = a.preemptions;
     r.suspended = a.suspended;
@@ -1012,12 +1097,15 @@ class Simulator::Engine final : public SchedulingPass {
     };
     if (now < last_checked_) fail("time went backwards");
     last_checked_ = now;
-    std::size_t running = 0, pending = 0;
+    std::size_t running = 0, pending = 0, cpu_running = 0;
     for (std::size_t slot = 0; slot < slots_.size(); ++slot) {
       const Active& a = slots_[slot];
       if (a.state == State::suspending) {
         if (!timers_.contains(static_cast<JobSlot>(slot)) || events_.contains(static_cast<JobSlot>(slot)))
           fail("suspending job '" + a.spec.id + "' has no end of suspend, or a completion");
+      } else if (a.state == State::running && a.spec.gpus == 0) {
+        ++cpu_running;
+        if (a.node < 0 || !events_.contains(static_cast<JobSlot>(slot))) fail("running CPU-only job '" + a.spec.id + "' has no node or no event");
       } else if (a.state == State::running) {
         ++running;
         if (running_ranked_.count(QueueKey{a.rank, a.seq}) == 0) fail("running job '" + a.spec.id + "' is not in the running index");
@@ -1032,7 +1120,8 @@ class Simulator::Engine final : public SchedulingPass {
         if (!a.gpus.empty() || events_.contains(static_cast<JobSlot>(slot))) fail("pending job '" + a.spec.id + "' holds GPUs or an event");
       }
     }
-    if (running != running_ || pending != pending_.size() || running != running_ranked_.size())
+    if (running != running_ || pending != pending_.size() + cpu_pending_.size() || running != running_ranked_.size() ||
+        cpu_running != cpu_running_)
       fail("job counts disagree with the queue and the running set");
     for (GpuIndex g = 0; g < cluster_.gpu_count(); ++g) {
       std::int64_t used = 0;
@@ -1089,7 +1178,10 @@ class Simulator::Engine final : public SchedulingPass {
   std::int64_t records_read_ = 0;
   Tick last_submit_ = std::numeric_limits<Tick>::min();
   std::uint64_t next_seq_ = 0;
-  std::size_t running_ = 0;
+  std::size_t running_ = 0;  // GPU jobs
+  std::map<std::uint64_t, JobSlot> cpu_pending_;  // CPU-only jobs waiting, by arrival
+  std::size_t cpu_running_ = 0;
+  bool cpu_arrived_ = false;  // a CPU-only job arrived at this instant
   std::size_t suspending_ = 0;  // preempted jobs still holding their GPUs
   RunStats stats_;
 

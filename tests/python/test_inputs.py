@@ -124,7 +124,7 @@ def test_bad_trace_rows_name_row_and_column():
 def test_issue9_same_bad_row_same_error_through_csv_json_and_python(tmp_path):
     good = {"id": "a", "app": "x", "submit_s": 0, "duration_s": 1, "gpus": 1}
     cases = [  # (bad field, value, CSV/Python column, .json field, problem)
-        ("gpus", 0, "gpus", "gpus", "must be at least 1, got 0"),
+        ("gpus", -1, "gpus", None, "must be at least 0 (0: a CPU-only job), got -1"),
         ("memory_mib", -5, "memory_mib", "memory_mib", "negative (-5)"),
         ("duration_s", 1e300, "duration_s", "duration", "too large (over 71 years)"),
         ("priority", 4294967297, "priority", None, "4294967297 is out of range"),  # issue 10 #11

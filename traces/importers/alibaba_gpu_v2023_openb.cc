@@ -1,6 +1,7 @@
 // alibaba-gpu-v2023-openb: the pod and node lists of Alibaba's cluster-trace-gpu-v2023 (FGD,
 // ATC'23). See docs/traces.md for the full mapping; in short:
-//  - one pod with num_gpu >= 1 -> one job; CPU-only pods (num_gpu 0) are skipped and counted;
+//  - one pod with num_gpu >= 1 -> one job; CPU-only pods (num_gpu 0) are skipped and counted,
+//    or with option cpu-only=keep become CPU-only jobs (gpus 0: node CPU and host memory only);
 //  - submit = creation_time; duration = deletion_time - scheduled_time, or deletion_time -
 //    creation_time for Pending pods, which were never scheduled (feature never_scheduled = 1);
 //  - Running pods were still running when the trace was cut: their deletion_time is the cut-off,
@@ -115,7 +116,8 @@ ImportedTrace import_openb(const ImportRequest& request) {
   ImportedTrace out;
   const bool keep_running = request.options.at("running") == "keep";
   const bool keep_pending = request.options.at("pending") == "keep";
-  for (const char* key : {"running", "pending"}) {
+  const bool keep_cpu_only = request.options.at("cpu-only") == "keep";
+  for (const char* key : {"running", "pending", "cpu-only"}) {
     const auto& v = request.options.at(key);
     if (v != "keep" && v != "skip")
       throw Error(std::string("importer '") + kName + "': option " + key + " must be keep or skip, got '" + v + "'");
@@ -167,14 +169,15 @@ ImportedTrace import_openb(const ImportRequest& request) {
     if (gpus < 0 || !narrow<int>(gpus)) csv.fail(num_gpu, "GPU count out of range (" + std::to_string(gpus) + ")");
     if (gpus == 0) {
       ++cpu_only;
-      continue;
+      if (!keep_cpu_only) continue;
     }
     JobSpec job;
     job.id = csv.text(name);
     job.app = qos_column ? csv.text(*qos_column) : "pod";
     job.gpus = static_cast<int>(gpus);
     const std::int64_t milli = csv.integer(gpu_milli);
-    if (milli < 1 || milli > 1000) csv.fail(gpu_milli, "must be in 1..1000, got " + std::to_string(milli));
+    if (gpus == 0 && milli != 0) csv.fail(gpu_milli, "a CPU-only pod (num_gpu 0) must have 0, got " + std::to_string(milli));
+    if (gpus > 0 && (milli < 1 || milli > 1000)) csv.fail(gpu_milli, "must be in 1..1000, got " + std::to_string(milli));
     if (gpus > 1 && milli != 1000) csv.fail(gpu_milli, "a multi-GPU pod must take whole GPUs (1000)");
     job.gpu_milli = static_cast<int>(milli);
     if (shapes_only) {
@@ -235,12 +238,13 @@ ImportedTrace import_openb(const ImportRequest& request) {
       if (job.gpus > largest) ++too_big;
     }
     validate_job(job, file, csv.line());
-    if (milli < 1000) ++fractional;
+    if (gpus > 0 && milli < 1000) ++fractional;
     out.jobs.push_back(std::move(job));
   }
   out.notes.push_back("pods: " + std::to_string(rows) + " rows, " + std::to_string(out.jobs.size()) + " jobs (" +
                       std::to_string(fractional) + " fractional GPU)");
-  out.notes.push_back("skipped: " + std::to_string(cpu_only) + " CPU-only pods (num_gpu 0)");
+  out.notes.push_back((keep_cpu_only ? "kept as CPU-only jobs (gpus 0): " : "skipped: ") + std::to_string(cpu_only) +
+                      " CPU-only pods (num_gpu 0)");
   if (shapes_only)
     out.notes.push_back("times=none: pod shapes only; every job arrives at 0 with duration 0 (feature shape_only = 1), "
                         "for colosim inflate, which gives them their own times");
@@ -278,6 +282,9 @@ void add_alibaba_gpu_v2023_openb_importer(ImporterRegistry& registry) {
   registry.add({kName,
                 "Alibaba GPU trace 2023 (FGD): pod list -> jobs, node list -> cluster",
                 {{"running", "keep", "Running pods (censored at the trace end): keep or skip"},
+                 {"cpu-only", "skip",
+                  "CPU-only pods (num_gpu 0): skip, or keep as CPU-only jobs that take node CPU and host memory (the FGD "
+                  "paper's experiments include them)"},
                  {"pending", "keep", "Pending pods (never scheduled): keep or skip"},
                  {"unknown-gpu-memory-mib", "16384", "memory of the undisclosed GPU models G1, G2, G3"},
                  {"times", "required",

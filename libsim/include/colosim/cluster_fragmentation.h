@@ -64,6 +64,7 @@ class FragmentationTracker final : public SimObserver {
   void on_start(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
   void on_oom(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
   void on_release(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
+  void on_start_cpu_only(Tick now, const JobSpec& job, NodeIndex node) override;
   void on_job_done(const JobRecord& record) override;
   void on_instant(Tick now, const ClusterView& cluster, std::size_t queued, std::size_t running) override;
 
@@ -80,6 +81,7 @@ class FragmentationTracker final : public SimObserver {
 
  private:
   void touch(std::span<const GpuIndex> gpus);
+  void touch_node(NodeIndex n);
   void measure(const ClusterView& cluster, NodeIndex n);
 
   std::vector<TaskShape> workload_;

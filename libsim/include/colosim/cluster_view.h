@@ -96,7 +96,10 @@ class ClusterView {
     std::int64_t cpu_milli = 0, host_mib = 0;
     int gang = 1;
   };
-  static NodeRequest node_request(const JobSpec& job) { return {cpu_request_milli(job), host_memory_request_mib(job), job.gpus}; }
+  // A CPU-only job (gpus 0) asks one node for all of it, as a gang of one.
+  static NodeRequest node_request(const JobSpec& job) {
+    return {cpu_request_milli(job), host_memory_request_mib(job), std::max(job.gpus, 1)};
+  }
   // Whether node n has the CPU and host memory for `gpus_here` of the job's GPUs: always when
   // node resources are ignored, and for what a node states no capacity of.
   bool node_fits(const NodeRequest& request, NodeIndex n, int gpus_here) const;
@@ -114,6 +117,13 @@ class ClusterView {
   // The exact test for a whole placement: every node it uses has the CPU and host memory for
   // the job's GPUs there. The first node short of them, or none.
   std::optional<NodeIndex> node_short_of_resources(const JobSpec& job, std::span<const GpuIndex> gpus) const;
+  // --- CPU-only jobs (gpus 0): they take a node's CPU and host memory, no GPU ---
+  // Whether node n has the job's whole CPU and host-memory request free now.
+  bool cpu_only_fits(const NodeRequest& request, NodeIndex n) const { return node_fits(request, n, 1); }
+  // Whether some node could hold the CPU-only job on its own (else it is unschedulable):
+  // O(distinct node shapes).
+  bool cpu_only_can_ever_run(const JobSpec& job) const;
+
   // Calls f(node, GPUs of `gpus` on it) once per node that `gpus` use, in node order:
   // O(gang log gang), and no copy for a gang on one node.
   template <class F>
@@ -235,6 +245,8 @@ class ClusterState : public ClusterView {
   void add(JobSlot slot, const JobSpec& job, AppIndex app, std::span<const GpuIndex> gpus);
   void remove(JobSlot slot, const JobSpec& job, std::span<const GpuIndex> gpus);
   void set_time_sliced(GpuIndex g, bool on) { gpus_[g].time_sliced = on; }
+  // A CPU-only job starts on (sign +1) or leaves (-1) node n.
+  void charge_cpu_only(const NodeRequest& request, NodeIndex n, int sign);
 
  private:
   // Adds (sign +1) or takes back (-1) the job's CPU and host memory on the nodes of `gpus`.

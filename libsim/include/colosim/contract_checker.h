@@ -45,6 +45,7 @@ class ContractChecker final : public SimObserver {
   void on_oom(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
   void on_preempt(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
   void on_release(Tick now, const JobSpec& job, std::span<const GpuIndex> gpus) override;
+  void on_start_cpu_only(Tick now, const JobSpec& job, NodeIndex node) override;
   void on_job_done(const JobRecord& record) override;
   void on_instant(Tick now, const ClusterView& cluster, std::size_t queued, std::size_t running) override;
 
@@ -62,6 +63,7 @@ class ContractChecker final : public SimObserver {
   struct Running {
     JobSpec spec;
     std::vector<GpuIndex> gpus;
+    NodeIndex node = -1;    // a CPU-only job: its node
     Tick last = 0;          // work is settled up to here
     double work = 0;        // ticks of solo work done
     double rate = 0;        // solo work per tick since `last`

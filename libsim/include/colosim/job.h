@@ -15,7 +15,8 @@ struct JobSpec {
   std::string app;                 // application type, the key of the interference model
   Tick submit = 0;                 // arrival time
   Tick solo_duration = 0;          // work, in ticks at full speed with the GPU to itself
-  int gpus = 1;                    // gang size: all GPUs at once or none
+  int gpus = 1;                    // gang size: all GPUs at once or none; 0: a CPU-only job,
+                                   // which takes node CPU and host memory (features) only
   std::int64_t memory_mib = 0;     // GPU memory used on each of its GPUs
   double gpu_util = 0.0;           // mean GPU (SM) utilisation when alone, percent 0..100
   int gpu_milli = 0;               // share of each GPU, thousandths (Alibaba gpu_milli); 0: not
@@ -57,7 +58,7 @@ struct JobProblem {
 
 // The one definition of a valid JobSpec, used by every reader, importer, the Python bindings and
 // the simulator: non-empty UTF-8 id and app, UTF-8 user and GPU type names, times within
-// 0..kMaxTicks, gpus >= 1, memory_mib >= 0, gpu_util within 0..100, gpu_milli within 0..1000,
+// 0..kMaxTicks, gpus >= 0 (0: CPU-only, then no GPU memory, share or type), memory_mib >= 0, gpu_util within 0..100, gpu_milli within 0..1000,
 // finite features with names, cpu_milli / host_memory_mib features whole and >= 0.
 std::optional<JobProblem> find_problem(const JobSpec& job);
 

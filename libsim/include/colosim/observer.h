@@ -22,6 +22,7 @@ struct JobRecord {
   Tick solo_duration = 0;
   int gpus = 0;
   std::vector<GpuIndex> gpu_list;  // GPUs of the last attempt
+  NodeIndex node = -1;      // a CPU-only job (gpus 0) that started: its node
   double gpu_speed = 1.0;   // speed of the slowest GPU of the last attempt (1, the reference, if none)
   int oom_retries = 0;
   int preemptions = 0;
@@ -60,6 +61,9 @@ class SimObserver {
   // once, or after the suspend delay). A later on_start resumes it with its progress.
   virtual void on_preempt(Tick /*now*/, const JobSpec& /*job*/, std::span<const GpuIndex> /*gpus*/) {}
   virtual void on_release(Tick /*now*/, const JobSpec& /*job*/, std::span<const GpuIndex> /*gpus*/) {}
+  // A CPU-only job (gpus 0) starts on node `node`: it holds the node's CPU and host memory
+  // until its on_job_done (JobRecord::node). Such jobs are never preempted and never fail.
+  virtual void on_start_cpu_only(Tick /*now*/, const JobSpec& /*job*/, NodeIndex /*node*/) {}
   virtual void on_job_done(const JobRecord& /*record*/) {}
   // After each instant at which something happened: state that holds until the next instant.
   virtual void on_instant(Tick /*now*/, const ClusterView& /*cluster*/, std::size_t /*queued*/,

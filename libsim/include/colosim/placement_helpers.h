@@ -35,6 +35,12 @@ std::vector<GpuIndex> gang_on_one_node(const SchedulingPass& pass, const JobSpec
 // e.g. one GPU type.
 std::vector<GpuIndex> gang_on_whole_nodes(const SchedulingPass& pass, const JobSpec& job, const GpuFilter& usable = {});
 
+// A node for a CPU-only job by the share of its CPU requested (then of host memory; a node that
+// states neither counts as empty): the least allocated (spread, kube-scheduler's default) or the
+// most allocated (pack), ties to the lower index. Only nodes with the job's request free
+// (ClusterView::cpu_only_fits). O(nodes).
+std::optional<NodeIndex> node_by_cpu_allocation(const SchedulingPass& pass, const JobSpec& job, bool most_allocated);
+
 // Placement checks without the GPU memory test, for policies that deliberately over-commit GPU
 // memory (node CPU and host memory still limit).
 bool fits_ignoring_memory(const SchedulingPass& pass, const JobSpec& job, GpuIndex g);

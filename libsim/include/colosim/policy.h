@@ -2,6 +2,7 @@
 // Placement policies: given the pending jobs and the cluster, decide where jobs start.
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -105,6 +106,13 @@ class PlacementPolicy {
   // never changes anything else. Jobs it leaves stay queued for the next pass. Deterministic:
   // randomness only from pass.rng(), iteration only in index or queue order.
   virtual void schedule(SchedulingPass& pass) = 0;
+
+  // Where a CPU-only job (gpus 0: node CPU and host memory, no GPU) starts now: a node with its
+  // whole request free (ClusterView::cpu_only_fits), or none to leave it waiting. Such jobs are
+  // never in pending(): the core asks this, in arrival order, after the pass's GPU placements
+  // (SchedulingPass::pending() is empty then). The default is kube-scheduler's LeastAllocated
+  // (node_by_cpu_allocation, spread); O(nodes) per job.
+  virtual std::optional<NodeIndex> choose_node(SchedulingPass& pass, const JobSpec& job);
 
   // A cheap necessary condition for `job` to start now, used by the core to skip the pass or
   // cut the batch short (the core checks the GPU share itself, ClusterView::share_may_fit).

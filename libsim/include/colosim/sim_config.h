@@ -45,6 +45,7 @@ enum class GpuSharing {
 // A job's share of each of its GPUs, in thousandths, under `sharing`: the one rule that every
 // share check and the GPUs' share accounting use.
 inline int gpu_share_milli(const JobSpec& job, GpuSharing sharing) {
+  if (job.gpus == 0) return 0;  // a CPU-only job takes no GPU
   if (job.gpu_milli > 0) return job.gpu_milli;
   return sharing == GpuSharing::by_share ? 1000 : 0;
 }

@@ -1,17 +1,18 @@
 #pragma once
 // Kubernetes-style placement, as the FGD paper's simulator runs its policies (fgd, best-fit,
 // dot-product, gpu-packing, gpu-clustering, random:pick=node): every node that can hold the
-// job's gang is scored, the highest score wins, ties go to one of the best nodes uniformly at
-// random (pass.rng(), as kube-scheduler's selectHost picks among equal scores), and the policy's
-// rule picks the GPUs on it. A gang larger than any node takes whole idle nodes
+// job's gang is scored, the highest score wins, ties are broken by the policy's TieBreak, and the
+// policy's rule picks the GPUs on it. A gang larger than any node takes whole idle nodes
 // (gang_on_whole_nodes). Cost: O(nodes x GPUs per node) per job offered, plus the policy's score;
 // nodes with too few GPUs (or idle GPUs, for whole-GPU jobs) are skipped in O(1).
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <vector>
 
 #include "colosim/cluster_fragmentation.h"
 #include "colosim/policy.h"
+#include "colosim/registry.h"
 
 namespace colosim {
 
@@ -30,8 +31,22 @@ struct NodeScore {
 };
 using NodeScorer = std::function<NodeScore(const NodeCandidate&)>;
 
+// How equally scored nodes are told apart.
+//  - first: the first in the cluster's node order. The FGD simulator's selectHost keeps the
+//    smallest node name "for reproducibility" (its vendored generic_scheduler.go); openb's
+//    zero-padded names are listed in name order, so there the two agree.
+//  - random: uniformly at random (pass.rng(), reservoir sampling), as stock kube-scheduler.
+enum class TieBreak { first, random };
+// The `ties` parameter of the scoring policies (default first), and its value.
+ParamSpec ties_param();
+TieBreak tie_break(const PolicyParams& params);
+
 // The GPUs of the best-scored node for `job` (see above); empty when no node can hold it now.
-std::vector<GpuIndex> place_on_best_node(SchedulingPass& pass, const JobSpec& job, const NodeScorer& score);
+std::vector<GpuIndex> place_on_best_node(SchedulingPass& pass, const JobSpec& job, const NodeScorer& score, TieBreak ties);
+// The best-scored node for a CPU-only job (gpus 0): every node with its CPU and host memory free
+// is a candidate with no fitting GPU.
+std::optional<NodeIndex> best_node_for_cpu_only(SchedulingPass& pass, const JobSpec& job, const NodeScorer& score,
+                                                TieBreak ties);
 
 // A policy's score of one node for one job.
 using JobNodeScorer = std::function<NodeScore(SchedulingPass& pass, const JobSpec& job, const NodeCandidate& candidate)>;
@@ -41,14 +56,16 @@ using JobNodeScorer = std::function<NodeScore(SchedulingPass& pass, const JobSpe
 class NodeScoringPolicy final : public PlacementPolicy {
  public:
   // `uses_target_workload`: the score reads SchedulingPass::target_workload (fgd).
-  explicit NodeScoringPolicy(JobNodeScorer score, bool uses_target_workload = false)
-      : score_(std::move(score)), uses_target_workload_(uses_target_workload) {}
+  NodeScoringPolicy(JobNodeScorer score, TieBreak ties, bool uses_target_workload = false)
+      : score_(std::move(score)), ties_(ties), uses_target_workload_(uses_target_workload) {}
   bool waits_only_for_capacity() const override { return true; }
   bool uses_target_workload() const override { return uses_target_workload_; }
   void schedule(SchedulingPass& pass) override;
+  std::optional<NodeIndex> choose_node(SchedulingPass& pass, const JobSpec& job) override;
 
  private:
   JobNodeScorer score_;
+  TieBreak ties_;
   bool uses_target_workload_;
 };
 
