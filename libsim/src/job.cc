@@ -24,8 +24,10 @@ std::optional<JobProblem> find_problem(const JobSpec& job) {
   if (job.memory_mib < 0) return JobProblem{"memory_mib", "negative (" + std::to_string(job.memory_mib) + ")"};
   if (job.gpus == 0) {
     // A CPU-only job asks for no GPU: GPU fields stated for it contradict that.
-    if (job.memory_mib != 0) return JobProblem{"memory_mib", "a CPU-only job (gpus 0) uses no GPU memory, got " + std::to_string(job.memory_mib)};
-    if (job.gpu_milli != 0) return JobProblem{"gpu_milli", "a CPU-only job (gpus 0) has no GPU share, got " + std::to_string(job.gpu_milli)};
+    if (job.memory_mib != 0)
+      return JobProblem{"memory_mib", "a CPU-only job (gpus 0) uses no GPU memory, got " + std::to_string(job.memory_mib)};
+    if (job.gpu_milli != 0)
+      return JobProblem{"gpu_milli", "a CPU-only job (gpus 0) has no GPU share, got " + std::to_string(job.gpu_milli)};
     if (!job.gpu_types.empty()) return JobProblem{"gpu_types", "a CPU-only job (gpus 0) cannot constrain the GPU type"};
   }
   if (!(job.gpu_util >= 0.0 && job.gpu_util <= 100.0))

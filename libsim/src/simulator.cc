@@ -946,7 +946,8 @@ class Simulator::Engine final : public SchedulingPass {
     if (!a.gpus.empty()) r.gpu_speed = cluster_.speed_on(r.app, r.gpus, a.gpus);
     r.gpu_list = std::move(a.gpus);
     r.node = a.node;
-    if (a.node >= 0) a.note = "CPU only, on node '" + cluster_.spec().nodes[a.node].name + "'" + (a.note.empty() ? "" : "; " + a.note);
+    if (a.node >= 0)
+      a.note = "CPU only, on node '" + cluster_.spec().nodes[a.node].name + "'" + (a.note.empty() ? "" : "; " + a.note);
     r.oom_retries = a.oom_retries;
     r.preemptions = a.preemptions;
     r.suspended = a.suspended;
@@ -1105,7 +1106,8 @@ class Simulator::Engine final : public SchedulingPass {
           fail("suspending job '" + a.spec.id + "' has no end of suspend, or a completion");
       } else if (a.state == State::running && a.spec.gpus == 0) {
         ++cpu_running;
-        if (a.node < 0 || !events_.contains(static_cast<JobSlot>(slot))) fail("running CPU-only job '" + a.spec.id + "' has no node or no event");
+        if (a.node < 0 || !events_.contains(static_cast<JobSlot>(slot)))
+          fail("running CPU-only job '" + a.spec.id + "' has no node or no event");
       } else if (a.state == State::running) {
         ++running;
         if (running_ranked_.count(QueueKey{a.rank, a.seq}) == 0) fail("running job '" + a.spec.id + "' is not in the running index");

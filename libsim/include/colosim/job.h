@@ -58,8 +58,9 @@ struct JobProblem {
 
 // The one definition of a valid JobSpec, used by every reader, importer, the Python bindings and
 // the simulator: non-empty UTF-8 id and app, UTF-8 user and GPU type names, times within
-// 0..kMaxTicks, gpus >= 0 (0: CPU-only, then no GPU memory, share or type), memory_mib >= 0, gpu_util within 0..100, gpu_milli within 0..1000,
-// finite features with names, cpu_milli / host_memory_mib features whole and >= 0.
+// 0..kMaxTicks, gpus >= 0 (0: CPU-only, then no GPU memory, share or type), memory_mib >= 0,
+// gpu_util within 0..100, gpu_milli within 0..1000, finite features with names, cpu_milli /
+// host_memory_mib features whole and >= 0.
 std::optional<JobProblem> find_problem(const JobSpec& job);
 
 // Throws InputError(file, record, problem->field, problem->problem) when find_problem finds one.
