@@ -287,7 +287,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // speed 1e-9 can be near the horizon (2.3e12 s): some 230 rounds.
     for (const PolicyInfo* info : registry.list()) names.push_back(info->name == "gavel" ? "gavel:round=1e10" : info->name);
     for (const char* v : {"random:check_memory=false", "load-balance:check_memory=false", "standalone:check_memory=false",
-                          "random:pick=node"})
+                          "random:pick=node", "fgd:ties=random", "gpu-packing:ties=random"})
       names.push_back(v);
     return names;
   }();

@@ -116,10 +116,11 @@ TEST_CASE("registry: unknown policies and parameters are errors that list what e
 namespace {
 
 const char* const kPolicyVariants[] = {"random:check_memory=false", "load-balance:check_memory=false",
-                                       "standalone:check_memory=false", "random:pick=node"};
+                                       "standalone:check_memory=false", "random:pick=node",
+                                       "fgd:ties=random", "gpu-packing:ties=random"};
 
-// Every registered policy, then the variants that place without looking at memory and random's
-// pick=node (the FGD paper's Random-fit).
+// Every registered policy, then the variants that place without looking at memory, random's
+// pick=node (the FGD paper's Random-fit) and the scoring policies' random tie-break.
 std::vector<std::string> policies_to_check() {
   const PolicyRegistry registry = builtin_policies();
   std::vector<std::string> names;
