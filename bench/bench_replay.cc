@@ -28,7 +28,7 @@ std::int64_t jobs_from(const benchmark::State& state) { return state.range(0); }
 
 // Offered load: state.range(1) percent when given, else kLoad.
 double load_from(const benchmark::State& state) { return state.range(1) > 0 ? static_cast<double>(state.range(1)) / 100 : kLoad; }
-// Nodes: state.range(2) when given, else kNodes.
+// Nodes: state.range(2) when not 0, else kNodes.
 int nodes_from(const benchmark::State& state) { return state.range(2) > 0 ? static_cast<int>(state.range(2)) : kNodes; }
 
 // The same generator with every job on whole GPUs (the openb gang sizes, shares rounded up to
@@ -129,12 +129,12 @@ void bare_event_queue(benchmark::State& state, Shapes shapes) {
 void BM_ReplayBareEventQueue(benchmark::State& state) { bare_event_queue(state, Shapes::openb); }
 void BM_ReplayWholeGpusBareEventQueue(benchmark::State& state) { bare_event_queue(state, Shapes::whole_gpus); }
 
-// Arguments: jobs, offered load in percent (0: kLoad); the whole-GPU ones also nodes.
-BENCHMARK(BM_ReplayBareEventQueue)->Args({1'000'000, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ReplayBinpack)->Args({1'000'000, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ReplayExclusive)->Args({1'000'000, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ReplayTiresias)->Args({1'000'000, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ReplayTiresiasSrtf)->Args({1'000'000, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
+// Arguments: jobs, offered load in percent (0: kLoad), nodes (0: kNodes); always all three.
+BENCHMARK(BM_ReplayBareEventQueue)->Args({1'000'000, 0, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ReplayBinpack)->Args({1'000'000, 0, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ReplayExclusive)->Args({1'000'000, 0, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ReplayTiresias)->Args({1'000'000, 0, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ReplayTiresiasSrtf)->Args({1'000'000, 0, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
 // Preemption-heavy: whole-GPU jobs at load 0.9 and 0.97 on 25 x 8 GPUs, where the queue
 // fluctuates enough (1 M jobs on 200 GPUs) for tiresias to preempt hundreds of thousands of times.
 void whole_gpu_args(benchmark::internal::Benchmark* b) {
@@ -144,9 +144,9 @@ BENCHMARK(BM_ReplayWholeGpusBareEventQueue)->Apply(whole_gpu_args);
 BENCHMARK(BM_ReplayWholeGpusTiresias)->Apply(whole_gpu_args);
 BENCHMARK(BM_ReplayWholeGpusTiresiasSrtf)->Apply(whole_gpu_args);
 // Smaller, for a quick look: --benchmark_filter='/100000/'
-BENCHMARK(BM_ReplayBareEventQueue)->Args({100'000, 120})->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ReplayTiresias)->Args({100'000, 120})->Unit(benchmark::kMillisecond)->Iterations(1);
-BENCHMARK(BM_ReplayTiresiasSrtf)->Args({100'000, 120})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ReplayBareEventQueue)->Args({100'000, 120, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ReplayTiresias)->Args({100'000, 120, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(BM_ReplayTiresiasSrtf)->Args({100'000, 120, 0})->Unit(benchmark::kMillisecond)->Iterations(1);
 
 // Every built-in policy with its defaults on the same trace, at 100,000 jobs (with the floor
 // above at the same size: --benchmark_filter='Replay(BareEventQueue|Policy)/100000/0'), and a
@@ -158,7 +158,7 @@ BENCHMARK(BM_ReplayTiresiasSrtf)->Args({100'000, 120})->Unit(benchmark::kMillise
 
 void colosim::bench::register_policy_replays() {
   benchmark::RegisterBenchmark("BM_ReplayBareEventQueue", BM_ReplayBareEventQueue)
-      ->Args({100'000, 0})
+      ->Args({100'000, 0, 0})
       ->Unit(benchmark::kMillisecond)
       ->Iterations(1);
   const PolicyRegistry registry = builtin_policies();
@@ -166,7 +166,7 @@ void colosim::bench::register_policy_replays() {
     const std::string name = info->name;
     benchmark::RegisterBenchmark(("BM_ReplayPolicy_" + name).c_str(),
                                  [name](benchmark::State& state) { replay(state, name.c_str()); })
-        ->Args({100'000, 0})
+        ->Args({100'000, 0, 0})
         ->Unit(benchmark::kMillisecond)
         ->Iterations(1);
   }
