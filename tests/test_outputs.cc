@@ -6,7 +6,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <chrono>
+#include <cmath>
+#include <iterator>
+#include <limits>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +19,8 @@
 
 #include "cli_runner.h"
 #include "colosim/errors.h"
+#include "colosim/number_text.h"
+#include "colosim/rng.h"
 #include "colosim/traces/atomic_file.h"
 #include "shared_data.h"
 
@@ -184,4 +190,42 @@ TEST_CASE("issue 10 #14: Ctrl-C during a long colosim run exits 130 at once and 
   CHECK_FALSE(fs::exists(out / "summary.json"));
   CHECK_FALSE(any_partial(out));
   fs::remove_all(dir);
+}
+
+TEST_CASE("issue 13: append_fixed prints what std::to_chars prints, fast path or not") {
+  const auto expected = [](double x, int decimals) {
+    char text[400];
+    return std::string(text, std::to_chars(std::begin(text), std::end(text), x, std::chars_format::fixed, decimals).ptr);
+  };
+  const auto printed = [](double x, int decimals) {
+    std::string out = "<";
+    colosim::append_fixed(out, x, decimals);
+    return out.substr(1);
+  };
+  // Ties of the exact binary value (0.5, 2.5e-6 is not exactly representable), signs, zero,
+  // non-finite and huge values, and the edge of the whole-number path (2^43 units).
+  for (double x : {0.0, -0.0, 0.5, 1.5, 2.5, -2.5, 0.0000005, 0.0000025, 1.0000005, 2.5e-6, -1e-9, 1e-9, 123.456789,
+                   0.1, 1e300, -1e300, 5e-324, std::numeric_limits<double>::infinity(),
+                   -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::quiet_NaN(), 0x1p43 / 1e6,
+                   0x1p43 / 1e6 - 1e-6, 8796093.0223995, 9007199254.740993})
+    for (int decimals : {0, 1, 3, 6, 9}) {
+      CAPTURE(x);
+      CAPTURE(decimals);
+      CHECK(printed(x, decimals) == expected(x, decimals));
+    }
+  // Random doubles of every magnitude, whole microseconds as seconds, and near-ties.
+  colosim::Rng rng(13);
+  for (int i = 0; i < 300'000; ++i) {
+    const double whole_us = static_cast<double>(rng.below(1ULL << 50)) / 1e6;
+    const double any = std::ldexp(static_cast<double>(rng.below(1ULL << 53)), static_cast<int>(rng.below(80)) - 60);
+    const double near_tie = (static_cast<double>(rng.below(1ULL << 40)) + 0.5) / 1e6 + (static_cast<double>(rng.below(3)) - 1) * 1e-13;
+    for (double x : {whole_us, -whole_us, any, -any, near_tie}) {
+      const int decimals = static_cast<int>(rng.below(10));
+      if (printed(x, decimals) != expected(x, decimals)) {
+        CAPTURE(x);
+        CAPTURE(decimals);
+        CHECK(printed(x, decimals) == expected(x, decimals));
+      }
+    }
+  }
 }

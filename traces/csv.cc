@@ -7,13 +7,22 @@
 namespace colosim::traces {
 
 std::string csv_quote(const std::string& text) {
-  if (text.find_first_of(",\"\n\r") == std::string::npos) return text;
-  std::string out = "\"";
+  std::string out;
+  append_csv_field(out, text);
+  return out;
+}
+
+void append_csv_field(std::string& out, std::string_view text) {
+  if (text.find_first_of(",\"\n\r") == std::string_view::npos) {
+    out += text;
+    return;
+  }
+  out += '"';
   for (char c : text) {
     if (c == '"') out += '"';
     out += c;
   }
-  return out + "\"";
+  out += '"';
 }
 
 CsvReader::CsvReader(std::string path, char separator) : path_(std::move(path)), separator_(separator), in_(path_) {

@@ -2,11 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cmath>
+#include <iterator>
 
 #include "colosim/errors.h"
 #include "colosim/job_columns.h"
 #include "colosim/metric_table.h"
+#include "colosim/number_text.h"
 #include "colosim/traces/csv.h"
 
 namespace colosim::traces {
@@ -34,23 +37,35 @@ std::string json_string(const std::string& s) {
   return out + "\"";
 }
 
-std::string format_job_row(const JobRecord& r) {
-  std::string row;
+void append_job_row(const JobRecord& r, std::string& out) {
   bool first = true;
   for (const JobColumn& c : job_columns()) {
-    if (!first) row += ',';
+    if (!first) out += ',';
     first = false;
     const Cell cell = c.get(r);
-    if (const auto* text = std::get_if<std::string>(&cell)) row += csv_quote(*text);
-    else if (const auto* real = std::get_if<double>(&cell)) row += fmt::format("{:.{}f}", *real, kJobRealDecimals);
-    else if (const auto* count = std::get_if<std::int64_t>(&cell)) row += std::to_string(*count);
+    if (const std::optional<std::string_view> text = cell_text(cell)) append_csv_field(out, *text);
+    else if (const auto* real = std::get_if<double>(&cell)) append_fixed(out, *real, kJobRealDecimals);
+    else if (const auto* count = std::get_if<std::int64_t>(&cell)) {
+      char digits[24];
+      out.append(digits, std::to_chars(std::begin(digits), std::end(digits), *count).ptr);
+    }
   }
+}
+
+std::string format_job_row(const JobRecord& r) {
+  std::string row;
+  append_job_row(r, row);
   return row;
 }
 
 JobsCsvWriter::JobsCsvWriter(const std::string& path) : file_(path) { file_.stream() << jobs_csv_header() << '\n'; }
 
-void JobsCsvWriter::on_job_done(const JobRecord& record) { file_.stream() << format_job_row(record) << '\n'; }
+void JobsCsvWriter::on_job_done(const JobRecord& record) {
+  row_.clear();
+  append_job_row(record, row_);
+  row_ += '\n';
+  file_.stream().write(row_.data(), static_cast<std::streamsize>(row_.size()));
+}
 
 void JobsCsvWriter::on_end(Tick) { file_.flush(); }
 
@@ -58,7 +73,10 @@ namespace {
 
 std::string jobs_csv_text(const std::vector<JobRecord>& records) {
   std::string text = jobs_csv_header() + '\n';
-  for (const JobRecord& r : records) text += format_job_row(r) + '\n';
+  for (const JobRecord& r : records) {
+    append_job_row(r, text);
+    text += '\n';
+  }
   return text;
 }
 

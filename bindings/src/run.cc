@@ -71,8 +71,7 @@ py::dict jobs_columns(const PyRunResult& r) {
         py::list values(n);
         for (py::ssize_t i = 0; i < n; ++i) {
           const Cell cell = c.get(r.jobs[static_cast<std::size_t>(i)]);
-          const auto* text = std::get_if<std::string>(&cell);
-          values[i] = text ? *text : std::string();
+          values[i] = std::string(cell_text(cell).value_or(""));
         }
         out[c.key] = values;
         break;

@@ -1,5 +1,8 @@
 #include "colosim/job_columns.h"
 
+#include <charconv>
+#include <iterator>
+
 namespace colosim {
 namespace {
 
@@ -10,8 +13,8 @@ bool finished(const JobRecord& r) { return r.outcome == JobOutcome::finished; }
 
 const std::vector<JobColumn>& job_columns() {
   static const std::vector<JobColumn> columns = {  // constant data, built once
-      {"id", ColumnType::text, "job id from the trace", [](const JobRecord& r) -> Cell { return r.id; }},
-      {"app", ColumnType::text, "application", [](const JobRecord& r) -> Cell { return r.app; }},
+      {"id", ColumnType::text, "job id from the trace", [](const JobRecord& r) -> Cell { return std::string_view(r.id); }},
+      {"app", ColumnType::text, "application", [](const JobRecord& r) -> Cell { return std::string_view(r.app); }},
       {"submit_s", ColumnType::real, "arrival, seconds", [](const JobRecord& r) { return seconds(r.submit); }},
       {"start_s", ColumnType::real, "start of the last attempt, seconds (empty: never started)",
        [](const JobRecord& r) { return seconds(r.start); }},
@@ -41,15 +44,19 @@ const std::vector<JobColumn>& job_columns() {
       {"oom_retries", ColumnType::count, "out-of-memory failures that were retried",
        [](const JobRecord& r) -> Cell { return std::int64_t{r.oom_retries}; }},
       {"outcome", ColumnType::text, "finished, oom-failed, unschedulable, never-started or unfinished",
-       [](const JobRecord& r) -> Cell { return std::string(to_string(r.outcome)); }},
+       [](const JobRecord& r) -> Cell { return std::string_view(to_string(r.outcome)); }},
       {"gpu_list", ColumnType::text, "GPUs of the last attempt, '|'-separated",
        [](const JobRecord& r) -> Cell {
          std::string list;
-         for (GpuIndex g : r.gpu_list) list += (list.empty() ? "" : "|") + std::to_string(g);
+         for (GpuIndex g : r.gpu_list) {
+           if (!list.empty()) list += '|';
+           char digits[16];
+           list.append(digits, std::to_chars(std::begin(digits), std::end(digits), g).ptr);
+         }
          return list;
        }},
       {"note", ColumnType::text, "why it was placed where it was, or why it never ran",
-       [](const JobRecord& r) -> Cell { return r.note; }},
+       [](const JobRecord& r) -> Cell { return std::string_view(r.note); }},
   };
   return columns;
 }

@@ -12,6 +12,8 @@ namespace colosim::traces {
 
 // `text` as one CSV field: quoted (RFC 4180) when it holds a comma, quote or line break.
 std::string csv_quote(const std::string& text);
+// The same field appended to `out`.
+void append_csv_field(std::string& out, std::string_view text);
 
 class CsvReader {
  public:

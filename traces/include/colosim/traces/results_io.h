@@ -18,6 +18,8 @@ std::string json_string(const std::string& s);
 
 // One jobs.csv row (no newline), with times in seconds to the microsecond.
 std::string format_job_row(const JobRecord& record);
+// The same row appended to `out`: no string per row or per number.
+void append_job_row(const JobRecord& record, std::string& out);
 
 // Streams jobs.csv into its partial file; the file appears under its name at commit(), after the
 // run. Destroyed uncommitted (the run failed or was interrupted), it leaves nothing.
@@ -31,6 +33,7 @@ class JobsCsvWriter final : public SimObserver {
 
  private:
   AtomicFile file_;
+  std::string row_;  // reused for every row
 };
 
 // Deterministic JSON: fixed key order, shortest round-trip numbers. `meta` is written as a
