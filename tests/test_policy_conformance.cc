@@ -199,7 +199,7 @@ PairTable random_table(Rng& rng, Composition rule) {
 
 TEST_CASE("issue 10: random clusters and workloads keep the contract under every policy, discipline, memory mode and composition") {
   // (19 policies and variants x 3 memory modes + 3 check_memory=false variants x 2 modes) x 2
-  // disciplines x 2 compositions x 3 workloads (30 under --long) = 684 runs (6,840) of 25 jobs, GPU sharing
+  // disciplines x 2 compositions x 3 workloads (30 under --long) = 756 runs (7,560) of 25 jobs, GPU sharing
   // by_share and stack alternating with the workload, every queue order and preemption costs
   // (none, suspend, resume with checkpoints, per application) and time-slicing by the workload,
   // on clusters with per-application speeds, each checked by
