@@ -17,6 +17,15 @@ std::vector<GpuIndex> first_fit_gang(const SchedulingPass& pass, const JobSpec& 
   if (!cluster.share_may_fit(job) || (pass.memory_mode() == MemoryMode::enforce && job.memory_mib > cluster.max_free_mib()))
     return {};
   if (needs_several_nodes(pass, job)) return gang_on_whole_nodes(pass, job);
+  if (job.gpus == 1) {
+    // The lowest-index node with a GPU that fits, and its lowest such GPU: the lowest-index GPU
+    // that fits. Only GPUs with the share and memory free are tried, found through the index.
+    const int share = cluster.share_of(job);
+    const std::int64_t mib = pass.memory_mode() == MemoryMode::ignore ? 0 : job.memory_mib;
+    for (auto g = cluster.first_gpu_with_room(0, share, mib); g; g = cluster.first_gpu_with_room(*g + 1, share, mib))
+      if (pass.fits(job, *g)) return {*g};
+    return {};
+  }
   return gang_on_one_node(
       pass, job, NodeOrder::lowest_index_first, [&](GpuIndex g) { return pass.fits(job, g); },
       [](GpuIndex g) { return static_cast<double>(g); });

@@ -42,6 +42,8 @@ ClusterView::ClusterView(ClusterSpec spec, GpuSharing sharing, NodeResources nod
       total_capacity_mib_ += spec_.gpu_types[type].memory_mib;
     }
   }
+  room_ = GpuRoomIndex(gpus_.size());
+  for (GpuIndex g = 0; g < gpu_count(); ++g) room_.set(g, 1000, capacity_mib(g));
   for (const AppSpeed& a : spec_.app_speeds)
     for (std::size_t t = 0; t < spec_.gpu_types.size(); ++t)
       if (spec_.gpu_types[t].name == a.gpu_type) app_speeds_[a.app].push_back({static_cast<int>(t), a.gpus, a.speed});
@@ -186,6 +188,7 @@ void ClusterState::reindex(GpuIndex g) {
   }
   by_free_.insert({capacity_mib(g) - gpu.used_mib, g});
   by_util_.insert({gpu.util_sum, g});
+  room_.set(g, 1000 - gpu.milli_sum, capacity_mib(g) - gpu.used_mib);
 }
 
 void ClusterState::charge_nodes(const JobSpec& job, std::span<const GpuIndex> gpus, int sign) {

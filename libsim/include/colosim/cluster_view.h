@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "colosim/cluster_spec.h"
+#include "colosim/gpu_room_index.h"
 #include "colosim/job.h"
 #include "colosim/sim_config.h"
 
@@ -164,6 +165,11 @@ class ClusterView {
   // GPUs whose residents (at least one) all run `app`; null when there is none.
   const std::set<GpuIndex>* gpus_hosting_only(const std::string& app) const;
 
+  // The lowest-index GPU at or after `from` with at least `milli` of its share and `mib` of its
+  // memory free: candidates for fits() in index order, O(log GPUs) each (GpuRoomIndex).
+  std::optional<GpuIndex> first_gpu_with_room(GpuIndex from, int milli, std::int64_t mib) const {
+    return room_.first_with(from, milli, mib);
+  }
   // GPU with the least free memory that still has `mib` free (ties: lowest index).
   std::optional<GpuIndex> least_free_fitting(std::int64_t mib) const;
   std::int64_t max_free_mib() const;
@@ -218,6 +224,7 @@ class ClusterView {
   std::set<std::pair<std::int64_t, GpuIndex>> empty_by_memory_;
   int share_full_gpus_ = 0;  // GPUs whose residents' shares sum to 1000
   std::set<std::pair<int, NodeIndex>> nodes_by_empty_;
+  GpuRoomIndex room_;
   std::unordered_map<AppIndex, std::set<GpuIndex>> sole_app_gpus_;
   struct TypeCapacity {
     int max_per_node = 0;
