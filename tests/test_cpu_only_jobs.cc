@@ -5,6 +5,7 @@
 #include <map>
 
 #include "checked_run.h"
+#include "node_resource_fixtures.h"
 #include "colosim/contract_checker.h"
 #include "colosim/errors.h"
 #include "colosim/policies/builtin.h"
@@ -14,29 +15,8 @@ using namespace colosim;
 
 namespace {
 
-JobSpec job(const std::string& id, int gpus, double seconds, std::int64_t cpu_milli, double submit = 0,
-            std::int64_t host_mib = 0) {
-  JobSpec j;
-  j.id = id;
-  j.app = "A";
-  j.submit = seconds_to_ticks(submit);
-  j.solo_duration = seconds_to_ticks(seconds);
-  j.gpus = gpus;
-  j.memory_mib = gpus > 0 ? 1024 : 0;
-  j.gpu_util = 50;
-  if (cpu_milli > 0) j.features[kCpuMilliFeature] = static_cast<double>(cpu_milli);
-  if (host_mib > 0) j.features[kHostMemoryFeature] = static_cast<double>(host_mib);
-  return j;
-}
-
-ClusterSpec cluster(int nodes, int gpus, std::int64_t cpu_milli, std::int64_t host_mib = 0) {
-  ClusterSpec c = ClusterSpec::uniform(nodes, gpus, {"G", 16384, 1.0});
-  for (NodeSpec& n : c.nodes) {
-    n.cpu_milli = cpu_milli;
-    n.memory_mib = host_mib;
-  }
-  return c;
-}
+using testing::cluster;
+using testing::job;
 
 struct Outcome {
   std::map<std::string, JobRecord> jobs;
@@ -92,7 +72,7 @@ TEST_CASE("issue 15: a CPU-only job holds node CPU that a GPU job then waits for
   const ClusterSpec spec = cluster(1, 2, 8000);
   for (const std::string& name : every_policy()) {
     CAPTURE(name);
-    const Outcome a = run(name, spec, {job("c", 0, 100, 6000), job("g", 1, 50, 4000, 1)});
+    const Outcome a = run(name, spec, {job("c", 0, 100, 6000), job("g", 1, 50, 4000, 0, 1)});
     CHECK(a.violations == "");
     const JobRecord& c = a.jobs.at("c");
     CHECK(c.outcome == JobOutcome::finished);
@@ -105,14 +85,14 @@ TEST_CASE("issue 15: a CPU-only job holds node CPU that a GPU job then waits for
     CHECK(s(a.jobs.at("g").start) == 100);
     CHECK(s(a.jobs.at("g").end) == 150);
 
-    const Outcome b = run(name, spec, {job("h", 1, 100, 6000), job("d", 0, 30, 4000, 1)});
+    const Outcome b = run(name, spec, {job("h", 1, 100, 6000), job("d", 0, 30, 4000, 0, 1)});
     CHECK(b.violations == "");
     CHECK(s(b.jobs.at("d").start) == 100);
     CHECK(s(b.jobs.at("d").end) == 130);
 
     SimConfig ignore;
     ignore.node_resources = NodeResources::ignore;
-    const Outcome free = run(name, spec, {job("c", 0, 100, 6000), job("g", 1, 50, 4000, 1)}, ignore);
+    const Outcome free = run(name, spec, {job("c", 0, 100, 6000), job("g", 1, 50, 4000, 0, 1)}, ignore);
     CHECK(free.violations == "");
     CHECK(s(free.jobs.at("g").start) == (name == "gavel:round=100" ? 100 : 1));  // gavel starts jobs at its rounds
   }
@@ -124,8 +104,8 @@ TEST_CASE("issue 15: CPU-only jobs no node can hold are unschedulable; one still
   SimConfig config;
   config.stop_at = seconds_to_ticks(50);
   const Outcome out = run("first-fit", spec,
-                          {job("cpu", 0, 10, 9000), job("host", 0, 10, 0, 0, 40960), job("c1", 0, 100, 8000),
-                           job("c2", 0, 100, 8000), job("w", 0, 10, 1000, 1)},
+                          {job("cpu", 0, 10, 9000), job("host", 0, 10, 0, 40960, 0), job("c1", 0, 100, 8000),
+                           job("c2", 0, 100, 8000), job("w", 0, 10, 1000, 0, 1)},
                           config);
   CHECK(out.violations == "");
   CHECK(out.jobs.at("cpu").outcome == JobOutcome::unschedulable);
@@ -154,7 +134,7 @@ TEST_CASE("issue 15: where each policy puts a CPU-only job") {
   spec.nodes = {{"n0", "A", 1, 4000, 0}, {"n1", "B", 1, 4000, 0}};
   JobSpec g = job("g", 1, 100, 1000);
   g.gpu_types = {"A"};
-  const std::vector<JobSpec> jobs{g, job("c", 0, 10, 2000, 1)};
+  const std::vector<JobSpec> jobs{g, job("c", 0, 10, 2000, 0, 1)};
   SimConfig config;
   config.target_workload = {TaskShape{3000, 1000, 1, {}, 1.0}};
   const std::map<std::string, NodeIndex> expected{
@@ -190,7 +170,7 @@ TEST_CASE("issue 15: CPU-only jobs count in the fragmentation measured as runs g
   // free again (0): mean 0.5.
   SimConfig config;
   config.target_workload = {TaskShape{3000, 1000, 1, {}, 1.0}};
-  const Outcome out = run("fgd", cluster(1, 1, 4000), {job("c", 0, 10, 2000), job("d", 0, 10, 0, 10)}, config);
+  const Outcome out = run("fgd", cluster(1, 1, 4000), {job("c", 0, 10, 2000), job("d", 0, 10, 0, 0, 10)}, config);
   CHECK(out.violations == "");
   CHECK(out.text.find("fragmentation_ratio_mean=0.5\n") != std::string::npos);
 }

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "checked_run.h"
+#include "node_resource_fixtures.h"
 #include "colosim/contract_checker.h"
 #include "colosim/errors.h"
 #include "colosim/policies/builtin.h"
@@ -15,30 +16,8 @@ using namespace colosim;
 
 namespace {
 
-JobSpec job(const std::string& id, int gpus, double seconds, std::int64_t cpu_milli, std::int64_t host_mib = 0,
-            double submit = 0) {
-  JobSpec j;
-  j.id = id;
-  j.app = "A";
-  j.submit = seconds_to_ticks(submit);
-  j.solo_duration = seconds_to_ticks(seconds);
-  j.gpus = gpus;
-  j.memory_mib = 1024;
-  j.gpu_util = 50;
-  if (cpu_milli > 0) j.features[kCpuMilliFeature] = static_cast<double>(cpu_milli);
-  if (host_mib > 0) j.features[kHostMemoryFeature] = static_cast<double>(host_mib);
-  return j;
-}
-
-// `nodes` nodes of `gpus` GPUs, each with `cpu_milli` CPU and `host_mib` host memory.
-ClusterSpec cluster(int nodes, int gpus, std::int64_t cpu_milli, std::int64_t host_mib = 0) {
-  ClusterSpec c = ClusterSpec::uniform(nodes, gpus, {"G", 16384, 1.0});
-  for (NodeSpec& n : c.nodes) {
-    n.cpu_milli = cpu_milli;
-    n.memory_mib = host_mib;
-  }
-  return c;
-}
+using testing::cluster;
+using testing::job;
 
 struct Outcome {
   std::map<std::string, JobRecord> jobs;
