@@ -1,6 +1,6 @@
-// The importers of public traces (importer.h) on arbitrary bytes: the first byte picks
-// alibaba-gpu-v2023-openb (pod list), tiresias (job CSV) or gavel (job trace, with a fixed
-// throughput file).
+// The importers (importer.h) on arbitrary bytes: the first byte picks alibaba-gpu-v2023-openb
+// (pod list), tiresias (job CSV), gavel (job trace, with a fixed throughput file), kubernetes
+// (kubectl pods JSON) or slurm-sacct (sacct --parsable2).
 #include "colosim/traces/importer.h"
 #include "fuzz_file.h"
 
@@ -15,7 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   static const t::ImporterRegistry registry = t::builtin_importers();
   t::ImportRequest request;
   std::string importer;
-  switch (data[0] % 3) {
+  switch (data[0] % 5) {
     case 0:
       importer = "alibaba-gpu-v2023-openb";
       request.input = fuzz_file("pods.csv", data + 1, size - 1);
@@ -23,6 +23,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     case 1:
       importer = "tiresias";
       request.input = fuzz_file("jobs.csv", data + 1, size - 1);
+      break;
+    case 3:
+      importer = "kubernetes";
+      request.input = fuzz_file("pods.json", data + 1, size - 1);
+      break;
+    case 4:
+      importer = "slurm-sacct";
+      request.input = fuzz_file("sacct.txt", data + 1, size - 1);
       break;
     default: {
       importer = "gavel";

@@ -32,7 +32,7 @@ TEST_CASE("issue 3: importer registry lists the importers and rejects unknown na
   const ImporterRegistry registry = builtin_importers();
   std::vector<std::string> names;
   for (const auto* info : registry.list()) names.push_back(info->name);
-  CHECK(names == std::vector<std::string>{"alibaba-gpu-v2023-openb", "gavel", "tiresias"});
+  CHECK(names == std::vector<std::string>{"alibaba-gpu-v2023-openb", "gavel", "kubernetes", "slurm-sacct", "tiresias"});
   CHECK_THROWS_WITH_AS(registry.run("philly-raw", {}), doctest::Contains("unknown importer"), Error);
   ImportRequest request;
   request.options["colour"] = "red";

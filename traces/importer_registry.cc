@@ -49,6 +49,8 @@ ImporterRegistry builtin_importers() {
   add_alibaba_gpu_v2023_openb_importer(registry);
   add_gavel_importer(registry);
   add_tiresias_importer(registry);
+  add_kubernetes_importer(registry);
+  add_slurm_sacct_importer(registry);
   return registry;
 }
 

@@ -8,18 +8,21 @@ namespace {
 
 constexpr std::string_view kFeaturePrefix = "feature.";
 // In the order of JobColumns::Kind.
-constexpr const char* kNames[] = {"id",         "app",      "submit_s",  "duration_s", "gpus", "memory_mib",
-                                  "gpu_util",   "gpu_milli", "priority", "user",       "gpu_types"};
+constexpr const char* kNames[] = {"id",         "app",        "submit_s",         "duration_s",     "gpus",
+                                  "memory_mib", "gpu_util",   "gpu_milli",        "priority",       "user",
+                                  "gpu_types",  "recorded_start_s", "recorded_end_s", "recorded_nodes", "recorded_state"};
 constexpr int kRequired = 5;  // the first five
 constexpr const char* kKnown =
     "known: id, app, submit_s, duration_s, gpus, memory_mib, gpu_util, gpu_milli, priority, user, gpu_types, "
-    "feature.<name>";
+    "recorded_start_s, recorded_end_s, recorded_nodes, recorded_state, feature.<name>";
 
 // A JobSpec field (job.h, JobProblem) as a column of this format.
 std::string column_for_field(const std::string& field) {
   if (field == "submit") return "submit_s";
   if (field == "duration") return "duration_s";
   if (field.rfind("features.", 0) == 0) return std::string(kFeaturePrefix) + field.substr(9);
+  if (field == "recorded.start" || field == "recorded.end") return "recorded_" + field.substr(9) + "_s";
+  if (field.rfind("recorded.", 0) == 0) return "recorded_" + field.substr(9);
   return field;
 }
 
@@ -52,7 +55,7 @@ JobColumns::JobColumns(std::vector<std::string> header, std::string file, std::i
 
 bool JobColumns::is_text(int column) const {
   const Kind k = kinds_[static_cast<std::size_t>(column)];
-  return k == id || k == app || k == user || k == types;
+  return k == id || k == app || k == user || k == types || k == recorded_nodes || k == recorded_state;
 }
 
 void JobColumns::fail(std::int64_t line, int column, const std::string& problem) const {
@@ -75,6 +78,19 @@ std::string JobColumns::text(const JobCells& row, std::int64_t line, int column)
   if (row.missing(column)) return {};
   if (auto v = row.text(column)) return std::move(*v);
   fail(line, column, "expected text, got " + row.shown(column));
+}
+
+std::vector<std::string> JobColumns::bar_list(const JobCells& row, std::int64_t line, int column, const char* what) const {
+  std::vector<std::string> items;
+  const std::string s = text(row, line, column);
+  if (s.empty()) return items;
+  for (std::size_t start = 0;;) {
+    const auto bar = s.find('|', start);
+    items.push_back(s.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
+    if (items.back().empty()) fail(line, column, std::string("empty ") + what + " in '" + s + "'");
+    if (bar == std::string::npos) return items;
+    start = bar + 1;
+  }
 }
 
 JobSpec JobColumns::parse(const JobCells& row, std::int64_t line) const {
@@ -105,16 +121,24 @@ JobSpec JobColumns::parse(const JobCells& row, std::int64_t line) const {
       case memory: job.memory_mib = integer(row, line, c); break;
       case util: job.gpu_util = number(row, line, c); break;
       case user: job.user = text(row, line, c); break;
-      case types: {
-        const std::string s = text(row, line, c);
-        if (s.empty()) break;
-        for (std::size_t start = 0;;) {
-          const auto bar = s.find('|', start);
-          job.gpu_types.push_back(s.substr(start, bar == std::string::npos ? std::string::npos : bar - start));
-          if (job.gpu_types.back().empty()) fail(line, c, "empty GPU type in '" + s + "'");
-          if (bar == std::string::npos) break;
-          start = bar + 1;
-        }
+      case types: job.gpu_types = bar_list(row, line, c, "GPU type"); break;
+      case recorded_start:
+      case recorded_end: {
+        const double seconds = number(row, line, c);
+        auto ticks = checked_ticks(seconds);
+        if (!ticks) fail(line, c, ticks_problem(seconds));
+        auto& run = job.recorded ? *job.recorded : job.recorded.emplace();
+        (kind == recorded_start ? run.start : run.end) = *ticks;
+        break;
+      }
+      case recorded_nodes: {
+        auto nodes = bar_list(row, line, c, "node name");
+        if (!nodes.empty()) (job.recorded ? *job.recorded : job.recorded.emplace()).nodes = std::move(nodes);
+        break;
+      }
+      case recorded_state: {
+        auto state = text(row, line, c);
+        if (!state.empty()) (job.recorded ? *job.recorded : job.recorded.emplace()).state = std::move(state);
         break;
       }
       case feature:

@@ -68,6 +68,14 @@ JobSpec job_from_proto(const v1::Job& job, v1::TimeUnit unit, const std::string&
       throw InputError(file, record, key, "too large (over 2^53)");
     spec.features[key] = static_cast<double>(value);
   }
+  if (job.has_recorded()) {
+    const v1::RecordedRun& in = job.recorded();
+    RecordedRun& run = spec.recorded.emplace();
+    if (in.has_start()) run.start = to_ticks(in.start(), per_unit, file, record, "recorded.start");
+    if (in.has_end()) run.end = to_ticks(in.end(), per_unit, file, record, "recorded.end");
+    run.nodes.assign(in.nodes().begin(), in.nodes().end());
+    run.state = in.state();
+  }
   validate_job(spec, file, record);
   return spec;
 }
@@ -94,6 +102,13 @@ v1::Job job_to_proto(const JobSpec& job, v1::TimeUnit unit) {
       out.set_host_memory_mib(whole_feature(job, key, value));
     else
       features[key] = value;
+  }
+  if (job.recorded) {
+    v1::RecordedRun& run = *out.mutable_recorded();
+    if (job.recorded->start) run.set_start(to_unit(*job.recorded->start, per_unit));
+    if (job.recorded->end) run.set_end(to_unit(*job.recorded->end, per_unit));
+    for (const auto& node : job.recorded->nodes) run.add_nodes(node);
+    run.set_state(job.recorded->state);
   }
   return out;
 }

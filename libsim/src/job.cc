@@ -48,6 +48,19 @@ std::optional<JobProblem> find_problem(const JobSpec& job) {
     if (it != job.features.end() && (it->second < 0 || !narrow<std::int64_t>(it->second)))
       return JobProblem{std::string("features.") + key, "must be a whole number >= 0 (below 2^53)"};
   }
+  if (job.recorded) {
+    const RecordedRun& run = *job.recorded;
+    for (auto [field, time] : {std::pair{"recorded.start", run.start}, std::pair{"recorded.end", run.end}}) {
+      if (time && *time < 0) return JobProblem{field, "negative"};
+      if (time && *time > kMaxTicks) return JobProblem{field, "too large (over 71 years)"};
+    }
+    if (run.start && run.end && *run.end < *run.start) return JobProblem{"recorded.end", "before recorded.start"};
+    for (const auto& node : run.nodes) {
+      if (node.empty()) return JobProblem{"recorded.nodes", "empty node name"};
+      if (!is_valid_utf8(node)) return JobProblem{"recorded.nodes", "not valid UTF-8"};
+    }
+    if (auto p = text("recorded.state", run.state, false)) return p;
+  }
   return std::nullopt;
 }
 

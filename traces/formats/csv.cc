@@ -69,6 +69,11 @@ JobCsvWriter::JobCsvWriter(std::ostream& out, std::set<std::string> feature_name
 }
 
 void JobCsvWriter::write(const JobSpec& job) {
+  // Like the header, a recorded run has no place in a CSV written as a stream: refuse rather than
+  // drop it (the reader takes recorded_* columns written by hand or by another tool).
+  if (job.recorded)
+    throw Error("job '" + job.id + "' has a recorded run (an imported cluster log), which the csv trace format " +
+                "does not write: write .pb, .json or .textproto");
   for (const auto& [name, value] : job.features)
     if (!features_.count(name))
       throw Error("job '" + job.id + "' has feature '" + name + "', which is not a column of this CSV file");

@@ -10,6 +10,18 @@
 
 namespace colosim {
 
+// What a cluster's own log recorded of a job's real run (the kubernetes and slurm-sacct
+// importers), kept beside the spec so that `colosim validate` can set a simulation against it.
+// The simulator never reads it.
+struct RecordedRun {
+  std::optional<Tick> start;       // when it started running, same origin as JobSpec::submit
+  std::optional<Tick> end;         // when it stopped (completed, failed, cancelled, evicted)
+  std::vector<std::string> nodes;  // the nodes it ran on, as the log names them
+  std::string state;               // the log's final state, verbatim ("COMPLETED", "Succeeded")
+
+  bool operator==(const RecordedRun&) const = default;
+};
+
 struct JobSpec {
   std::string id;                  // unique within a trace
   std::string app;                 // application type, the key of the interference model
@@ -25,6 +37,7 @@ struct JobSpec {
   std::string user;                // user or tenant, free text
   std::vector<std::string> gpu_types;     // allowed GPU types; empty means any
   std::map<std::string, double> features; // free-form solo features (membw_util, batch_size, ...)
+  std::optional<RecordedRun> recorded;    // the real run, when the trace is a cluster's log
 
   bool allows_gpu_type(const std::string& type) const {
     if (gpu_types.empty()) return true;
@@ -50,7 +63,8 @@ inline std::int64_t host_memory_request_mib(const JobSpec& job) {
 }
 
 // What is wrong with a job: the JobSpec field ("id", "app", "submit", "duration", "gpus",
-// "memory_mib", "gpu_util", "gpu_milli", "user", "gpu_types", "features.<name>") and why.
+// "memory_mib", "gpu_util", "gpu_milli", "user", "gpu_types", "features.<name>",
+// "recorded.start", "recorded.end", "recorded.nodes", "recorded.state") and why.
 struct JobProblem {
   std::string field;
   std::string problem;
@@ -60,7 +74,8 @@ struct JobProblem {
 // the simulator: non-empty UTF-8 id and app, UTF-8 user and GPU type names, times within
 // 0..kMaxTicks, gpus >= 0 (0: CPU-only, then no GPU memory, share or type), memory_mib >= 0,
 // gpu_util within 0..100, gpu_milli within 0..1000, finite features with names, cpu_milli /
-// host_memory_mib features whole and >= 0.
+// host_memory_mib features whole and >= 0; a recorded run with times within 0..kMaxTicks, end
+// not before start, non-empty UTF-8 node names and a UTF-8 state.
 std::optional<JobProblem> find_problem(const JobSpec& job);
 
 // Throws InputError(file, record, problem->field, problem->problem) when find_problem finds one.

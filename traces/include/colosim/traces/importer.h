@@ -47,6 +47,8 @@ using ImporterInfo = ImporterRegistry::Entry;
 void add_alibaba_gpu_v2023_openb_importer(ImporterRegistry& registry);
 void add_tiresias_importer(ImporterRegistry& registry);
 void add_gavel_importer(ImporterRegistry& registry);
+void add_kubernetes_importer(ImporterRegistry& registry);
+void add_slurm_sacct_importer(ImporterRegistry& registry);
 
 ImporterRegistry builtin_importers();
 

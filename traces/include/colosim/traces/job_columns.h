@@ -3,7 +3,9 @@
 // (job_csv.h) and Python's Trace.from_columns / DataFrame path (bindings/src/trace.cc).
 //   required: id, app, submit_s, duration_s, gpus
 //   optional: memory_mib (default 0), gpu_util (0), gpu_milli (0), priority (0), user (""),
-//             gpu_types ('|'-separated; empty: any), feature.<name> (a number; empty: unknown)
+//             gpu_types ('|'-separated; empty: any), feature.<name> (a number; empty: unknown),
+//             recorded_start_s, recorded_end_s, recorded_nodes ('|'-separated), recorded_state:
+//             the real run of a job from a cluster's log (RecordedRun; all empty: none)
 // An unknown column or a missing required one is an error; so is a missing value (empty cell,
 // None, NaN) in a required column.
 #include <cstdint>
@@ -36,7 +38,7 @@ class JobColumns {
   // Checks the header. Throws InputError(file, header_line, column, problem).
   JobColumns(std::vector<std::string> header, std::string file, std::int64_t header_line);
 
-  // True for the columns read as text (id, app, user, gpu_types).
+  // True for the columns read as text (id, app, user, gpu_types, recorded_nodes, recorded_state).
   bool is_text(int column) const;
   const std::vector<std::string>& header() const { return header_; }
 
@@ -48,11 +50,15 @@ class JobColumns {
   static constexpr const char* kSubmitColumn = "submit_s";
 
  private:
-  enum Kind { id, app, submit, duration, gpus, memory, util, milli, priority, user, types, feature };
+  enum Kind {
+    id, app, submit, duration, gpus, memory, util, milli, priority, user, types,
+    recorded_start, recorded_end, recorded_nodes, recorded_state, feature
+  };
   [[noreturn]] void fail(std::int64_t line, int column, const std::string& problem) const;
   double number(const JobCells& row, std::int64_t line, int column) const;
   std::int64_t integer(const JobCells& row, std::int64_t line, int column) const;
   std::string text(const JobCells& row, std::int64_t line, int column) const;
+  std::vector<std::string> bar_list(const JobCells& row, std::int64_t line, int column, const char* what) const;
 
   std::vector<std::string> header_;
   std::string file_;
