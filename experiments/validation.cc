@@ -89,7 +89,7 @@ double ks_distance(std::span<const double> a, std::span<const double> b) {
 }
 
 ErrorStats error_stats(const std::string& quantity, std::span<const double> recorded, std::span<const double> simulated,
-                       double mape_floor) {
+                       std::optional<double> mape_floor) {
   if (recorded.size() != simulated.size()) throw Error("error_stats: the two samples differ in length");
   ErrorStats s;
   s.quantity = quantity;
@@ -102,7 +102,7 @@ ErrorStats error_stats(const std::string& quantity, std::span<const double> reco
     abs_error[i] = std::abs(error);
     sum_abs += abs_error[i];
     sum_signed += error;
-    if (recorded[i] >= mape_floor && recorded[i] > 0) {
+    if (mape_floor && recorded[i] >= *mape_floor && recorded[i] > 0) {
       sum_relative += abs_error[i] / recorded[i];
       ++s.mape_n;
     }
@@ -125,6 +125,9 @@ ValidationReport validate_run(std::span<const JobSpec> jobs, const ValidationCol
   std::map<std::string_view, const JobRecord*> record_of;
   for (const auto& r : run.records()) record_of.emplace(r.id, &r);
 
+  if (std::none_of(jobs.begin(), jobs.end(), [](const JobSpec& j) { return j.recorded.has_value(); }))
+    throw Error("validate: no job has a recorded run; import a cluster's log with colosim convert --from kubernetes or "
+                "slurm-sacct (or alibaba-gpu-v2023-openb --opt recorded=true)");
   ValidationReport report;
   report.mape_floor_s = mape_floor_s;
   struct Pairs {
@@ -171,7 +174,7 @@ ValidationReport validate_run(std::span<const JobSpec> jobs, const ValidationCol
     report.jobs.push_back(std::move(v));
   }
   report.errors.push_back(error_stats("queueing_delay", queueing.recorded, queueing.simulated, mape_floor_s));
-  report.errors.push_back(error_stats("start", start.recorded, start.simulated, mape_floor_s));
+  report.errors.push_back(error_stats("start", start.recorded, start.simulated, std::nullopt));
   report.errors.push_back(error_stats("jct", jct.recorded, jct.simulated, mape_floor_s));
   return report;
 }

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "colosim/experiments/validation.h"
 #include "colosim/job_columns.h"
 #include "colosim/metric_table.h"
 #include "colosim/run_options.h"
@@ -46,6 +47,7 @@ struct PyRunResult {
   std::string policy;
   int gpus = 0;
   std::int64_t capacity_mib = 0;
+  std::optional<experiments::ValidationReport> validation;  // run(validate_mape_floor_s=...)
 };
 
 // jobs.csv prints reals with kJobRealDecimals; the DataFrame carries the same value.
@@ -156,7 +158,7 @@ py::dict series_dict(const PyRunResult& r) {
 
 PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Interference& interference,
                 const py::object& policy, std::uint64_t seed, const std::map<std::string, std::string>& option_values,
-                bool time_series, const traces::TraceInputOptions& input) {
+                bool time_series, const traces::TraceInputOptions& input, std::optional<double> validate_mape_floor_s) {
   RunOptions options = run_options_from(option_values);  // what is not given keeps the library's default
   options.sim.seed = seed;
   SimConfig config = options.sim;
@@ -203,17 +205,26 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
     };
     std::unique_ptr<JobSource> source = open();
     if (options.fragmentation_from_trace) config.target_workload = typical_shapes_of(*open());
+    // Validation reads each job's recorded run back after the run: the jobs are held.
+    std::vector<JobSpec> held;
+    if (validate_mape_floor_s) {
+      while (auto job = source->next()) held.push_back(std::move(*job));
+      source = std::make_unique<SpanJobSource>(held, source->name());
+    }
     Simulator sim(cluster, *model, *handle.policy, config);
     MetricsCollector metrics(config.target_workload);
     RecordCollector records;
+    experiments::ValidationCollector validation;
     sim.add_observer(metrics);
     sim.add_observer(records);
+    if (validate_mape_floor_s) sim.add_observer(validation);
     result.series.metrics = &metrics;
     if (time_series) sim.add_observer(result.series);
     signals.attach(sim);
     result.stats = sim.run(*source);
     result.series.metrics = nullptr;
     result.summary = metrics.summary();
+    if (validate_mape_floor_s) result.validation = experiments::validate_run(held, validation, cluster, *validate_mape_floor_s);
     result.jobs = std::move(records.records);
   } catch (const PythonPolicyFailure& f) {
     restore_policy_failure(f);
@@ -278,7 +289,21 @@ void bind_run(py::module_& m) {
            },
            py::arg("meta") = std::map<std::string, std::string>{},
            "summary.json as `colosim run --out` writes it, with `meta` as its run object")
-      .def("__len__", [](const PyRunResult& r) { return r.jobs.size(); });
+      .def("__len__", [](const PyRunResult& r) { return r.jobs.size(); })
+      .def(
+          "validation_csv",
+          [](const PyRunResult& r) {
+            if (!r.validation) throw Error("this run did not validate (run(..., validate_mape_floor_s=...))");
+            return experiments::validation_jobs_csv(*r.validation);
+          },
+          "validate.csv of `colosim validate --out`: each job, recorded against simulated")
+      .def(
+          "validation_json",
+          [](const PyRunResult& r, const std::map<std::string, std::string>& meta) {
+            if (!r.validation) throw Error("this run did not validate (run(..., validate_mape_floor_s=...))");
+            return experiments::validation_json(*r.validation, meta);
+          },
+          py::arg("meta") = std::map<std::string, std::string>{}, "validate.json of `colosim validate --out`");
 
   m.def("run_options", &option_table,
         "The run options (one dict each: key, flag, help, type, choices, default, may_be_unset), as the CLI's flags "
@@ -311,15 +336,17 @@ void bind_run(py::module_& m) {
       "run",
       [](const ClusterSpec& cluster, const py::object& trace, const Interference& interference, const py::object& policy,
          std::uint64_t seed, const std::map<std::string, std::string>& options, bool time_series,
-         std::string trace_format, std::string vary, bool allow_empty) {
+         std::string trace_format, std::string vary, bool allow_empty, std::optional<double> validate_mape_floor_s) {
         return run(cluster, trace, interference, policy, seed, options, time_series,
-                   {std::move(trace_format), std::move(vary), allow_empty});
+                   {std::move(trace_format), std::move(vary), allow_empty}, validate_mape_floor_s);
       },
       py::arg("cluster"), py::arg("trace"), py::arg("interference"), py::arg("policy"), py::arg("seed") = 1,
       py::arg("options") = std::map<std::string, std::string>{}, py::arg("time_series") = true, py::kw_only(),
       py::arg("trace_format") = "", py::arg("vary") = "", py::arg("allow_empty") = false,
+      py::arg("validate_mape_floor_s") = py::none(),
       "The compiled run(); use colosim.run(), which takes names, files and DataFrames too. trace_format, vary and "
-      "allow_empty are those of `colosim run` (trace_format is for trace files). Releases the GIL.");
+      "allow_empty are those of `colosim run` (trace_format is for trace files); validate_mape_floor_s set: also "
+      "set the run against the jobs' recorded runs, as `colosim validate` (colosim.validate()). Releases the GIL.");
 }
 
 }  // namespace colosim::py_bindings

@@ -1,6 +1,7 @@
 // Traces: from any file the CLI reads, from columns (a DataFrame or a list of dicts, through
 // the facade), from an importer of public traces, or from the seeded generator; and back to
 // columns or a file.
+#include <algorithm>
 #include <pybind11/numpy.h>
 #include <pybind11/stl.h>
 
@@ -172,6 +173,26 @@ py::dict to_columns(const Trace& t) {
   out["user"] = user;
   out["gpu_types"] = types;
   for (auto& [k, a] : features) out[py::str(std::string(kFeaturePrefix) + k)] = a;
+  // Recorded runs (imported cluster logs) in the columns that from_columns reads back.
+  if (std::any_of(t.jobs.begin(), t.jobs.end(), [](const JobSpec& j) { return j.recorded.has_value(); })) {
+    py::array_t<double> start(n), end(n);
+    py::list nodes(n), state(n);
+    for (py::ssize_t i = 0; i < n; ++i) {
+      const auto& run = t.jobs[static_cast<std::size_t>(i)].recorded;
+      const auto time = [&](const std::optional<Tick>& v) { return run && v ? ticks_to_seconds(*v) : std::nan(""); };
+      start.mutable_at(i) = time(run ? run->start : std::nullopt);
+      end.mutable_at(i) = time(run ? run->end : std::nullopt);
+      std::string list;
+      if (run)
+        for (const auto& node : run->nodes) list += (list.empty() ? "" : "|") + node;
+      nodes[i] = list;
+      state[i] = run ? run->state : std::string();
+    }
+    out["recorded_start_s"] = start;
+    out["recorded_end_s"] = end;
+    out["recorded_nodes"] = nodes;
+    out["recorded_state"] = state;
+  }
   return out;
 }
 

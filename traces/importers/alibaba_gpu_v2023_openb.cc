@@ -10,7 +10,9 @@
 //  - gpu_milli, num_gpu and gpu_spec (allowed types) are kept; cpu_milli and memory_mib (host
 //    RAM) go to the job's cpu_milli / host_memory_mib; GPU memory is not in the trace (0);
 //  - app = the QoS class (LS, BE, Burstable, Guaranteed): the trace has no model identity;
-//  - option times=none reads a list of pod shapes without times (the paper's multigpu variants).
+//  - option times=none reads a list of pod shapes without times (the paper's multigpu variants);
+//  - option recorded=true keeps what the cluster did (RecordedRun: start = scheduled_time, end =
+//    deletion_time unless Running, state = pod_phase; no nodes) for colosim validate.
 // The node list (first --with file) becomes the header's cluster: one node per GPU node,
 // CPU-only nodes skipped and counted.
 #include <map>
@@ -117,6 +119,7 @@ ImportedTrace import_openb(const ImportRequest& request) {
   const bool keep_running = request.options.at("running") == "keep";
   const bool keep_pending = request.options.at("pending") == "keep";
   const bool keep_cpu_only = request.options.at("cpu-only") == "keep";
+  const bool keep_recorded = option_flag(request, kName, "recorded");
   for (const char* key : {"running", "pending", "cpu-only"}) {
     const auto& v = request.options.at(key);
     if (v != "keep" && v != "skip")
@@ -222,6 +225,14 @@ ImportedTrace import_openb(const ImportRequest& request) {
       if (!duration) csv.fail(deleted, "duration " + ticks_problem(static_cast<double>(end - start)));
       job.submit = *submit;
       job.solo_duration = *duration;
+      if (keep_recorded) {
+        // What the cluster did: bound at scheduled_time (Pending pods never were); deleted at
+        // deletion_time, except Running pods, whose deletion_time is the collection cut-off.
+        RecordedRun& run = job.recorded.emplace();
+        if (!csv.text(scheduled).empty()) run.start = job.submit + (start - create) * kTicksPerSecond;
+        if (run.start && pod_phase != "Running") run.end = job.submit + (end - create) * kTicksPerSecond;
+        run.state = pod_phase;
+      }
     }
     const std::int64_t cpu_milli = csv.integer(cpu), memory = csv.integer(mem);
     if (cpu_milli < 0) csv.fail(cpu, "negative");
@@ -287,6 +298,9 @@ void add_alibaba_gpu_v2023_openb_importer(ImporterRegistry& registry) {
                   "paper's experiments include them)"},
                  {"pending", "keep", "Pending pods (never scheduled): keep or skip"},
                  {"unknown-gpu-memory-mib", "16384", "memory of the undisclosed GPU models G1, G2, G3"},
+                 {"recorded", "false",
+                  "true: keep each pod's recorded run (bound at scheduled_time, deleted at deletion_time, pod_phase) "
+                  "for colosim validate; the trace has no placement"},
                  {"times", "required",
                   "required: the time columns must be there; none: a list of pod shapes only (the paper's multigpu "
                   "variants; gpu_spec and qos may be missing too): every job arrives at 0 with no duration, for colosim inflate"}},

@@ -72,6 +72,7 @@ try:
     from ._colosim import CompareSpec as CompareSpec
     from ._compare import Comparison as Comparison, compare as compare, sweep as sweep
     from ._run import run as run, run_options as run_options
+    from ._validate import Validation as Validation, validate as validate
     from ._inflation import Inflation as Inflation, inflate as inflate
 except ModuleNotFoundError as _error:
     # Without the compiled module (a plain checkout, a machine that only renders reports),

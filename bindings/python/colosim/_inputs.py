@@ -196,6 +196,6 @@ def import_trace(importer: str, input: PathLike, extra: Sequence[PathLike] = (),
     ``(trace, cluster or None, notes)``. ``colosim.importers()`` lists the importers with their
     inputs and options (e.g. "alibaba-gpu-v2023-openb": the pod list, with the node list as
     ``extra``)."""
-    opts = {k: _param_text(v) for k, v in (options or {}).items()}
+    opts = {k: option_text(v) for k, v in (options or {}).items()}
     return _colosim.import_trace(importer, os.fspath(input), [os.fspath(e) for e in extra], opts)
 

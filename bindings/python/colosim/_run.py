@@ -13,7 +13,8 @@ def run(cluster: Cluster | PathLike | Mapping[str, Any] | None, trace: Trace | P
         interference: Interference | PathLike | Mapping[Any, float] | Any = "none",
         policy: str | Policy | PolicyHandle = "binpack", *, policy_params: Mapping[str, Any] | None = None,
         seed: int = 1, time_series: bool = True, registry: PolicyRegistry | None = None,
-        trace_format: str = "", vary: str = "", allow_empty: bool = False, **options: Any) -> Result:
+        trace_format: str = "", vary: str = "", allow_empty: bool = False,
+        _validate_mape_floor_s: float | None = None, **options: Any) -> Result:
     """Runs one simulation and returns its :class:`Result`, like ``colosim run``.
 
     Args:
@@ -63,7 +64,8 @@ def run(cluster: Cluster | PathLike | Mapping[str, Any] | None, trace: Trace | P
                                  unknown_pair_slowdown=options.get("unknown_pair_slowdown"))
     the_policy = _policies.policy(policy, policy_params, registry)
     return Result(_colosim.run(the_cluster, the_trace, model, the_policy, seed, option_values, time_series,
-                               trace_format=trace_format, vary=vary, allow_empty=allow_empty))
+                               trace_format=trace_format, vary=vary, allow_empty=allow_empty,
+                               validate_mape_floor_s=_validate_mape_floor_s))
 
 
 def run_options() -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 __all__ = ["jct_cdf", "gpu_utilisation", "queue_length", "fragmentation", "slowdown_by_app", "interference_heatmap",
-           "summary_bars", "inflation"]
+           "summary_bars", "inflation", "validation"]
 
 
 def _figure(width: float = 7.0, height: float = 4.0, ncols: int = 1, ax: Any = None) -> tuple[Figure, Any]:
@@ -216,4 +216,31 @@ def inflation(curves: Any, metric: str = "unallocated_pct", *, title: str | None
     ax.set_title(title or "GPU allocation as the workload inflates")
     ax.grid(True, alpha=0.3)
     ax.legend()
+    return fig
+
+
+def validation(v: Any, *, title: str | None = None) -> Figure:
+    """Simulation against a cluster's log (:func:`colosim.validate`, or the DataFrame of a
+    validate.csv): the CDFs of recorded and simulated queueing delay, and simulated against
+    recorded JCT per job (on the diagonal: the simulation got it right)."""
+    jobs = v.jobs if hasattr(v, "jobs") and hasattr(v, "summary") else v
+    fig, (left, right) = _figure(11.0, 4.2, ncols=2)
+    for column, label in (("recorded_queueing_delay_s", "recorded"), ("simulated_queueing_delay_s", "simulated")):
+        values = np.sort(jobs[column].dropna().to_numpy(dtype=float))
+        if len(values):
+            left.step(values, np.arange(1, len(values) + 1) / len(values), where="post", label=label)
+    left.set_xlabel("queueing delay (s)")
+    left.set_ylabel("fraction of jobs")
+    left.set_title("queueing delay")
+    left.legend()
+    both = jobs[["recorded_jct_s", "simulated_jct_s"]].dropna()
+    right.scatter(both["recorded_jct_s"], both["simulated_jct_s"], s=12, alpha=0.7)
+    if len(both):
+        top = float(max(both.max()))
+        right.plot([0, top], [0, top], color="grey", linewidth=1, linestyle="--")
+    right.set_xlabel("recorded JCT (s)")
+    right.set_ylabel("simulated JCT (s)")
+    right.set_title("JCT per job")
+    if title:
+        fig.suptitle(title)
     return fig

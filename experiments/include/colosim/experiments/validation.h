@@ -49,7 +49,7 @@ struct ErrorStats {
   double mae = 0;            // mean |simulated - recorded|, seconds
   double bias = 0;           // mean (simulated - recorded): > 0, the simulation is late
   double p50_abs = 0, p90_abs = 0;  // nearest-rank percentiles of |simulated - recorded|
-  std::size_t mape_n = 0;    // jobs with recorded >= the MAPE floor
+  std::size_t mape_n = 0;    // jobs with recorded >= the MAPE floor (and > 0)
   std::optional<double> mape;       // mean |simulated - recorded| / recorded over them, percent
   std::optional<double> spearman;   // rank correlation (mid-ranks for ties); unset: n < 2 or a constant side
   double ks = 0;             // Kolmogorov-Smirnov distance of the two empirical distributions
@@ -65,13 +65,15 @@ struct ValidationReport {
 
 // `jobs` as the run read them (with their recorded runs), the run's collector and the cluster
 // it ran on (GPU indices are node by node in its order). MAPE counts only jobs whose recorded
-// value is at least `mape_floor_s` (a queueing delay of 0 has no relative error).
+// value is at least `mape_floor_s` (a queueing delay of 0 has no relative error); start times
+// have no MAPE (they count from an arbitrary origin). Throws Error when no job has a recorded run.
 ValidationReport validate_run(std::span<const JobSpec> jobs, const ValidationCollector& run, const ClusterSpec& cluster,
                               double mape_floor_s = 60);
 
-// The statistics, exposed for tests: over pairs (recorded[i], simulated[i]).
+// The statistics, exposed for tests: over pairs (recorded[i], simulated[i]); no MAPE without a
+// floor.
 ErrorStats error_stats(const std::string& quantity, std::span<const double> recorded, std::span<const double> simulated,
-                       double mape_floor);
+                       std::optional<double> mape_floor);
 std::optional<double> spearman_correlation(std::span<const double> a, std::span<const double> b);
 double ks_distance(std::span<const double> a, std::span<const double> b);
 
