@@ -15,5 +15,6 @@ void add_calibrate_command(CLI::App& app);
 void add_predict_command(CLI::App& app);
 void add_inflate_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
+void add_extender_command(CLI::App& app);
 
 }  // namespace colosim::cli

@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
   colosim::cli::add_predict_command(app);
   colosim::cli::add_inflate_command(app);
   colosim::cli::add_validate_command(app);
+  colosim::cli::add_extender_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {  // --help, --version

@@ -1,0 +1,232 @@
+#include "colosim/extender/service.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "colosim/errors.h"
+#include "colosim/policies/builtin.h"
+#include "colosim/traces/cluster_io.h"
+#include "colosim/traces/inputs.h"
+
+namespace colosim::extender {
+namespace {
+
+using nlohmann::json;
+constexpr const char* kSource = "request";
+
+// Go's encoding/json matches field names without regard to case; kube-scheduler sends "Pod",
+// "Nodes", "NodeNames".
+const json* field(const json& object, std::string_view name) {
+  if (!object.is_object()) return nullptr;
+  for (auto it = object.begin(); it != object.end(); ++it) {
+    const std::string& key = it.key();
+    if (key.size() == name.size() &&
+        std::equal(key.begin(), key.end(), name.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); }))
+      return it->is_null() ? nullptr : &*it;
+  }
+  return nullptr;
+}
+
+std::string text_field(const json& object, std::string_view name) {
+  const json* value = field(object, name);
+  if (!value) return {};
+  if (!value->is_string()) throw InputError(kSource, 0, std::string(name), "expected a string");
+  return value->get<std::string>();
+}
+
+json error_body(const std::string& message) { return json{{"Error", message}}; }
+
+ExtenderService::Reply reply(const json& body, int status = 200) { return {status, body.dump()}; }
+
+// A failed request answers 400 with the reason (bad input) or 500 (a fault of ours), never a crash.
+template <class F>
+ExtenderService::Reply guarded(F&& f) {
+  try {
+    return f();
+  } catch (const InputError& e) {
+    return reply(error_body(e.what()), 400);
+  } catch (const Error& e) {
+    return reply(error_body(e.what()), 400);
+  } catch (const json::exception& e) {
+    return reply(error_body(std::string("bad request: ") + e.what()), 400);
+  } catch (const std::exception& e) {
+    return reply(error_body(std::string("internal error: ") + e.what()), 500);
+  }
+}
+
+}  // namespace
+
+struct ExtenderService::Request {
+  traces::PodFacts pod;
+  ClusterSpec cluster;                          // the candidate nodes, by name
+  std::vector<std::string> names;               // the candidates as sent
+  std::map<std::string, std::string> unknown;   // candidate names without a Node object
+  bool by_name = false;                         // the request sent NodeNames (nodeCacheCapable)
+};
+
+ExtenderService::ExtenderService(ExtenderSettings settings) : settings_(std::move(settings)) {
+  const PolicyRegistry registry = builtin_policies();
+  policy_ = registry.make(settings_.policy);
+  check_extender_policy(*policy_);
+  model_ = traces::resolve_interference(settings_.interference, settings_.options.pairs);
+  if (!settings_.decision_log.empty()) {
+    log_.open(settings_.decision_log, std::ios::app);
+    if (!log_) throw Error("--decision-log " + settings_.decision_log + ": cannot open for appending");
+  }
+}
+
+ExtenderService::Request ExtenderService::read_args(std::string_view body) {
+  const json args = traces::parse_json_text(std::string(body), kSource);
+  if (!args.is_object()) throw InputError(kSource, 1, "", "expected ExtenderArgs, a JSON object");
+  const json* pod = field(args, "Pod");
+  if (!pod) throw InputError(kSource, 1, "Pod", "missing");
+  Request request{traces::read_pod(*pod, traces::JsonPlace(kSource, 1, "Pod."), settings_.names), {}, {}, {}, false};
+  json items = json::array();
+  if (const json* nodes = field(args, "Nodes")) {
+    const json& list = traces::list_items(*nodes, kSource, "node");
+    for (const json& node : list) {
+      const json* meta = field(node, "metadata");
+      const std::string name = meta ? text_field(*meta, "name") : "";
+      if (name.empty()) throw InputError(kSource, 1, "Nodes.items.metadata.name", "missing");
+      nodes_[name] = node;
+      request.names.push_back(name);
+      items.push_back(node);
+    }
+  } else if (const json* names = field(args, "NodeNames")) {
+    if (!names->is_array()) throw InputError(kSource, 1, "NodeNames", "expected an array of node names");
+    request.by_name = true;
+    for (const json& name : *names) {
+      if (!name.is_string()) throw InputError(kSource, 1, "NodeNames", "expected an array of node names");
+      const std::string n = name.get<std::string>();
+      request.names.push_back(n);
+      if (auto it = nodes_.find(n); it != nodes_.end()) items.push_back(it->second);
+      else request.unknown.emplace(n, "unknown node: the extender has not seen its Node object (send Nodes once)");
+    }
+  } else {
+    throw InputError(kSource, 1, "Nodes", "missing: ExtenderArgs needs Nodes or NodeNames");
+  }
+  // Decisions depend on the order of the nodes (ties go to the first): by name, whatever order
+  // the scheduler sent them in, so that the same state gives the same answer.
+  std::sort(items.begin(), items.end(), [](const json& a, const json& b) {
+    return a.at("metadata").at("name").get<std::string>() < b.at("metadata").at("name").get<std::string>();
+  });
+  if (!items.empty())
+    request.cluster = traces::cluster_from_proto(traces::read_nodes(items, kSource, "extender", settings_.names, true), kSource);
+  seen_[request.pod.job.id] = request.pod.job;
+  return request;
+}
+
+ProbeResult ExtenderService::decide(const Request& request) {
+  ProbeResult result;
+  if (!request.cluster.nodes.empty()) {
+    std::vector<RunningPod> residents;
+    for (const auto& [id, r] : running_) residents.push_back(r);
+    result = probe_placement(request.cluster, residents, request.pod.job, *policy_, *model_, settings_.options.sim);
+  }
+  for (const auto& [name, why] : request.unknown) result.unfit.emplace(name, why);
+  for (const auto& id : result.dropped) running_.erase(id);
+  log(json{{"pod", request.pod.job.id},
+           {"gpus", request.pod.job.gpus},
+           {"candidates", request.names.size()},
+           {"fitting", result.fitting},
+           {"chosen", result.chosen_node ? json(*result.chosen_node) : json(nullptr)},
+           {"dropped_stale_pods", result.dropped}});
+  return result;
+}
+
+void ExtenderService::log(const json& line) {
+  if (!log_.is_open()) return;
+  log_ << line.dump() << '\n';
+  log_.flush();
+}
+
+ExtenderService::Reply ExtenderService::filter(std::string_view body) {
+  return guarded([&] {
+    const std::lock_guard lock(mutex_);
+    const Request request = read_args(body);
+    const ProbeResult result = decide(request);
+    std::vector<std::string> pass;
+    json failed = json::object(), unresolvable = json::object();
+    for (const auto& [name, why] : result.unfit) {
+      // What no eviction can change (too few GPUs, another type, an unknown node) is unresolvable.
+      const bool never = why.rfind("has ", 0) == 0 || why.rfind("GPU type", 0) == 0 || why.rfind("unknown node", 0) == 0;
+      (never ? unresolvable : failed)[name] = why;
+    }
+    const std::string policy = "colosim policy " + settings_.policy;
+    for (const auto& name : result.fitting) {
+      if (!settings_.pin || name == result.chosen_node) pass.push_back(name);
+      else failed[name] = result.chosen_node ? policy + " places the pod on " + *result.chosen_node
+                                             : policy + " leaves the pod waiting";
+    }
+    json out{{"FailedNodes", failed}, {"FailedAndUnresolvableNodes", unresolvable}, {"Error", ""}};
+    if (request.by_name) {
+      out["NodeNames"] = pass;
+      out["Nodes"] = nullptr;
+    } else {
+      json items = json::array();
+      for (const auto& name : pass) items.push_back(nodes_.at(name));
+      out["Nodes"] = json{{"apiVersion", "v1"}, {"kind", "NodeList"}, {"items", items}};
+      out["NodeNames"] = nullptr;
+    }
+    return reply(out);
+  });
+}
+
+ExtenderService::Reply ExtenderService::prioritize(std::string_view body) {
+  return guarded([&] {
+    const std::lock_guard lock(mutex_);
+    const Request request = read_args(body);
+    const ProbeResult result = decide(request);
+    json list = json::array();
+    for (const auto& name : request.names)
+      list.push_back({{"Host", name}, {"Score", name == result.chosen_node ? kMaxExtenderPriority : 0}});
+    return reply(list);
+  });
+}
+
+ExtenderService::Reply ExtenderService::bind(std::string_view body) {
+  return guarded([&] {
+    const std::lock_guard lock(mutex_);
+    const json args = traces::parse_json_text(std::string(body), kSource);
+    const std::string name = text_field(args, "PodName"), ns = text_field(args, "PodNamespace"),
+                      node = text_field(args, "Node");
+    if (name.empty() || node.empty()) throw InputError(kSource, 1, name.empty() ? "PodName" : "Node", "missing");
+    const std::string id = ns.empty() ? name : ns + "/" + name;
+    auto pod = seen_.find(id);
+    if (pod == seen_.end()) return reply(error_body("bind: pod " + id + " was never filtered or prioritized here"));
+    running_[id] = RunningPod{pod->second, node};
+    seen_.erase(pod);
+    log(json{{"bind", id}, {"node", node}});
+    return reply(error_body(""));
+  });
+}
+
+ExtenderService::Reply ExtenderService::set_state(std::string_view body) {
+  return guarded([&] {
+    const std::lock_guard lock(mutex_);
+    const json document = traces::parse_json_text(std::string(body), kSource);
+    const json& items = traces::list_items(document, kSource, "pod");
+    std::map<std::string, RunningPod> running;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      traces::PodFacts pod =
+          traces::read_pod(items[i], traces::JsonPlace(kSource, static_cast<std::int64_t>(i + 1), "items[" + std::to_string(i) + "]."),
+                           settings_.names);
+      if (pod.node.empty() || pod.phase == "Succeeded" || pod.phase == "Failed") continue;
+      const std::string id = pod.job.id;
+      running[id] = RunningPod{std::move(pod.job), pod.node};
+    }
+    running_ = std::move(running);
+    return reply(json{{"running_pods", running_.size()}});
+  });
+}
+
+ExtenderService::Reply ExtenderService::state() {
+  return guarded([&] {
+    const std::lock_guard lock(mutex_);
+    json pods = json::array();
+    for (const auto& [id, r] : running_) pods.push_back({{"pod", id}, {"node", r.node}, {"gpus", r.job.gpus}});
+    return reply(json{{"policy", settings_.policy}, {"nodes_known", nodes_.size()}, {"running_pods", pods}});
+  });
+}
+
+}  // namespace colosim::extender
