@@ -14,9 +14,11 @@ namespace {
 using nlohmann::json;
 constexpr const char* kSource = "request";
 
-// Go's encoding/json matches field names without regard to case; kube-scheduler sends "Pod",
-// "Nodes", "NodeNames".
-const json* field(const json& object, std::string_view name) {
+// Go's encoding/json matches the extender types' field names without regard to case (they have no
+// JSON tags); kube-scheduler sends "Pod", "Nodes", "NodeNames". Kubernetes objects themselves
+// have exact, tagged names.
+template <class Json>
+Json* field(Json& object, std::string_view name) {
   if (!object.is_object()) return nullptr;
   for (auto it = object.begin(); it != object.end(); ++it) {
     const std::string& key = it.key();
@@ -76,21 +78,27 @@ ExtenderService::ExtenderService(ExtenderSettings settings) : settings_(std::mov
 }
 
 ExtenderService::Request ExtenderService::read_args(std::string_view body) {
-  const json args = traces::parse_json_text(std::string(body), kSource);
+  json args = traces::parse_json_text(std::string(body), kSource);
   if (!args.is_object()) throw InputError(kSource, 1, "", "expected ExtenderArgs, a JSON object");
   const json* pod = field(args, "Pod");
   if (!pod) throw InputError(kSource, 1, "Pod", "missing");
   Request request{traces::read_pod(*pod, traces::JsonPlace(kSource, 1, "Pod."), settings_.names), {}, {}, {}, false};
-  json items = json::array();
-  if (const json* nodes = field(args, "Nodes")) {
-    const json& list = traces::list_items(*nodes, kSource, "node");
-    for (const json& node : list) {
-      const json* meta = field(node, "metadata");
-      const std::string name = meta ? text_field(*meta, "name") : "";
+  validate_job(request.pod.job, kSource, 1);
+  // The candidates, as Node objects in the cache (moved there from the request, not copied).
+  std::vector<const json*> candidates;
+  if (json* nodes = field(args, "Nodes")) {
+    json* list = nodes->is_object() ? field(*nodes, "items") : nullptr;
+    if (!list || !list->is_array()) throw InputError(kSource, 1, "Nodes.items", "expected a NodeList");
+    for (json& node : *list) {
+      std::string name;
+      if (node.is_object() && node.contains("metadata") && node["metadata"].is_object() &&
+          node["metadata"].contains("name") && node["metadata"]["name"].is_string())
+        name = node["metadata"]["name"].get<std::string>();
       if (name.empty()) throw InputError(kSource, 1, "Nodes.items.metadata.name", "missing");
-      nodes_[name] = node;
-      request.names.push_back(name);
-      items.push_back(node);
+      json& cached = nodes_[name];
+      cached = std::move(node);
+      request.names.push_back(std::move(name));
+      candidates.push_back(&cached);
     }
   } else if (const json* names = field(args, "NodeNames")) {
     if (!names->is_array()) throw InputError(kSource, 1, "NodeNames", "expected an array of node names");
@@ -99,7 +107,7 @@ ExtenderService::Request ExtenderService::read_args(std::string_view body) {
       if (!name.is_string()) throw InputError(kSource, 1, "NodeNames", "expected an array of node names");
       const std::string n = name.get<std::string>();
       request.names.push_back(n);
-      if (auto it = nodes_.find(n); it != nodes_.end()) items.push_back(it->second);
+      if (auto it = nodes_.find(n); it != nodes_.end()) candidates.push_back(&it->second);
       else request.unknown.emplace(n, "unknown node: the extender has not seen its Node object (send Nodes once)");
     }
   } else {
@@ -107,11 +115,12 @@ ExtenderService::Request ExtenderService::read_args(std::string_view body) {
   }
   // Decisions depend on the order of the nodes (ties go to the first): by name, whatever order
   // the scheduler sent them in, so that the same state gives the same answer.
-  std::sort(items.begin(), items.end(), [](const json& a, const json& b) {
-    return a.at("metadata").at("name").get<std::string>() < b.at("metadata").at("name").get<std::string>();
-  });
-  if (!items.empty())
-    request.cluster = traces::cluster_from_proto(traces::read_nodes(items, kSource, "extender", settings_.names, true), kSource);
+  auto name_of = [](const json* node) -> const std::string& { return node->at("metadata").at("name").get_ref<const std::string&>(); };
+  std::sort(candidates.begin(), candidates.end(), [&](const json* a, const json* b) { return name_of(a) < name_of(b); });
+  candidates.erase(std::unique(candidates.begin(), candidates.end()), candidates.end());
+  if (!candidates.empty())
+    request.cluster =
+        traces::cluster_from_proto(traces::read_nodes(candidates, kSource, "extender", settings_.names, true), kSource);
   seen_[request.pod.job.id] = request.pod.job;
   return request;
 }

@@ -238,12 +238,19 @@ PodFacts read_pod(const json& pod, const JsonPlace& place, const KubernetesNames
 
 v1::Cluster read_nodes(const json& items, const std::string& file, const std::string& name,
                        const KubernetesNames& names, bool keep_without_gpus) {
+  std::vector<const json*> nodes;
+  for (const json& node : items) nodes.push_back(&node);
+  return read_nodes(nodes, file, name, names, keep_without_gpus);
+}
+
+v1::Cluster read_nodes(std::span<const json* const> nodes, const std::string& file, const std::string& name,
+                       const KubernetesNames& names, bool keep_without_gpus) {
   v1::Cluster cluster;
   cluster.set_schema_version(kSchemaVersion);
   cluster.set_name(name);
   std::map<std::string, std::int64_t> type_memory;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    const json& node = items[i];
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    const json& node = *nodes[i];
     const JsonPlace place(file, static_cast<std::int64_t>(i + 1), "items[" + std::to_string(i) + "].");
     if (!node.is_object()) place.fail("", "expected a Node object");
     const std::string node_name = text_at(node, {"metadata", "name"}, place, "metadata.name");

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "colosim.pb.h"
@@ -68,6 +69,9 @@ PodFacts read_pod(const nlohmann::json& pod, const JsonPlace& place, const Kuber
 // from the type label, memory from label nvidia.com/gpu.memory; CPU and memory from the same
 // resources. Nodes without GPUs are kept only with `keep_without_gpus`.
 v1::Cluster read_nodes(const nlohmann::json& items, const std::string& file, const std::string& name,
+                       const KubernetesNames& names, bool keep_without_gpus);
+// The same over Node objects held elsewhere (the extender's node cache), in the given order.
+v1::Cluster read_nodes(std::span<const nlohmann::json* const> nodes, const std::string& file, const std::string& name,
                        const KubernetesNames& names, bool keep_without_gpus);
 
 }  // namespace colosim::traces
