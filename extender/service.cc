@@ -38,7 +38,10 @@ std::string text_field(const json& object, std::string_view name) {
 
 json error_body(const std::string& message) { return json{{"Error", message}}; }
 
-ExtenderService::Reply reply(const json& body, int status = 200) { return {status, body.dump()}; }
+// Reasons may quote the request, which need not be valid UTF-8: such bytes are replaced.
+std::string dump(const json& body) { return body.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+ExtenderService::Reply reply(const json& body, int status = 200) { return {status, dump(body)}; }
 
 // A failed request answers 400 with the reason (bad input) or 500 (a fault of ours), never a crash.
 template <class F>
@@ -145,7 +148,7 @@ ProbeResult ExtenderService::decide(const Request& request) {
 
 void ExtenderService::log(const json& line) {
   if (!log_.is_open()) return;
-  log_ << line.dump() << '\n';
+  log_ << dump(line) << '\n';
   log_.flush();
 }
 

@@ -190,6 +190,8 @@ TEST_CASE("issue 17: kubernetes importer names the pod and field of bad input") 
   CHECK(syntax.line() == 3);
   CHECK(std::string(syntax.what()).find("not valid JSON") != std::string::npos);
   CHECK(error("[1, 2]").field() == "items");
+  // Found by fuzzing: a number too large for any type is bad JSON too, not an escaping exception.
+  CHECK(std::string(error(R"({"items": [5555555555e5555555555]})").what()).find("not valid JSON") != std::string::npos);
   const std::string pod = R"({"metadata": {"name": "p", "namespace": "n", "creationTimestamp": "2026-03-02T08:00:00Z"},
     "spec": {"nodeName": "x", "containers": [{"name": "c", "resources": {"limits": {"nvidia.com/gpu": "1.5"}}}]}})";
   const std::string cpu_pod = R"({"metadata": {"name": "q", "creationTimestamp": "2026-03-02T08:00:00Z"}})";

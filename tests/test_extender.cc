@@ -222,6 +222,10 @@ TEST_CASE("issue 17: the extender refuses bad requests with a reason and unsuita
   CHECK(json::parse(service.bind(R"({"PodName": "never-seen", "Node": "a"})").body)["Error"].get<std::string>().find("never filtered") !=
         std::string::npos);
   CHECK(service.bind("[]").status == 400);
+  // Found by fuzzing: a reason quoting bytes that are not UTF-8 still makes a JSON answer.
+  const auto answer = service.filter(std::string(R"({"Pod": {"metadata": {"name": "p)") + "\xff\xfe" + R"("}}})");
+  CHECK(answer.status == 400);
+  CHECK_NOTHROW((void)json::parse(answer.body));
   CHECK(service.set_state(R"({"items": 3})").status == 400);
   CHECK_THROWS_WITH_AS(service_for("tiresias"), doctest::Contains("placement policies only"), Error);
   CHECK_THROWS_WITH_AS(service_for("gavel"), doctest::Contains("placement policies only"), Error);

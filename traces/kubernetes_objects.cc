@@ -142,6 +142,8 @@ json parse_json_text(const std::string& data, const std::string& source) {
     const auto at = std::min<std::size_t>(e.byte, data.size());
     const auto line = 1 + std::count(data.begin(), data.begin() + static_cast<std::ptrdiff_t>(at ? at - 1 : 0), '\n');
     throw InputError(source, line, "", std::string("not valid JSON: ") + e.what());
+  } catch (const json::exception& e) {  // e.g. a number too large for any type
+    throw InputError(source, 0, "", std::string("not valid JSON: ") + e.what());
   }
 }
 
