@@ -9,6 +9,7 @@
 
 #include "colosim/errors.h"
 #include "colosim/metrics.h"
+#include "colosim/rank_correlation.h"
 #include "colosim/traces/csv.h"
 
 namespace colosim::experiments {
@@ -25,22 +26,6 @@ std::vector<std::string> sorted_unique(std::vector<std::string> names) {
   return names;
 }
 
-// Mid-ranks (1-based): tied values share the mean of their positions.
-std::vector<double> ranks(std::span<const double> values) {
-  std::vector<std::size_t> order(values.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return values[a] < values[b]; });
-  std::vector<double> rank(values.size());
-  for (std::size_t i = 0; i < order.size();) {
-    std::size_t j = i;
-    while (j + 1 < order.size() && values[order[j + 1]] == values[order[i]]) ++j;
-    const double mid = (static_cast<double>(i) + static_cast<double>(j)) / 2 + 1;
-    for (std::size_t k = i; k <= j; ++k) rank[order[k]] = mid;
-    i = j + 1;
-  }
-  return rank;
-}
-
 }  // namespace
 
 void ValidationCollector::on_start(Tick now, const JobSpec& job, std::span<const GpuIndex>) {
@@ -53,21 +38,6 @@ std::optional<Tick> ValidationCollector::first_start(const std::string& id) cons
   auto it = first_start_.find(id);
   if (it == first_start_.end()) return std::nullopt;
   return it->second;
-}
-
-std::optional<double> spearman_correlation(std::span<const double> a, std::span<const double> b) {
-  if (a.size() != b.size()) throw Error("spearman_correlation: the two samples differ in length");
-  if (a.size() < 2) return std::nullopt;
-  const std::vector<double> ra = ranks(a), rb = ranks(b);
-  const double n = static_cast<double>(a.size()), mean = (n + 1) / 2;
-  double cov = 0, va = 0, vb = 0;
-  for (std::size_t i = 0; i < ra.size(); ++i) {
-    cov += (ra[i] - mean) * (rb[i] - mean);
-    va += (ra[i] - mean) * (ra[i] - mean);
-    vb += (rb[i] - mean) * (rb[i] - mean);
-  }
-  if (va == 0 || vb == 0) return std::nullopt;
-  return cov / std::sqrt(va * vb);
 }
 
 double ks_distance(std::span<const double> a, std::span<const double> b) {

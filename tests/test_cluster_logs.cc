@@ -11,6 +11,7 @@
 #include "colosim/errors.h"
 #include "colosim/experiments/validation.h"
 #include "colosim/interference.h"
+#include "colosim/rank_correlation.h"
 #include "colosim/policies/builtin.h"
 #include "colosim/simulator.h"
 #include "colosim/traces/cluster_io.h"

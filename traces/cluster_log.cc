@@ -100,7 +100,24 @@ std::string format_timestamp_us(std::int64_t us) {
   return out + "Z";
 }
 
-std::vector<JobSpec> jobs_from_log(std::vector<LoggedJob> logged, std::int64_t log_time, v1::TraceHeader& header) {
+std::int64_t log_time_of(const std::vector<LoggedJob>& jobs, std::int64_t latest, const std::string& stated,
+                         const std::string& importer) {
+  std::int64_t log_time = latest;
+  if (!stated.empty()) {
+    auto us = parse_timestamp_us(stated);
+    if (!us) throw Error("importer '" + importer + "': option log-time: '" + stated + "' is not a time (2026-01-05T10:00:00Z)");
+    log_time = *us;
+  }
+  for (const auto& job : jobs)
+    if (job.running && log_time < job.spec.recorded->start.value_or(0))
+      throw Error("importer '" + importer + "': option log-time is before job " + job.spec.id + " started");
+  return log_time;
+}
+
+std::vector<JobSpec> jobs_from_log(std::vector<LoggedJob> logged, std::int64_t log_time, const std::string& source,
+                                   v1::TraceHeader& header) {
+  header.set_schema_version(kSchemaVersion);
+  header.set_source(source);
   std::int64_t origin = std::numeric_limits<std::int64_t>::max();
   for (const auto& job : logged) origin = std::min(origin, job.spec.submit);
   header.set_time_unit(v1::SECONDS);

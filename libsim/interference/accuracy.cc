@@ -1,4 +1,5 @@
 #include "colosim/accuracy.h"
+#include "colosim/rank_correlation.h"
 
 #include <algorithm>
 #include <cmath>
@@ -26,33 +27,6 @@ const char* to_string(Method m) {
 }
 
 namespace {
-
-std::vector<double> ranks_of(const std::vector<double>& v) {
-  std::vector<std::size_t> order(v.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return v[a] < v[b]; });
-  std::vector<double> r(v.size());
-  for (std::size_t i = 0; i < order.size();) {
-    std::size_t j = i;
-    while (j + 1 < order.size() && v[order[j + 1]] == v[order[i]]) ++j;
-    for (std::size_t k = i; k <= j; ++k) r[order[k]] = 0.5 * static_cast<double>(i + j);  // ties share the mean rank
-    i = j + 1;
-  }
-  return r;
-}
-
-double pearson(const std::vector<double>& x, const std::vector<double>& y) {
-  const double n = static_cast<double>(x.size());
-  const double mx = std::accumulate(x.begin(), x.end(), 0.0) / n, my = std::accumulate(y.begin(), y.end(), 0.0) / n;
-  double sxy = 0, sxx = 0, syy = 0;
-  for (std::size_t i = 0; i < x.size(); ++i) {
-    sxy += (x[i] - mx) * (y[i] - my);
-    sxx += (x[i] - mx) * (x[i] - mx);
-    syy += (y[i] - my) * (y[i] - my);
-  }
-  if (sxx <= 0 || syy <= 0) return std::numeric_limits<double>::quiet_NaN();
-  return sxy / std::sqrt(sxx * syy);
-}
 
 // Predicts the log slowdown of held-out observations from a training set.
 using Predictor = std::function<std::vector<double>(const PreparedData&, const std::vector<Observation>& train,
@@ -147,9 +121,9 @@ ErrorStats error_stats(const std::vector<HeldOut>& h) {
   double sum = 0;
   for (const auto& [key, g] : groups) {
     if (g.first.size() < 3) continue;
-    const double rho = pearson(ranks_of(g.first), ranks_of(g.second));
-    if (std::isnan(rho)) continue;
-    sum += rho;
+    const auto rho = spearman_correlation(g.first, g.second);
+    if (!rho) continue;
+    sum += *rho;
     ++s.victims;
   }
   s.rank_corr = s.victims ? sum / static_cast<double>(s.victims) : std::numeric_limits<double>::quiet_NaN();

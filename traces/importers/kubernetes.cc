@@ -90,21 +90,10 @@ ImportedTrace import_kubernetes(const ImportRequest& request) {
     }
     logged.push_back(std::move(entry));
   }
-  std::int64_t log_time = latest;
-  if (const std::string& stated = request.options.at("log-time"); !stated.empty()) {
-    auto us = parse_timestamp_us(stated);
-    if (!us) throw Error("importer 'kubernetes': option log-time: '" + stated + "' is not an RFC 3339 time");
-    log_time = *us;
-  }
-  for (const auto& entry : logged)
-    if (entry.running && log_time < *entry.spec.recorded->start)
-      throw Error("importer 'kubernetes': option log-time is before pod " + entry.spec.id + " started");
-
   ImportedTrace out;
   auto& header = out.header;
-  header.set_schema_version(kSchemaVersion);
-  header.set_source(std::string(kName) + ": " + request.input.filename().string());
-  out.jobs = jobs_from_log(std::move(logged), log_time, header);
+  const std::int64_t log_time = log_time_of(logged, latest, request.options.at("log-time"), kName);
+  out.jobs = jobs_from_log(std::move(logged), log_time, std::string(kName) + ": " + request.input.filename().string(), header);
   if (!request.extra.empty()) {
     const std::string nodes_file = request.extra[0].string();
     const nlohmann::json nodes = read_json_file(request.extra[0]);

@@ -1,6 +1,6 @@
 // slurm-sacct: a Slurm cluster's accounting log, as
-//   sacct --allocations --parsable2 --starttime=... \
-//     --format=JobID,JobName,User,Account,Partition,QOS,Submit,Start,End,State,AllocTRES,ReqTRES,NodeList
+//   sacct --allocations --parsable2 --starttime=... --format=JobID,JobName,User,Account,Partition,
+//     QOS,Submit,Start,End,State,AllocTRES,ReqTRES,NodeList
 // prints it ('|'-separated, a header line first; columns are found by name, in any order;
 // JobName, User, Account, Partition, QOS and ReqTRES/AllocTRES (one of them) are optional).
 // Mapping (docs/validate.md):
@@ -208,21 +208,10 @@ ImportedTrace import_sacct(const ImportRequest& request) {
     validate_job(job, file, csv.line());
     logged.push_back(std::move(entry));
   }
-  std::int64_t log_time = latest;
-  if (const std::string& stated = request.options.at("log-time"); !stated.empty()) {
-    auto us = parse_timestamp_us(stated);
-    if (!us) throw Error("importer 'slurm-sacct': option log-time: '" + stated + "' is not a time (2026-01-05T10:00:00)");
-    log_time = *us;
-  }
-  for (const auto& entry : logged)
-    if (entry.running && log_time < *entry.spec.recorded->start)
-      throw Error("importer 'slurm-sacct': option log-time is before job " + entry.spec.id + " started");
-
   ImportedTrace out;
   auto& header = out.header;
-  header.set_schema_version(kSchemaVersion);
-  header.set_source(std::string(kName) + ": " + request.input.filename().string());
-  out.jobs = jobs_from_log(std::move(logged), log_time, header);
+  const std::int64_t log_time = log_time_of(logged, latest, request.options.at("log-time"), kName);
+  out.jobs = jobs_from_log(std::move(logged), log_time, std::string(kName) + ": " + request.input.filename().string(), header);
   if (!out.jobs.empty())
     *header.mutable_cluster() = infer_cluster(out.jobs, "slurm " + request.input.filename().string() + " (inferred)",
                                               request.options.at("gpu-type"),

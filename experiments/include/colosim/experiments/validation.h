@@ -51,7 +51,7 @@ struct ErrorStats {
   double p50_abs = 0, p90_abs = 0;  // nearest-rank percentiles of |simulated - recorded|
   std::size_t mape_n = 0;    // jobs with recorded >= the MAPE floor (and > 0)
   std::optional<double> mape;       // mean |simulated - recorded| / recorded over them, percent
-  std::optional<double> spearman;   // rank correlation (mid-ranks for ties); unset: n < 2 or a constant side
+  std::optional<double> spearman;   // spearman_correlation (rank_correlation.h); unset: n < 2 or a constant side
   double ks = 0;             // Kolmogorov-Smirnov distance of the two empirical distributions
 };
 
@@ -74,7 +74,6 @@ ValidationReport validate_run(std::span<const JobSpec> jobs, const ValidationCol
 // floor.
 ErrorStats error_stats(const std::string& quantity, std::span<const double> recorded, std::span<const double> simulated,
                        std::optional<double> mape_floor);
-std::optional<double> spearman_correlation(std::span<const double> a, std::span<const double> b);
 double ks_distance(std::span<const double> a, std::span<const double> b);
 
 // The per-job table as CSV (validate.csv) and the aggregate as JSON (validate.json); the columns

@@ -32,12 +32,19 @@ struct LoggedJob {
   bool running = false;  // started, not ended when the log was taken: run time censored there
 };
 
+// When the log was taken: `stated` (an importer's option log-time) or, when empty, `latest` (the
+// latest time the log shows). Error naming `importer` when `stated` is not a time or comes before
+// a running job's start.
+std::int64_t log_time_of(const std::vector<LoggedJob>& jobs, std::int64_t latest, const std::string& stated,
+                         const std::string& importer);
+
 // Turns absolute times into a trace: the origin is the earliest submit (0 in the trace); a job
 // still running gets run time `log_time - start` and feature "censored" = 1 (its real run was
-// longer); the others keep the run time the importer gave them. Sets the header's time unit,
-// origin ("<ISO time> (earliest submit in the log)") and returns the jobs. `log_time` is when the
+// longer); the others keep the run time the importer gave them. Sets the header's schema version,
+// `source`, time unit and origin ("<ISO time> (earliest submit in the log)") and returns the jobs. `log_time` is when the
 // log was taken: the latest time the log shows when the user does not say.
-std::vector<JobSpec> jobs_from_log(std::vector<LoggedJob> logged, std::int64_t log_time, v1::TraceHeader& header);
+std::vector<JobSpec> jobs_from_log(std::vector<LoggedJob> logged, std::int64_t log_time, const std::string& source,
+                                   v1::TraceHeader& header);
 
 // The cluster a log ran on, as far as the log shows it: one node per name in the jobs' recorded
 // runs, with the most GPUs its jobs held at one time (a lower bound of its size: a GPU that no
