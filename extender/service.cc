@@ -13,6 +13,7 @@ namespace {
 
 using nlohmann::json;
 constexpr const char* kSource = "request";
+constexpr std::size_t kMaxSeenPods = 100000;
 
 // Go's encoding/json matches the extender types' field names without regard to case (they have no
 // JSON tags); kube-scheduler sends "Pod", "Nodes", "NodeNames". Kubernetes objects themselves
@@ -124,6 +125,9 @@ ExtenderService::Request ExtenderService::read_args(std::string_view body) {
   if (!candidates.empty())
     request.cluster =
         traces::cluster_from_proto(traces::read_nodes(candidates, kSource, "extender", settings_.names, true), kSource);
+  // Pods asked about and never bound (another scheduler bound them, or they were deleted) are
+  // forgotten in bulk rather than kept forever.
+  if (seen_.size() >= kMaxSeenPods) seen_.clear();
   seen_[request.pod.job.id] = request.pod.job;
   return request;
 }
