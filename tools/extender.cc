@@ -68,6 +68,13 @@ void add_extender_command(CLI::App& app) {
   cmd->add_option("--decision-log", s.decision_log, "append one JSON line per decision and binding to this file");
   cmd->add_option("--max-body-mib", args->max_body_mib, "largest request body accepted (413 beyond)")->capture_default_str();
   cmd->add_option("--gpu-resource", s.names.gpu_resource, "extended resource counting whole GPUs")->capture_default_str();
+  cmd->add_option("--gpu-memory-resource", s.names.gpu_memory_resource,
+                  "extended resource asking for GPU memory on one shared GPU (gpushare; run with --gpu-sharing stack)")
+      ->capture_default_str();
+  cmd->add_option("--gpu-count-resource", s.names.gpu_count_resource, "node resource counting GPUs shared by memory")
+      ->capture_default_str();
+  cmd->add_option("--gpu-memory-unit-mib", s.names.gpu_memory_unit_mib, "MiB per unit of the GPU-memory resource")
+      ->capture_default_str();
   cmd->add_option("--app-label", s.names.app_label, "pod label naming the application")->capture_default_str();
   cmd->add_option("--queue-label", s.names.queue_label, "pod label naming the queue (empty: the namespace)");
   cmd->add_option("--gpu-type-label", s.names.gpu_type_label, "node label naming the GPU type")->capture_default_str();

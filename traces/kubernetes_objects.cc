@@ -203,6 +203,15 @@ PodFacts read_pod(const json& pod, const JsonPlace& place, const KubernetesNames
   if (gpus != std::floor(gpus) || gpus > kMaxGpus) place.fail("spec.containers", names.gpu_resource + " is not a whole number of GPUs");
   job.id = ns.empty() ? name : ns + "/" + name;
   job.gpus = static_cast<int>(gpus);
+  if (job.gpus == 0 && !names.gpu_memory_resource.empty()) {
+    // A share of one GPU, by memory (gpushare): its memory is what it asks for.
+    if (const double memory = pod_resource(pod, names.gpu_memory_resource, place); memory > 0) {
+      job.gpus = 1;
+      const double mib = std::ceil(memory * static_cast<double>(names.gpu_memory_unit_mib) - 1e-9);
+      if (!(mib <= 1e12)) place.fail("spec.containers", names.gpu_memory_resource + " is too large");
+      job.memory_mib = static_cast<std::int64_t>(mib);
+    }
+  }
   job.user = label(pod, names.queue_label, place);
   if (job.user.empty()) job.user = ns;
   job.app = label(pod, names.app_label, place);
@@ -271,8 +280,10 @@ v1::Cluster read_nodes(std::span<const json* const> nodes, const std::string& fi
       if (!q || *q < 0) place.fail(from + "." + key, value->dump() + " is not a resource quantity");
       return *q;
     };
-    const double gpus = quantity(names.gpu_resource);
-    if (gpus != std::floor(gpus) || gpus > 1024) place.fail(from + "." + names.gpu_resource, "not a whole number of GPUs (at most 1024)");
+    double gpus = quantity(names.gpu_resource);
+    std::string gpus_from = names.gpu_resource;
+    if (gpus == 0 && !names.gpu_count_resource.empty()) gpus = quantity(gpus_from = names.gpu_count_resource);
+    if (gpus != std::floor(gpus) || gpus > 1024) place.fail(from + "." + gpus_from, "not a whole number of GPUs (at most 1024)");
     if (gpus == 0 && !keep_without_gpus) continue;
     std::string type = label(node, names.gpu_type_label, place);
     if (type.empty()) type = names.default_gpu_type;
@@ -282,6 +293,9 @@ v1::Cluster read_nodes(std::span<const json* const> nodes, const std::string& fi
       if (!mib || *mib < 1 || *mib > (std::int64_t{1} << 40)) place.fail("metadata.labels.nvidia.com/gpu.memory", "'" + stated + "' is not MiB");
       memory = *mib;
     }
+    // A gpushare node states its GPUs' total memory: each GPU has its part.
+    if (const double shared = names.gpu_memory_resource.empty() ? 0 : quantity(names.gpu_memory_resource); shared > 0 && gpus > 0)
+      memory = std::max<std::int64_t>(1, static_cast<std::int64_t>(shared * static_cast<double>(names.gpu_memory_unit_mib) / gpus));
     if (auto [it, added] = type_memory.emplace(type, memory); !added) it->second = std::min(it->second, memory);
     auto* out = cluster.add_nodes();
     out->set_name(node_name);

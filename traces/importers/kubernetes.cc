@@ -34,6 +34,11 @@ constexpr const char* kName = "kubernetes";
 KubernetesNames names_of(const ImportRequest& request) {
   KubernetesNames names;
   names.gpu_resource = request.options.at("gpu-resource");
+  names.gpu_memory_resource = request.options.at("gpu-memory-resource");
+  names.gpu_count_resource = request.options.at("gpu-count-resource");
+  const double unit = option_number(request, kName, "gpu-memory-unit-mib");
+  if (!(unit >= 1 && unit <= 1e9)) throw Error("importer 'kubernetes': gpu-memory-unit-mib must be >= 1");
+  names.gpu_memory_unit_mib = static_cast<std::int64_t>(unit);
   names.app_label = request.options.at("app-label");
   names.queue_label = request.options.at("queue-label");
   names.gpu_type_label = request.options.at("gpu-type-label");
@@ -119,6 +124,10 @@ void add_kubernetes_importer(ImporterRegistry& registry) {
                 "Kubernetes pods from `kubectl get pods -A -o json` (and nodes from `kubectl get nodes -o json`), "
                 "with their recorded runs",
                 {{"gpu-resource", "nvidia.com/gpu", "extended resource that counts whole GPUs"},
+                 {"gpu-memory-resource", "aliyun.com/gpu-mem",
+                  "extended resource asking for GPU memory on one shared GPU (gpushare); empty: not read"},
+                 {"gpu-count-resource", "aliyun.com/gpu-count", "node resource counting GPUs shared by memory"},
+                 {"gpu-memory-unit-mib", "1024", "MiB per unit of gpu-memory-resource (gpushare counts GiB)"},
                  {"app-label", "app.kubernetes.io/name", "pod label naming the application (then label app, owner, pod name)"},
                  {"queue-label", "", "pod label naming the queue (e.g. kueue.x-k8s.io/queue-name); empty: the namespace"},
                  {"gpu-type-label", "nvidia.com/gpu.product", "node label (and pod node selector) naming the GPU type"},

@@ -18,6 +18,12 @@ namespace colosim::traces {
 // What to read from the objects; each is an importer option and an extender flag.
 struct KubernetesNames {
   std::string gpu_resource = "nvidia.com/gpu";        // extended resource counting whole GPUs
+  // GPU sharing by memory, as Alibaba's gpushare device plug-in and scheduler extender express it:
+  // a pod asks for GPU memory (in units of `gpu_memory_unit_mib`) on one GPU; a node states its
+  // GPU count and its GPUs' total memory. Empty: not read.
+  std::string gpu_memory_resource = "aliyun.com/gpu-mem";
+  std::string gpu_count_resource = "aliyun.com/gpu-count";
+  std::int64_t gpu_memory_unit_mib = 1024;
   std::string app_label = "app.kubernetes.io/name";   // pod label naming the application
   std::string queue_label;                            // pod label naming the queue; empty: namespace
   std::string gpu_type_label = "nvidia.com/gpu.product";  // node label (pod node selector): GPU type
