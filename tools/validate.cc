@@ -55,6 +55,10 @@ void validate(const ValidateArgs& a, const OptionFlags& flags) {
   // A log is small: held in memory, since each job's recorded run is read back after the run.
   std::vector<JobSpec> jobs;
   for (auto source = input.open(a.seed, cluster.total_gpus()); auto job = source->next();) jobs.push_back(std::move(*job));
+  if (options.fragmentation_from_trace) {
+    SpanJobSource all(jobs, a.trace);
+    options.sim.target_workload = typical_shapes_of(all);
+  }
 
   Simulator sim(cluster, *model, *policy, options.sim);
   experiments::ValidationCollector collector;
