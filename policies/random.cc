@@ -86,6 +86,10 @@ class RandomPlacement final : public PlacementPolicy {
     const ClusterView& cluster = pass.cluster();
     const int nodes = cluster.node_count();
     const auto start = static_cast<NodeIndex>(pass.rng().below(static_cast<std::uint64_t>(nodes)));
+    // A gang of whole GPUs waits while no node has that many idle: known from the index, without
+    // the walk over every node that a queue of such gangs would repeat each pass (same draws).
+    const auto& by_empty = cluster.nodes_by_empty_gpus();
+    if (cluster.needs_idle_gpu(job) && (by_empty.empty() || by_empty.rbegin()->first < job.gpus)) return {};
     std::vector<GpuIndex> fitting;
     for (int i = 0; i < nodes; ++i) {
       const NodeIndex node = (start + i) % nodes;
