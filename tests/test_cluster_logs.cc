@@ -247,6 +247,16 @@ TEST_CASE("issue 17: slurm-sacct importer maps allocations to jobs with their re
   CHECK(cluster.nodes[2].name == "gpu09");
   CHECK(cluster.nodes[2].gpus == 3);
 
+  // Absolute times past 2041 (2^51 us after 1970) are fine: only times from the origin are checked.
+  const ImportedTrace later = builtin_importers().run(
+      "slurm-sacct", {write_text(dir, "2050.txt",
+                                 "JobID|Submit|Start|End|State|AllocTRES|NodeList\n"
+                                 "1|2050-01-01T00:00:00|2050-01-01T00:01:00|2050-01-01T01:01:00|COMPLETED|gres/gpu=1|g1\n"),
+                      {}, {}});
+  CHECK(later.jobs.at(0).recorded->start == 60 * kS);
+  CHECK(later.jobs.at(0).solo_duration == 3600 * kS);
+  CHECK(later.header.time_origin() == "2050-01-01T00:00:00Z (earliest submit in the log)");
+
   const ImportedTrace by_partition = builtin_importers().run("slurm-sacct", {dir / "sacct.txt", {}, {{"queue", "partition"}}});
   CHECK(job_named(by_partition, "100").user == "gpu");
 
