@@ -100,7 +100,7 @@ class PinningPolicy final : public PlacementPolicy {
 
   const std::vector<std::string>& unplaced() const { return unplaced_; }
   std::vector<std::string> fitting;
-  std::map<std::string, std::string> unfit;
+  std::map<std::string, NodeRefusal> unfit;
 
  private:
   void pin(SchedulingPass& pass) {
@@ -122,23 +122,24 @@ class PinningPolicy final : public PlacementPolicy {
     const ClusterView& cluster = pass.cluster();
     for (NodeIndex n = 0; n < cluster.node_count(); ++n) {
       const NodeSpec& node = cluster.spec().nodes[static_cast<std::size_t>(n)];
-      std::string why;
+      NodeRefusal why;
       if (pod.gpus == 0) {
-        if (!cluster.cpu_only_fits(ClusterView::node_request(pod), n)) why = "not enough CPU or host memory free";
+        if (!cluster.cpu_only_fits(ClusterView::node_request(pod), n)) why = {"not enough CPU or host memory free", false};
       } else if (!pod.allows_gpu_type(node.gpu_type)) {
-        why = "GPU type " + node.gpu_type + " is not among the pod's";
+        why = {"GPU type " + node.gpu_type + " is not among the pod's", true};
       } else if (node.gpus < pod.gpus) {
-        why = "has " + std::to_string(node.gpus) + " GPUs, the pod asks for " + std::to_string(pod.gpus);
+        why = {"has " + std::to_string(node.gpus) + " GPUs, the pod asks for " + std::to_string(pod.gpus), true};
       } else if (!cluster.node_fits(pod, n, pod.gpus)) {
-        why = "not enough CPU or host memory free";
+        why = {"not enough CPU or host memory free", false};
       } else {
         int room = 0;
         for (GpuIndex g = cluster.first_gpu(n); g < cluster.first_gpu(n) + cluster.gpus_on(n); ++g) room += pass.fits(pod, g);
         if (room < pod.gpus)
-          why = std::to_string(room) + " of its " + std::to_string(node.gpus) + " GPUs have room for the pod, it asks for " +
-                std::to_string(pod.gpus);
+          why = {std::to_string(room) + " of its " + std::to_string(node.gpus) + " GPUs have room for the pod, it asks for " +
+                     std::to_string(pod.gpus),
+                 false};
       }
-      if (why.empty()) fitting.push_back(node.name);
+      if (why.reason.empty()) fitting.push_back(node.name);
       else unfit.emplace(node.name, std::move(why));
     }
   }

@@ -66,7 +66,7 @@ struct ExtenderService::Request {
   traces::PodFacts pod;
   ClusterSpec cluster;                          // the candidate nodes, by name
   std::vector<std::string> names;               // the candidates as sent
-  std::map<std::string, std::string> unknown;   // candidate names without a Node object
+  std::vector<std::string> unknown;             // candidate names without a Node object
   bool by_name = false;                         // the request sent NodeNames (nodeCacheCapable)
 };
 
@@ -112,7 +112,7 @@ ExtenderService::Request ExtenderService::read_args(std::string_view body) {
       const std::string n = name.get<std::string>();
       request.names.push_back(n);
       if (auto it = nodes_.find(n); it != nodes_.end()) candidates.push_back(&it->second);
-      else request.unknown.emplace(n, "unknown node: the extender has not seen its Node object (send Nodes once)");
+      else request.unknown.push_back(n);
     }
   } else {
     throw InputError(kSource, 1, "Nodes", "missing: ExtenderArgs needs Nodes or NodeNames");
@@ -139,7 +139,8 @@ ProbeResult ExtenderService::decide(const Request& request) {
     for (const auto& [id, r] : running_) residents.push_back(r);
     result = probe_placement(request.cluster, residents, request.pod.job, *policy_, *model_, settings_.options.sim);
   }
-  for (const auto& [name, why] : request.unknown) result.unfit.emplace(name, why);
+  for (const auto& name : request.unknown)
+    result.unfit.emplace(name, NodeRefusal{"unknown node: the extender has not seen its Node object (send Nodes once)", true});
   for (const auto& id : result.dropped) running_.erase(id);
   log(json{{"pod", request.pod.job.id},
            {"gpus", request.pod.job.gpus},
@@ -163,11 +164,7 @@ ExtenderService::Reply ExtenderService::filter(std::string_view body) {
     const ProbeResult result = decide(request);
     std::vector<std::string> pass;
     json failed = json::object(), unresolvable = json::object();
-    for (const auto& [name, why] : result.unfit) {
-      // What no eviction can change (too few GPUs, another type, an unknown node) is unresolvable.
-      const bool never = why.rfind("has ", 0) == 0 || why.rfind("GPU type", 0) == 0 || why.rfind("unknown node", 0) == 0;
-      (never ? unresolvable : failed)[name] = why;
-    }
+    for (const auto& [name, why] : result.unfit) (why.permanent ? unresolvable : failed)[name] = why.reason;
     const std::string policy = "colosim policy " + settings_.policy;
     for (const auto& name : result.fitting) {
       if (!settings_.pin || name == result.chosen_node) pass.push_back(name);

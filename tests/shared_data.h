@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <optional>
 #include <string>
 #include <unistd.h>
@@ -33,4 +34,11 @@ inline std::filesystem::path test_temp_dir(const std::string& name) {
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;
+}
+
+// Writes `text` to dir/name (binary, as given) and returns the path.
+inline std::string write_test_file(const std::filesystem::path& dir, const std::string& name, const std::string& text) {
+  const auto path = (dir / name).string();
+  std::ofstream(path, std::ios::binary) << text;
+  return path;
 }

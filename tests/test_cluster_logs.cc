@@ -26,12 +26,6 @@ using namespace colosim::traces;
 
 namespace {
 
-std::string write_text(const std::filesystem::path& dir, const std::string& name, const std::string& text) {
-  const auto path = (dir / name).string();
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
-
 const JobSpec& job_named(const ImportedTrace& trace, const std::string& id) {
   for (const auto& j : trace.jobs)
     if (j.id == id) return j;
@@ -103,7 +97,7 @@ TEST_CASE("issue 17: timestamps of cluster logs") {
 
 TEST_CASE("issue 17: kubernetes importer maps pods to jobs with their recorded runs") {
   const auto dir = test_temp_dir("k8s-pods");
-  const ImportedTrace t = builtin_importers().run("kubernetes", {write_text(dir, "pods.json", kPods), {}, {}});
+  const ImportedTrace t = builtin_importers().run("kubernetes", {write_test_file(dir, "pods.json", kPods), {}, {}});
   REQUIRE(t.jobs.size() == 3);
   CHECK(t.header.time_origin() == "2026-03-02T08:00:00Z (earliest submit in the log)");
 
@@ -186,7 +180,7 @@ TEST_CASE("issue 17: kubernetes importer maps pods to jobs with their recorded r
 
 TEST_CASE("issue 17: kubernetes importer names the pod and field of bad input") {
   const auto dir = test_temp_dir("k8s-bad");
-  auto error = [&](const std::string& text) { return import_error("kubernetes", {write_text(dir, "p.json", text), {}, {}}); };
+  auto error = [&](const std::string& text) { return import_error("kubernetes", {write_test_file(dir, "p.json", text), {}, {}}); };
   const InputError syntax = error("{\"items\": [\n{\"metadata\": \n}]}");
   CHECK(syntax.line() == 3);
   CHECK(std::string(syntax.what()).find("not valid JSON") != std::string::npos);
@@ -219,7 +213,7 @@ TEST_CASE("issue 17: slurm-sacct importer maps allocations to jobs with their re
       "103|etl|chen|data|cpu|normal|2026-03-02T07:00:00|2026-03-02T07:00:00|2026-03-02T07:10:00|COMPLETED|cpu=2,mem=4G,node=1||cpu01\n"
       "104|vit|ana|vision|gpu|normal|2026-03-02T08:30:00|2026-03-02T08:31:00|2026-03-02T08:41:00|CANCELLED by 1002|"
       "cpu=4,gres/gpu=2,mem=1T,node=1||gpu09\n";
-  const ImportedTrace t = builtin_importers().run("slurm-sacct", {write_text(dir, "sacct.txt", text), {}, {}});
+  const ImportedTrace t = builtin_importers().run("slurm-sacct", {write_test_file(dir, "sacct.txt", text), {}, {}});
   REQUIRE(t.jobs.size() == 3);
   const JobSpec& a = job_named(t, "100");
   CHECK(a.app == "bert");
@@ -249,7 +243,7 @@ TEST_CASE("issue 17: slurm-sacct importer maps allocations to jobs with their re
 
   // Absolute times past 2041 (2^51 us after 1970) are fine: only times from the origin are checked.
   const ImportedTrace later = builtin_importers().run(
-      "slurm-sacct", {write_text(dir, "2050.txt",
+      "slurm-sacct", {write_test_file(dir, "2050.txt",
                                  "JobID|Submit|Start|End|State|AllocTRES|NodeList\n"
                                  "1|2050-01-01T00:00:00|2050-01-01T00:01:00|2050-01-01T01:01:00|COMPLETED|gres/gpu=1|g1\n"),
                       {}, {}});
@@ -261,7 +255,7 @@ TEST_CASE("issue 17: slurm-sacct importer maps allocations to jobs with their re
   CHECK(job_named(by_partition, "100").user == "gpu");
 
   auto bad = [&](const std::string& row) {
-    return import_error("slurm-sacct", {write_text(dir, "bad.txt", text + row + "\n"), {}, {}});
+    return import_error("slurm-sacct", {write_test_file(dir, "bad.txt", text + row + "\n"), {}, {}});
   };
   const InputError range = bad("105|x|a|b|gpu|n|2026-03-02T09:00:00|2026-03-02T09:00:00|Unknown|RUNNING|gres/gpu=1||gpu[09-07]");
   CHECK(range.line() == 8);

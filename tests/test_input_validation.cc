@@ -26,12 +26,6 @@ using namespace colosim::traces;
 
 namespace {
 
-std::string write_file(const std::filesystem::path& dir, const std::string& name, const std::string& text) {
-  const auto path = (dir / name).string();
-  std::ofstream(path, std::ios::binary) << text;
-  return path;
-}
-
 // The first InputError that reading the whole trace raises.
 InputError read_error(const std::string& path, TraceReadOptions options = {}) {
   try {
@@ -75,8 +69,8 @@ TEST_CASE("issue 9: the same bad job gets the same error through CSV, JSON, text
   };
   for (const auto& c : cases) {
     CAPTURE(c.csv_row);
-    const auto csv = write_file(dir, "t.csv", kHeader + "a,x,0,1,1,0,0\n" + c.csv_row + "\n");
-    const auto json = write_file(dir, "t.json",
+    const auto csv = write_test_file(dir, "t.csv", kHeader + "a,x,0,1,1,0,0\n" + c.csv_row + "\n");
+    const auto json = write_test_file(dir, "t.json",
                                  R"({"jobs": [{"id": "a", "app": "x", "gpus": 1}, )" + c.json_job + "]}");
     const InputError from_csv = read_error(csv);
     CHECK(from_csv.file() == csv);
@@ -113,7 +107,7 @@ TEST_CASE("issue 10 #6: a huge Gavel job-type key, scale factor or batch size is
   const auto dir = test_temp_dir("gavel-keys");
   // A 300 kB key overflowed the stack of std::regex_match (SIGSEGV).
   const std::string long_key = "('" + std::string(300'000, 'A') + "', 1)";
-  const auto long_path = write_file(dir, "long.json", R"j({"v100": {")j" + long_key + R"j(": {"null": 1.0}}})j");
+  const auto long_path = write_test_file(dir, "long.json", R"j({"v100": {")j" + long_key + R"j(": {"null": 1.0}}})j");
   try {
     import_gavel_throughputs(long_path);
     FAIL("no error");
@@ -122,13 +116,13 @@ TEST_CASE("issue 10 #6: a huge Gavel job-type key, scale factor or batch size is
     CHECK(std::string(e.what()).size() < 1000);
   }
   // A scale factor beyond int printed "error: stoi".
-  const auto scale = write_file(dir, "scale.json", R"j({"v100": {"('A', 99999999999999999999999)": {"null": 1.0}}})j");
+  const auto scale = write_test_file(dir, "scale.json", R"j({"v100": {"('A', 99999999999999999999999)": {"null": 1.0}}})j");
   CHECK_THROWS_WITH_AS(import_gavel_throughputs(scale),
                        doctest::Contains("scale.json: field 'v100/('A', 99999999999999999999999)': scale factor out of range"),
                        InputError);
   // A 400-digit batch size printed "error: stod".
   const std::string digits(400, '9');
-  const auto batch = write_file(dir, "batch.json",
+  const auto batch = write_test_file(dir, "batch.json",
                                 R"j({"v100": {"('A (batch size )j" + digits + R"j()', 1)": {"null": 1.0}}})j");
   CHECK_THROWS_WITH_AS(import_gavel_throughputs(batch), doctest::Contains("batch size 9999"), InputError);
 }
@@ -179,7 +173,7 @@ TEST_CASE("issue 10 #9: an empty trace writes to .pb without a write error or a 
 
 TEST_CASE("issue 10 #10: ids and names that are not UTF-8 are rejected, so that .pb can hold them") {
   const auto dir = test_temp_dir("utf8");
-  const auto csv = write_file(dir, "bad.csv", kHeader + "a\xff,x,0,1,1,0,0\n");
+  const auto csv = write_test_file(dir, "bad.csv", kHeader + "a\xff,x,0,1,1,0,0\n");
   const InputError e = read_error(csv);
   CHECK(e.line() == 2);
   CHECK(e.field() == "id");
@@ -193,21 +187,21 @@ TEST_CASE("issue 10 #10: ids and names that are not UTF-8 are rejected, so that 
 TEST_CASE("issue 10 #11: 64-bit values are range-checked, never narrowed") {
   const auto dir = test_temp_dir("narrow");
   // CSV priority 2^32 + 1 became 1.
-  auto csv = write_file(dir, "p.csv", "id,app,submit_s,duration_s,gpus,priority\na,x,0,1,1,4294967297\n");
+  auto csv = write_test_file(dir, "p.csv", "id,app,submit_s,duration_s,gpus,priority\na,x,0,1,1,4294967297\n");
   InputError e = read_error(csv);
   CHECK(e.field() == "priority");
   CHECK(e.problem() == "4294967297 is out of range");
-  csv = write_file(dir, "g.csv", "id,app,submit_s,duration_s,gpus\na,x,0,1,4294967297\n");
+  csv = write_test_file(dir, "g.csv", "id,app,submit_s,duration_s,gpus\na,x,0,1,4294967297\n");
   CHECK(read_error(csv).field() == "gpus");
   // openb: num_gpu 2^32 + 1 became a 1-GPU job; a creation time x 1e6 wrapped int64.
   const std::string pods_header =
       "name,cpu_milli,memory_mib,num_gpu,gpu_milli,gpu_spec,qos,pod_phase,creation_time,deletion_time,scheduled_time\n";
-  const auto pods = write_file(dir, "pods.csv", pods_header + "p1,1000,100,4294967297,1000,,LS,Succeeded,0,10,0\n");
+  const auto pods = write_test_file(dir, "pods.csv", pods_header + "p1,1000,100,4294967297,1000,,LS,Succeeded,0,10,0\n");
   ImportRequest request;
   request.input = pods;
   CHECK_THROWS_WITH_AS(builtin_importers().run("alibaba-gpu-v2023-openb", request),
                        doctest::Contains("pods.csv:2: field 'num_gpu': GPU count out of range"), InputError);
-  const auto late = write_file(dir, "late.csv", pods_header + "p1,1000,100,1,1000,,LS,Succeeded,9300000000000000,9300000000000010,9300000000000000\n");
+  const auto late = write_test_file(dir, "late.csv", pods_header + "p1,1000,100,1,1000,,LS,Succeeded,9300000000000000,9300000000000010,9300000000000000\n");
   request.input = late;
   CHECK_THROWS_WITH_AS(builtin_importers().run("alibaba-gpu-v2023-openb", request),
                        doctest::Contains("late.csv:2: field 'creation_time': too large"), InputError);
@@ -219,9 +213,9 @@ TEST_CASE("issue 10 #12: empty inputs are errors unless allowed") {
   const InputError is_dir = read_error((dir / "dir.textproto").string());
   CHECK(is_dir.problem() == "is a directory, not a file");
   const std::string empty_inputs[] = {
-      write_file(dir, "empty.textproto", ""),
-      write_file(dir, "empty.json", "{}"),
-      write_file(dir, "empty.csv", kHeader),
+      write_test_file(dir, "empty.textproto", ""),
+      write_test_file(dir, "empty.json", "{}"),
+      write_test_file(dir, "empty.csv", kHeader),
   };
   TraceReadOptions allow;
   allow.allow_empty = true;
@@ -236,11 +230,11 @@ TEST_CASE("issue 10 #12: empty inputs are errors unless allowed") {
 
 TEST_CASE("issue 10 #13: a 2e9-node cluster is an error naming the field, before anything is allocated") {
   const auto dir = test_temp_dir("huge-cluster");
-  const auto path = write_file(dir, "huge.textproto",
+  const auto path = write_test_file(dir, "huge.textproto",
                                "gpu_types { name: \"V100\" memory_mib: 16384 }\n"
                                "node_groups { name_prefix: \"n\" count: 2000000000 gpu_type: \"V100\" gpus_per_node: 8 }\n");
   CHECK_THROWS_WITH_AS(read_cluster(path), doctest::Contains("huge.textproto:1: field 'node_groups.count'"), InputError);
-  const auto gpus = write_file(dir, "gpus.json",
+  const auto gpus = write_test_file(dir, "gpus.json",
                                R"({"gpu_types": [{"name": "V100", "memory_mib": 16384}],
                                    "node_groups": [{"name_prefix": "n", "count": 100000, "gpu_type": "V100", "gpus_per_node": 1000}]})");
   CHECK_THROWS_WITH_AS(read_cluster(gpus), doctest::Contains("field 'node_groups.gpus_per_node'"), InputError);
@@ -250,7 +244,7 @@ TEST_CASE("issue 10 #13: a 2e9-node cluster is an error naming the field, before
 
 TEST_CASE("issue 10 #17: a CSV column named twice is an error, not a silently ignored second column") {
   const auto dir = test_temp_dir("dup-column");
-  const auto csv = write_file(dir, "dup.csv", "id,app,submit_s,duration_s,gpus,gpus\na,x,0,1,1,2\n");
+  const auto csv = write_test_file(dir, "dup.csv", "id,app,submit_s,duration_s,gpus,gpus\na,x,0,1,1,2\n");
   const InputError e = read_error(csv);
   CHECK(e.line() == 1);
   CHECK(e.field() == "gpus");
@@ -259,12 +253,12 @@ TEST_CASE("issue 10 #17: a CSV column named twice is an error, not a silently ig
 
 TEST_CASE("issue 10 #19: a huge time is reported as too large at its line, not as unsorted or negative") {
   const auto dir = test_temp_dir("huge-times");
-  auto csv = write_file(dir, "submit.csv", kHeader + "a,x,0,1,1,0,0\nb,x,1e300,1,1,0,0\n");
+  auto csv = write_test_file(dir, "submit.csv", kHeader + "a,x,0,1,1,0,0\nb,x,1e300,1,1,0,0\n");
   InputError e = read_error(csv);
   CHECK(e.line() == 3);
   CHECK(e.field() == "submit_s");
   CHECK(e.problem() == "too large (over 71 years)");
-  csv = write_file(dir, "duration.csv", "\n" + kHeader + "a,x,0,1e300,1,0,0\n");  // a blank first line
+  csv = write_test_file(dir, "duration.csv", "\n" + kHeader + "a,x,0,1e300,1,0,0\n");  // a blank first line
   e = read_error(csv);
   CHECK(e.line() == 3);  // the line, not the record number
   CHECK(e.field() == "duration_s");
@@ -294,26 +288,26 @@ TEST_CASE("issue 10 #18: a calibrated model with no feature columns and rank 0 p
 TEST_CASE("issue 10 #17: contradictions are errors: nested job arrays, unknown pair columns, an app profiled twice") {
   const auto dir = test_temp_dir("contradictions");
   // Protobuf's JSON parser flattened [[job], [job]] into two jobs.
-  const auto nested = write_file(dir, "nested.json",
+  const auto nested = write_test_file(dir, "nested.json",
                                  "{\"jobs\": [\n[{\"id\": \"a\", \"app\": \"x\", \"gpus\": 1}],\n"
                                  "[{\"id\": \"b\", \"app\": \"x\", \"gpus\": 1}]]}");
   const InputError e = read_error(nested);
   CHECK(e.line() == 2);
   CHECK(e.problem().find("array directly inside an array") != std::string::npos);
   // A pair table's extra column was ignored.
-  const auto pairs = write_file(dir, "pairs.csv", "victim,aggressor,slowdown,slowdwon\na,b,1.5,2\n");
+  const auto pairs = write_test_file(dir, "pairs.csv", "victim,aggressor,slowdown,slowdwon\na,b,1.5,2\n");
   CHECK_THROWS_WITH_AS(import_pair_csv(pairs), doctest::Contains("pairs.csv:1: field 'slowdwon': unknown column"), InputError);
   // Two profiles of one application, from two files: which one holds?
-  const auto f1 = write_file(dir, "f1.csv", "app,sm_util\na,50\n");
-  const auto f2 = write_file(dir, "f2.csv", "app,sm_util\na,60\n");
-  const auto p = write_file(dir, "p.csv", "victim,aggressor,slowdown\na,a,1.5\n");
+  const auto f1 = write_test_file(dir, "f1.csv", "app,sm_util\na,50\n");
+  const auto f2 = write_test_file(dir, "f2.csv", "app,sm_util\na,60\n");
+  const auto p = write_test_file(dir, "p.csv", "victim,aggressor,slowdown\na,a,1.5\n");
   CHECK_THROWS_WITH_AS(import_interference_data({f1, f2, p}), doctest::Contains("application 'a' profiled twice"),
                        InputError);
 }
 
 TEST_CASE("issue 10 #10: a cluster node name that is not UTF-8 is rejected before it reaches a .pb file") {
   const auto dir = test_temp_dir("utf8-cluster");
-  const auto path = write_file(dir, "c.json",
+  const auto path = write_test_file(dir, "c.json",
                                "{\"gpu_types\": [{\"name\": \"V100\", \"memory_mib\": 16384}], "
                                "\"nodes\": [{\"name\": \"n\\u00e9\", \"gpu_type\": \"V100\", \"gpus\": 1}]}");
   CHECK(read_cluster(path).nodes.at(0).name == "n\xc3\xa9");  // valid UTF-8 is kept as it is

@@ -19,14 +19,13 @@ struct ExtenderArgs {
   extender::ExtenderSettings settings;
   std::string listen = "127.0.0.1:8888";
   double max_body_mib = 64;
-  double gpu_memory_mib = 81920;
 };
 
 void serve(ExtenderArgs a, const OptionFlags& flags) {
   flags.apply(a.settings.options);
   if (!(a.max_body_mib > 0 && a.max_body_mib <= 4096)) throw Error("--max-body-mib must be in (0, 4096]");
-  if (!(a.gpu_memory_mib >= 1)) throw Error("--gpu-memory-mib must be >= 1");
-  a.settings.names.default_gpu_memory_mib = static_cast<std::int64_t>(a.gpu_memory_mib);
+  if (a.settings.names.default_gpu_memory_mib < 1) throw Error("--gpu-memory-mib must be >= 1");
+  if (a.settings.names.gpu_memory_unit_mib < 1) throw Error("--gpu-memory-unit-mib must be >= 1");
   const auto colon = a.listen.rfind(':');
   const std::optional<std::int64_t> port =
       colon == std::string::npos ? std::nullopt : parse_integer(a.listen.substr(colon + 1));
@@ -79,7 +78,7 @@ void add_extender_command(CLI::App& app) {
   cmd->add_option("--queue-label", s.names.queue_label, "pod label naming the queue (empty: the namespace)");
   cmd->add_option("--gpu-type-label", s.names.gpu_type_label, "node label naming the GPU type")->capture_default_str();
   cmd->add_option("--gpu-type", s.names.default_gpu_type, "GPU type of nodes without that label")->capture_default_str();
-  cmd->add_option("--gpu-memory-mib", args->gpu_memory_mib, "GPU memory of nodes without label nvidia.com/gpu.memory")
+  cmd->add_option("--gpu-memory-mib", s.names.default_gpu_memory_mib, "GPU memory of nodes without label nvidia.com/gpu.memory")
       ->capture_default_str();
   auto flags = std::make_shared<OptionFlags>(cmd);
   cmd->callback([args, flags] { serve(*args, *flags); });

@@ -120,19 +120,23 @@ ImportedTrace import_kubernetes(const ImportRequest& request) {
 
 }  // namespace
 void add_kubernetes_importer(ImporterRegistry& registry) {
+  const KubernetesNames defaults;  // the option defaults are the names' own
   registry.add({kName,
                 "Kubernetes pods from `kubectl get pods -A -o json` (and nodes from `kubectl get nodes -o json`), "
                 "with their recorded runs",
-                {{"gpu-resource", "nvidia.com/gpu", "extended resource that counts whole GPUs"},
-                 {"gpu-memory-resource", "aliyun.com/gpu-mem",
+                {{"gpu-resource", defaults.gpu_resource, "extended resource that counts whole GPUs"},
+                 {"gpu-memory-resource", defaults.gpu_memory_resource,
                   "extended resource asking for GPU memory on one shared GPU (gpushare); empty: not read"},
-                 {"gpu-count-resource", "aliyun.com/gpu-count", "node resource counting GPUs shared by memory"},
-                 {"gpu-memory-unit-mib", "1024", "MiB per unit of gpu-memory-resource (gpushare counts GiB)"},
-                 {"app-label", "app.kubernetes.io/name", "pod label naming the application (then label app, owner, pod name)"},
-                 {"queue-label", "", "pod label naming the queue (e.g. kueue.x-k8s.io/queue-name); empty: the namespace"},
-                 {"gpu-type-label", "nvidia.com/gpu.product", "node label (and pod node selector) naming the GPU type"},
-                 {"gpu-type", "GPU", "GPU type of nodes without that label, and of an inferred cluster"},
-                 {"gpu-memory-mib", "81920", "GPU memory of nodes without label nvidia.com/gpu.memory"},
+                 {"gpu-count-resource", defaults.gpu_count_resource, "node resource counting GPUs shared by memory"},
+                 {"gpu-memory-unit-mib", std::to_string(defaults.gpu_memory_unit_mib),
+                  "MiB per unit of gpu-memory-resource (gpushare counts GiB)"},
+                 {"app-label", defaults.app_label, "pod label naming the application (then label app, owner, pod name)"},
+                 {"queue-label", defaults.queue_label,
+                  "pod label naming the queue (e.g. kueue.x-k8s.io/queue-name); empty: the namespace"},
+                 {"gpu-type-label", defaults.gpu_type_label, "node label (and pod node selector) naming the GPU type"},
+                 {"gpu-type", defaults.default_gpu_type, "GPU type of nodes without that label, and of an inferred cluster"},
+                 {"gpu-memory-mib", std::to_string(defaults.default_gpu_memory_mib),
+                  "GPU memory of nodes without label nvidia.com/gpu.memory"},
                  {"cpu-only", "skip", "pods without GPUs: skip or keep (as CPU-only jobs)"},
                  {"log-time", "", "when the log was taken (RFC 3339); empty: the latest time in it"}},
                 [](const Params&, const ImportRequest& request) { return import_kubernetes(request); },

@@ -24,10 +24,17 @@ struct RunningPod {
   std::string node;
 };
 
+// Why a node cannot take the pod now; `permanent` when no eviction could change that (too few
+// GPUs, another GPU type), as kube-scheduler's FailedAndUnresolvableNodes means.
+struct NodeRefusal {
+  std::string reason;
+  bool permanent = false;
+};
+
 struct ProbeResult {
   std::optional<std::string> chosen_node;    // where the policy placed the pod; none: it waits
   std::vector<std::string> fitting;          // nodes with room for the pod now (cluster order)
-  std::map<std::string, std::string> unfit;  // the others, with the reason
+  std::map<std::string, NodeRefusal> unfit;  // the others, with the reason
   std::vector<std::string> dropped;          // residents that did not fit their node as described
 };
 

@@ -54,6 +54,10 @@ std::vector<JobSpec> jobs_from_log(std::vector<LoggedJob> logged, std::int64_t l
 v1::Cluster infer_cluster(const std::vector<JobSpec>& jobs, const std::string& name, const std::string& gpu_type,
                           std::int64_t gpu_memory_mib);
 
+// A log's GPUs when it does not name them: their type, and an 80 GB A100/H100's memory.
+inline constexpr const char* kLogGpuType = "GPU";
+inline constexpr std::int64_t kLogGpuMemoryMib = 81920;
+
 // Feature set on jobs whose run time was cut at the log time (jobs_from_log).
 inline constexpr const char* kCensoredFeature = "censored";
 

@@ -12,6 +12,7 @@
 
 #include "colosim.pb.h"
 #include "colosim/job.h"
+#include "colosim/traces/cluster_log.h"
 
 namespace colosim::traces {
 
@@ -27,8 +28,8 @@ struct KubernetesNames {
   std::string app_label = "app.kubernetes.io/name";   // pod label naming the application
   std::string queue_label;                            // pod label naming the queue; empty: namespace
   std::string gpu_type_label = "nvidia.com/gpu.product";  // node label (pod node selector): GPU type
-  std::string default_gpu_type = "GPU";               // of nodes without that label
-  std::int64_t default_gpu_memory_mib = 81920;        // of nodes without label nvidia.com/gpu.memory
+  std::string default_gpu_type = kLogGpuType;         // of nodes without that label
+  std::int64_t default_gpu_memory_mib = kLogGpuMemoryMib;  // of nodes without label nvidia.com/gpu.memory
 };
 
 // Where an object sits, for messages: InputError(file, record, prefix + field, problem).
