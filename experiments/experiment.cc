@@ -1,3 +1,4 @@
+#include "colosim/traces/queue_tree_io.h"
 #include "colosim/experiments/experiment.h"
 
 #include <filesystem>
@@ -57,6 +58,7 @@ Experiment resolve(const CompareSpec& spec, const PolicyRegistry& registry) {
   e.interference = spec.interference;
   e.model = traces::resolve_interference(spec.interference, spec.options.pairs);
   e.options = spec.options;
+  traces::load_queue_tree_option(e.options);
 
   auto list = [&] {
     std::string s;

@@ -14,7 +14,7 @@
 
 #include "colosim/placement_helpers.h"
 #include "colosim/policies/builtin.h"
-#include "colosim/policies/eviction.h"
+#include "colosim/eviction.h"
 
 namespace colosim {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "colosim/errors.h"
 #include "colosim/policies/builtin.h"
-#include "colosim/policies/eviction.h"
+#include "colosim/eviction.h"
 #include "colosim/policies/first_fit.h"
 
 namespace colosim {

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 
+#include "colosim/traces/queue_tree_io.h"
 #include "colosim/errors.h"
 #include "colosim/metric_table.h"
 #include "colosim/policies/builtin.h"
@@ -36,6 +37,7 @@ void run(const RunArgs& a, const OptionFlags& flags) {
   RunOptions options;
   flags.apply(options);
   options.sim.seed = a.seed;
+  traces::load_queue_tree_option(options);
   if (a.out == "-") throw Error("--out is a directory for jobs.csv and summary.json; for the summary on stdout use --format json");
   // A named cluster is checked first: its errors do not wait for a long trace to be read.
   std::optional<ClusterSpec> named_cluster;

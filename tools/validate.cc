@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "colosim/traces/queue_tree_io.h"
 #include "colosim/errors.h"
 #include "colosim/experiments/validation.h"
 #include "colosim/policies/builtin.h"
@@ -44,6 +45,7 @@ void validate(const ValidateArgs& a, const OptionFlags& flags) {
   RunOptions options;
   flags.apply(options);
   options.sim.seed = a.seed;
+  traces::load_queue_tree_option(options);
   if (!(a.mape_floor >= 0)) throw Error("--mape-floor must be >= 0 seconds");
   std::optional<ClusterSpec> named_cluster;
   if (!a.cluster.empty()) named_cluster = traces::resolve_cluster(a.cluster);

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "colosim/traces/queue_tree_io.h"
 #include "colosim/experiments/validation.h"
 #include "colosim/job_columns.h"
 #include "colosim/metric_table.h"
@@ -161,6 +162,7 @@ PyRunResult run(const ClusterSpec& cluster, const py::object& trace, const Inter
                 bool time_series, const traces::TraceInputOptions& input, std::optional<double> validate_mape_floor_s) {
   RunOptions options = run_options_from(option_values);  // what is not given keeps the library's default
   options.sim.seed = seed;
+  traces::load_queue_tree_option(options);
   SimConfig config = options.sim;
 
   PolicyHandle handle;

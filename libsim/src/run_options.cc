@@ -68,6 +68,15 @@ std::vector<OptionDef> make_table() {
                  if (v != "none" && v != "trace") throw Error("fragmentation must be none or trace, got '" + v + "'");
                  o.fragmentation_from_trace = v == "trace";
                }});
+  t.push_back({"queues",
+               "a queue tree file (.textproto, .json or .pb; docs/queues.md): guaranteed quotas, limits, weights, "
+               "borrowing and reclaim between the queues that jobs name in their user field; unset: one queue",
+               OptionType::text, {}, true,
+               [](const RunOptions& o) { return o.queues_file; },
+               [](RunOptions& o, const std::string& v) {
+                 o.queues_file = v;
+                 if (v.empty()) o.sim.queues = {};
+               }});
   t.push_back({"gpu_sharing",
                "jobs that state no GPU share (gpu_milli 0): by-share (each takes a whole GPU) or stack (they stack on a GPU, "
                "limited by memory only, as the seed paper ran them); stated shares limit in both",

@@ -8,8 +8,10 @@
 #include <map>
 #include <optional>
 #include <queue>
+#include <set>
 
 #include "colosim/errors.h"
+#include "colosim/eviction.h"
 #include "colosim/event_queue.h"
 #include "colosim/queue_order.h"
 
@@ -74,6 +76,21 @@ struct Active {
   std::string preempt_reason;
   std::uint64_t dirty_stamp = 0;
   std::string note;
+  // Multi-tenant queues (SimConfig::queues): its leaf queue and what it counts against it.
+  int queue = QueueBook::kNoQueue;
+  std::int64_t demand = 0;
+  bool started_once = false;     // its wait was counted
+  Tick start_of_run = 0;         // running: when its current run (a resume too) began
+  bool reclaim_victim = false;   // suspending because its queue's borrowed GPUs were reclaimed
+};
+
+// Running jobs of a queue, the latest started first: whom a reclaim takes first.
+struct StartKey {
+  Tick start = 0;
+  std::uint64_t seq = 0;
+  friend bool operator<(const StartKey& a, const StartKey& b) {
+    return a.start > b.start || (a.start == b.start && a.seq > b.seq);
+  }
 };
 
 }  // namespace
@@ -118,6 +135,11 @@ class Simulator::Engine final : public SchedulingPass {
       if (learning_order_) order_ = learning_order_.get();
     }
     motion_ = order_ ? order_->motion() : RankMotion::fixed;
+    if (!config_.queues.empty()) {
+      queues_ = QueueBook(config_.queues, std::int64_t{cluster_.gpu_count()} * 1000);
+      queued_.resize(queues_.size());
+      running_by_start_.resize(queues_.size());
+    }
   }
 
   void add_observer(SimObserver& o) { observers_.push_back(&o); }
@@ -148,6 +170,7 @@ class Simulator::Engine final : public SchedulingPass {
       }
       if (t >= stop_at_) break;
       now = t;
+      queues_.advance(now);
       capacity_freed_ = false;
       full_pass_ = false;
       first_new_seq_ = next_seq_;
@@ -261,6 +284,10 @@ class Simulator::Engine final : public SchedulingPass {
                           " s, after the end of simulated time (" + horizon_text() + ")";
       emit(slot, JobOutcome::never_started, -1);
     }
+    if (!queues_.empty()) {
+      queues_.advance(now);
+      stats_.queues = queues_.report(now);
+    }
     for (auto* o : observers_) o->on_end(now);
     return stats_;
   }
@@ -363,8 +390,10 @@ class Simulator::Engine final : public SchedulingPass {
     events_.cancel(slot);
     timers_.cancel(slot);
     running_ranked_.erase(QueueKey{a.rank, a.seq});
+    unindex_running(a);
     --running_;
     ++a.preemptions;
+    if (a.queue != QueueBook::kNoQueue) queues_.count_preemption(a.queue);
     a.preempt_reason = std::string(reason);
     a.preempted_at = now;
     a.resuming = true;
@@ -493,6 +522,23 @@ class Simulator::Engine final : public SchedulingPass {
       admit_cpu_only(slot, now);
       return;
     }
+    if (!queues_.empty()) {
+      a.queue = queues_.leaf_of(a.spec.user);
+      a.demand = quota_demand_milli(a.spec);
+      if (a.queue == QueueBook::kNoQueue) {
+        a.note = (a.spec.user.empty() ? std::string("it names no queue (no user)")
+                                      : "its queue '" + a.spec.user + "' (the job's user) is not a leaf of the queue tree") +
+                 ", and the tree has no default queue";
+        emit(slot, JobOutcome::unschedulable, -1);
+        return;
+      }
+      queues_.count_arrival(a.queue);
+      if (std::string why = queues_.never_fits(a.queue, a.demand); !why.empty()) {
+        a.note = why;
+        emit(slot, JobOutcome::unschedulable, -1);
+        return;
+      }
+    }
     const bool check_memory = config_.memory != MemoryMode::ignore;
     const int one_node = cluster_.max_gpus_on_one_node(a.spec, check_memory);
     const int anywhere = config_.allow_multi_node ? cluster_.max_gpus_in_cluster(a.spec, check_memory) : one_node;
@@ -568,13 +614,29 @@ class Simulator::Engine final : public SchedulingPass {
     for (auto* o : observers_) o->on_start_cpu_only(now, a.spec, node);
   }
 
+  // The pending queue in queue order, and with queues each leaf's own.
+  void add_pending(JobSlot slot) {
+    const Active& a = slots_[slot];
+    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    if (a.queue != QueueBook::kNoQueue) queued_[static_cast<std::size_t>(a.queue)].emplace(QueueKey{a.rank, a.seq}, slot);
+  }
+  void remove_pending(JobSlot slot) {
+    const Active& a = slots_[slot];
+    pending_.erase(QueueKey{a.rank, a.seq});
+    if (a.queue != QueueBook::kNoQueue) queued_[static_cast<std::size_t>(a.queue)].erase(QueueKey{a.rank, a.seq});
+  }
+  void unindex_running(const Active& a) {
+    if (a.queue != QueueBook::kNoQueue) running_by_start_[static_cast<std::size_t>(a.queue)].erase(StartKey{a.start_of_run, a.seq});
+  }
+
   // Into the queue at the rank its progress gives it.
   void enqueue(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
     a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
     a.state = State::pending;
     a.gpus.clear();
-    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    add_pending(slot);
+    if (a.queue != QueueBook::kNoQueue) queues_.add_pending(a.queue, a.demand);
     a.pending_since = now;
     arm_promotion(slot, now);
     if (!paused_steps_.empty()) wake_rank_steps(now);
@@ -594,12 +656,12 @@ class Simulator::Engine final : public SchedulingPass {
   void promote(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
     if (a.state != State::pending) return;
-    pending_.erase(QueueKey{a.rank, a.seq});
+    remove_pending(slot);
     a.attained_base = a.attained;
     a.waited = 0;
     a.pending_since = now;
     a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
-    pending_.emplace(QueueKey{a.rank, a.seq}, slot);
+    add_pending(slot);
     ++a.promotions;
     full_pass_ = true;
   }
@@ -678,8 +740,11 @@ class Simulator::Engine final : public SchedulingPass {
   void release_suspended(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
     if (a.state == State::suspending) --suspending_;
+    if (a.reclaim_victim) --reclaim_suspending_;
+    a.reclaim_victim = false;
     settle(a, now);
     for (auto* o : observers_) o->on_release(now, a.spec, a.gpus);
+    if (a.queue != QueueBook::kNoQueue) queues_.release(a.queue, a.demand);
     cluster_.remove(slot, a.spec, a.gpus);
     mark_gpus_dirty(a.gpus);
     capacity_freed_ = true;
@@ -689,20 +754,27 @@ class Simulator::Engine final : public SchedulingPass {
 
   void schedule(Tick now) {
     batch_.clear();
+    refused_.clear();
+    placements_.clear();
     preempted_in_pass_ = false;
     pass_now_ = now;
+    if (!queues_.empty()) queues_.begin_pass();
     // A preempting policy may start a job where no GPU is free, so it sees every pass.
     const bool preempts = policy_.preempts();
     const std::int64_t room = preempts ? std::numeric_limits<std::int64_t>::max() : policy_.gpu_room(cluster_, config_.memory);
     // A pass the policy asked for calls it even with nothing to offer (a round, a mode switch).
     const bool nothing_fits = room <= 0 || (!preempts && !cluster_.any_share_room());
-    if (nothing_fits && !called_back_) return;
+    if (nothing_fits && !called_back_) {
+      reclaim(true);
+      end_pass();
+      return;
+    }
     const bool fifo = config_.discipline == QueueDiscipline::fifo;
     int looked_at = 0;
     std::int64_t offered_gpus = 0;
-    // Adds the job to the batch; false ends the batch.
+    // Adds the job to the batch if it may start now; end_batch ends the batch.
     auto consider = [&](JobSlot slot) {
-      if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) return false;
+      if (config_.backfill_depth > 0 && looked_at++ >= config_.backfill_depth) return Verdict::end_batch;
       const Active& a = slots_[slot];
       // The share is the core's rule, so the core checks it for every policy. A job that cannot
       // start now reaches a preempting policy only at a round boundary (which re-decides
@@ -710,43 +782,163 @@ class Simulator::Engine final : public SchedulingPass {
       // room for must be offered so that the policy can keep that room for it (Kubernetes's
       // nominated node); else a job it outranks takes the room and the preemption repeats.
       if ((!cluster_.share_may_fit(a.spec) || !policy_.may_fit(cluster_, a.spec, config_.memory)) &&
-          !(preempts && (round_pass_ || suspending_ > 0 || outranks_last_running(a))))
-        return !fifo;  // strict FIFO: nothing behind a blocked job may start
-      if (offered_gpus + a.spec.gpus > room) return false;
+          !(preempts && (round_pass_ || suspending_ > 0 || outranks_last_running(a)))) {
+        if (a.queue != QueueBook::kNoQueue) refused_.push_back(slot);
+        return Verdict::held_back;
+      }
+      // Its queue's limits and quota (with what it may borrow), beside the jobs offered so far.
+      if (a.queue != QueueBook::kNoQueue && !queues_.may_offer(a.queue, a.demand)) return Verdict::held_back;
+      if (offered_gpus + a.spec.gpus > room) {
+        if (a.queue != QueueBook::kNoQueue) refused_.push_back(slot);  // no room for it in this pass
+        return Verdict::end_batch;
+      }
       offered_gpus += a.spec.gpus;
+      if (a.queue != QueueBook::kNoQueue) queues_.offer(a.queue, a.demand);
       batch_.push_back({slot, &a.spec, a.seq, a.oom_retries, a.rank});
-      return true;
+      return Verdict::offered;
     };
+    // Strict FIFO: nothing behind a held-back job may start (with queues, in its queue).
+    auto goes_on = [&](Verdict v) { return v == Verdict::offered || (v == Verdict::held_back && !fifo); };
     if (nothing_fits) {
       // Only the call-back: an empty batch.
+    } else if (!queues_.empty()) {
+      offer_by_queue(consider, fifo);
     } else if (!capacity_freed_ && !full_pass_ && !preempts && policy_.waits_only_for_capacity()) {
       // Nothing freed and the policy never holds jobs back: older pending jobs still cannot
       // start, so only this instant's arrivals are offered. Under FIFO only those queued ahead
       // of every older job may start.
       if (fifo) {
         for (auto it = pending_.begin(); it != pending_.end() && it->first.seq >= first_new_seq_; ++it)
-          if (!consider(it->second)) break;
+          if (!goes_on(consider(it->second))) break;
       } else {
         std::sort(arrivals_now_.begin(), arrivals_now_.end(), [this](JobSlot x, JobSlot y) {
           return QueueKey{slots_[x].rank, slots_[x].seq} < QueueKey{slots_[y].rank, slots_[y].seq};
         });
         for (JobSlot slot : arrivals_now_)
-          if (!consider(slot)) break;
+          if (!goes_on(consider(slot))) break;
       }
     } else {
       for (const auto& [key, slot] : pending_)
-        if (!consider(slot)) break;
+        if (!goes_on(consider(slot))) break;
     }
-    if (batch_.empty() && !called_back_) return;
+    if (batch_.empty() && !called_back_) {
+      reclaim(false);
+      end_pass();
+      return;
+    }
     ++stats_.passes;
     pass_now_ = now;
-    placements_.clear();
     if (fifo && !batch_.empty()) offer_in_queue_order(); else offer(0, batch_.size());
+    for (const PendingJob& p : batch_)
+      if (slots_[p.slot].queue != QueueBook::kNoQueue && pass_flag_[p.slot] != kPlaced) refused_.push_back(p.slot);
+    reclaim(false);
     for (const PendingJob& p : batch_) pass_flag_[p.slot] = kNotOffered;
     for (JobSlot slot : placements_) pass_flag_[slot] = kNotOffered;
+    end_pass();
+    for (JobSlot slot : placements_) start(slot, now);
+  }
+
+  // What the pass does with a pending job it looks at.
+  enum class Verdict { offered, held_back, end_batch };
+
+  void end_pass() {
     for (JobSlot slot : preempted_) pass_flag_[slot] = kNotOffered;
     preempted_.clear();
-    for (JobSlot slot : placements_) start(slot, now);
+  }
+
+  // With queues, the batch interleaves the leaf queues: the next job offered is the next, in
+  // queue order, of the queue that has the least of its fair share with what this pass offered
+  // it so far (QueueBook::order_key). A queue whose job is held back under strict FIFO offers no
+  // more in this pass.
+  template <class Consider>
+  void offer_by_queue(Consider& consider, bool fifo) {
+    std::set<QueueBook::OrderKey> ready;
+    std::vector<std::map<QueueKey, JobSlot>::const_iterator> next(queued_.size());
+    for (int q : queues_.leaves_in_order()) {
+      next[static_cast<std::size_t>(q)] = queued_[static_cast<std::size_t>(q)].begin();
+      ready.insert(queues_.order_key(q));
+    }
+    while (!ready.empty()) {
+      const int q = ready.begin()->queue;
+      ready.erase(ready.begin());
+      const auto qi = static_cast<std::size_t>(q);
+      const JobSlot slot = next[qi]->second;
+      ++next[qi];
+      const auto verdict = consider(slot);
+      if (verdict == Verdict::end_batch) return;
+      if (verdict == Verdict::held_back && fifo) continue;
+      if (next[qi] != queued_[qi].end()) ready.insert(queues_.order_key(q));
+    }
+  }
+
+  // Reclaim (docs/queues.md): a queue's job that fits in its quota but cannot start (held back
+  // for room, or offered and not placed; every queue's first job when nothing fits) takes back
+  // GPUs lent to queues over their quota. Victims: the latest started jobs of those queues,
+  // never so many that a queue falls below its quota, the fewest on one node (whole nodes for a
+  // gang larger than a node), through the preemption mechanism and its costs. One reclaim per
+  // pass; none while earlier victims still checkpoint (their GPUs are on their way back).
+  void reclaim(bool nothing_fits) {
+    if (queues_.empty() || queues_.borrowed_milli() == 0 || reclaim_suspending_ > 0) return;
+    std::vector<std::int64_t> placed(queued_.size(), 0);  // this pass, not yet held
+    for (JobSlot slot : placements_)
+      if (slots_[slot].queue != QueueBook::kNoQueue) placed[static_cast<std::size_t>(slots_[slot].queue)] += slots_[slot].demand;
+    std::vector<JobSlot> first(queued_.size(), -1);  // each queue's first job that could not start
+    if (nothing_fits) {
+      for (std::size_t q = 0; q < queued_.size(); ++q)
+        if (!queued_[q].empty()) first[q] = queued_[q].begin()->second;
+    } else {
+      for (JobSlot slot : refused_) {
+        auto& f = first[static_cast<std::size_t>(slots_[slot].queue)];
+        if (f < 0 || QueueKey{slots_[slot].rank, slots_[slot].seq} < QueueKey{slots_[f].rank, slots_[f].seq}) f = slot;
+      }
+    }
+    for (int q : queues_.leaves_in_order()) {
+      const JobSlot slot = first[static_cast<std::size_t>(q)];
+      if (slot < 0) continue;
+      const Active& a = slots_[slot];
+      if (!queues_.guaranteed(q, a.demand, placed[static_cast<std::size_t>(q)])) continue;
+      std::vector<std::int64_t> taken(queued_.size(), 0);
+      auto may_take = [&](const RunningJob& r) {
+        const Active& v = slots_[r.slot];
+        auto& t = taken[static_cast<std::size_t>(v.queue)];
+        if (t + v.demand > queues_.over_quota(v.queue)) return false;
+        t += v.demand;
+        return true;
+      };
+      const std::vector<Victim> victims =
+          victims_in_walk(*this, PendingJob{slot, &a.spec, a.seq, a.oom_retries, a.rank},
+                          [this](const std::function<bool(const RunningJob&)>& visit) { walk_borrowed(visit); }, may_take, false);
+      if (victims.empty()) continue;
+      const std::string reason = "reclaimed by queue '" + queues_.name(q) + "' for job '" + a.spec.id + "'";
+      for (const Victim& v : victims) {
+        preempt(v.slot, reason);
+        queues_.count_reclaim(q);
+        if (slots_[v.slot].state == State::suspending) {
+          slots_[v.slot].reclaim_victim = true;
+          ++reclaim_suspending_;
+        }
+      }
+      return;
+    }
+  }
+
+  // Running jobs of queues over their quota, the latest started first across those queues.
+  void walk_borrowed(const std::function<bool(const RunningJob&)>& visit) {
+    using It = std::map<StartKey, JobSlot>::const_iterator;
+    std::vector<std::pair<It, It>> heads;
+    for (std::size_t q = 0; q < running_by_start_.size(); ++q)
+      if (queues_.over_quota(static_cast<int>(q)) > 0 && !running_by_start_[q].empty())
+        heads.emplace_back(running_by_start_[q].begin(), running_by_start_[q].end());
+    for (;;) {
+      std::pair<It, It>* best = nullptr;
+      for (auto& h : heads)
+        if (h.first != h.second && (!best || h.first->first < best->first->first)) best = &h;
+      if (!best) return;
+      const JobSlot slot = best->first->second;
+      ++best->first;
+      const Active& a = slots_[slot];
+      if (!visit(RunningJob{slot, &a.spec, a.seq, a.rank, a.gpus})) return;
+    }
   }
 
   bool outranks_last_running(const Active& pending) {
@@ -807,7 +999,15 @@ class Simulator::Engine final : public SchedulingPass {
 
   void start(JobSlot slot, Tick now) {
     Active& a = slots_[slot];
-    pending_.erase(QueueKey{a.rank, a.seq});
+    remove_pending(slot);
+    if (a.queue != QueueBook::kNoQueue) {
+      queues_.remove_pending(a.queue, a.demand);
+      queues_.hold(a.queue, a.demand);
+      a.start_of_run = now;
+      running_by_start_[static_cast<std::size_t>(a.queue)].emplace(StartKey{now, a.seq}, slot);
+      if (!a.started_once) queues_.count_start(a.queue, now - a.spec.submit);
+    }
+    a.started_once = true;
     timers_.cancel(slot);  // a pending job's only timer: its promotion
     if (a.attained > a.attained_base) a.waited += now - a.pending_since;
     a.state = State::running;
@@ -864,6 +1064,8 @@ class Simulator::Engine final : public SchedulingPass {
     events_.cancel(slot);
     timers_.cancel(slot);
     running_ranked_.erase(QueueKey{a.rank, a.seq});
+    unindex_running(a);
+    if (a.queue != QueueBook::kNoQueue) queues_.release(a.queue, a.demand);
     --running_;
   }
 
@@ -878,6 +1080,7 @@ class Simulator::Engine final : public SchedulingPass {
     }
     leave_gpus(slot, now);
     const Active& a = slots_[slot];
+    if (a.queue != QueueBook::kNoQueue) queues_.count_finish(a.queue, now - a.spec.submit);
     if (learning_order_ && learning_order_->learn_from_finished(a.spec, a.attained)) rank_again(now);
     emit(slot, JobOutcome::finished, now);
   }
@@ -885,13 +1088,14 @@ class Simulator::Engine final : public SchedulingPass {
   // The order learnt something that changes ranks: every waiting job is ranked again as it
   // entered the queue, every running one as of now, and rank steps are re-armed.
   void rank_again(Tick now) {
-    std::map<QueueKey, JobSlot> pending;
-    for (const auto& [key, slot] : pending_) {
+    std::vector<JobSlot> waiting;
+    for (const auto& [key, slot] : pending_) waiting.push_back(slot);
+    for (JobSlot slot : waiting) {
       Active& a = slots_[slot];
+      remove_pending(slot);
       a.rank = checked_rank(a, JobProgress{a.attained, a.remaining});
-      pending.emplace(QueueKey{a.rank, a.seq}, slot);
+      add_pending(slot);
     }
-    pending_.swap(pending);
     std::map<QueueKey, JobSlot> running;
     for (const auto& [key, slot] : running_ranked_) {
       Active& a = slots_[slot];
@@ -1122,6 +1326,24 @@ class Simulator::Engine final : public SchedulingPass {
         if (!a.gpus.empty() || events_.contains(static_cast<JobSlot>(slot))) fail("pending job '" + a.spec.id + "' holds GPUs or an event");
       }
     }
+    if (!queues_.empty()) {
+      std::vector<std::int64_t> held(queues_.size(), 0), waiting(queues_.size(), 0);
+      std::size_t queued = 0;
+      for (const Active& a : slots_) {
+        if (a.queue == QueueBook::kNoQueue) continue;
+        if (a.state == State::running || a.state == State::suspending) held[static_cast<std::size_t>(a.queue)] += a.demand;
+        if (a.state == State::pending) waiting[static_cast<std::size_t>(a.queue)] += a.demand;
+      }
+      for (const auto& q : queued_) queued += q.size();
+      for (std::size_t i = 0; i < queues_.size(); ++i) {
+        const int q = static_cast<int>(i);
+        if (queues_.is_leaf(q) && (held[i] != queues_.held_milli(q) || waiting[i] != queues_.pending_milli(q)))
+          fail("queue '" + queues_.name(q) + "' holds " + std::to_string(queues_.held_milli(q)) + " and waits for " +
+               std::to_string(queues_.pending_milli(q)) + " milli-GPUs by its book, " + std::to_string(held[i]) + " and " +
+               std::to_string(waiting[i]) + " by its jobs");
+      }
+      if (queued != pending_.size()) fail("the queues hold " + std::to_string(queued) + " pending jobs, the pending queue " + std::to_string(pending_.size()));
+    }
     if (running != running_ || pending != pending_.size() + cpu_pending_.size() || running != running_ranked_.size() ||
         cpu_running != cpu_running_)
       fail("job counts disagree with the queue and the running set");
@@ -1185,6 +1407,11 @@ class Simulator::Engine final : public SchedulingPass {
   std::size_t cpu_running_ = 0;
   bool cpu_arrived_ = false;  // a CPU-only job arrived at this instant
   std::size_t suspending_ = 0;  // preempted jobs still holding their GPUs
+  QueueBook queues_;            // SimConfig::queues; empty without
+  std::vector<std::map<QueueKey, JobSlot>> queued_;          // per queue: its pending jobs in queue order
+  std::vector<std::map<StartKey, JobSlot>> running_by_start_;  // per queue: its running jobs, latest first
+  std::size_t reclaim_suspending_ = 0;  // reclaim victims still checkpointing
+  std::vector<JobSlot> refused_;        // this pass: queued jobs that could not start
   RunStats stats_;
 
   bool capacity_freed_ = false;     // a job ended or failed at this instant

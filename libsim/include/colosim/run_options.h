@@ -19,6 +19,9 @@ struct RunOptions {
   // Measure GPU fragmentation against the typical shapes of the run's whole trace, read once
   // before the run (SimConfig::target_workload, which fgd then uses too).
   bool fragmentation_from_trace = false;
+  // A queue tree file (option `queues`), read into sim.queues by traces::load_queue_tree_option
+  // before the run: the core library reads no files.
+  std::string queues_file;
 };
 
 enum class OptionType { integer, real, text, boolean };

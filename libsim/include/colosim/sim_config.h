@@ -8,6 +8,7 @@
 
 #include "colosim/fragmentation.h"
 #include "colosim/job.h"
+#include "colosim/queue_tree.h"
 #include "colosim/time.h"
 
 namespace colosim {
@@ -158,6 +159,9 @@ struct SimConfig {
   // survive model error? Only for models that can_sample() (calibrated).
   bool interference_noise = false;
   ModelFallback fallback;
+  // Multi-tenant queues (queue_tree.h, docs/queues.md): quotas, limits, fair share, borrowing and
+  // reclaim between the queues that jobs name (JobSpec::user). Empty: one queue, as before.
+  QueueTree queues;
 };
 
 const char* to_string(MemoryMode m);

@@ -13,6 +13,7 @@
 #include "colosim/metrics.h"
 #include "colosim/observer.h"
 #include "colosim/policy.h"
+#include "colosim/queue_book.h"
 #include "colosim/sim_config.h"
 
 namespace colosim {
@@ -28,6 +29,7 @@ struct RunStats {
   std::uint64_t predictions = 0;
   std::uint64_t app_fallbacks = 0;
   std::uint64_t gpu_type_fallbacks = 0;
+  QueueReport queues;  // per-queue results when the run had a queue tree (SimConfig::queues)
 };
 
 class Simulator {

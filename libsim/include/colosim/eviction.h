@@ -41,6 +41,13 @@ std::vector<Victim> victims_from_the_last(SchedulingPass& pass, const PendingJob
                                           const std::function<bool(const RunningJob&)>& may_displace,
                                           bool stop_at_refusal = true);
 
+// Running jobs in the order a search should take them as victims, while `visit` returns true.
+using RunningWalk = std::function<void(const std::function<bool(const RunningJob&)>& visit)>;
+// The same search over the running jobs in `walk`'s order (the core's reclaim of borrowed GPUs
+// walks the latest started first).
+std::vector<Victim> victims_in_walk(SchedulingPass& pass, const PendingJob& pending, const RunningWalk& walk,
+                                    const std::function<bool(const RunningJob&)>& may_displace, bool stop_at_refusal);
+
 // The jobs a preempting policy displaced for a pending job, until that job starts. While a victim
 // still checkpoints (the suspend delay) it holds its GPUs: the policy waits for them rather than
 // displacing more jobs, and starts nothing ranked below the waiting job, so that the GPUs being

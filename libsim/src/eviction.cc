@@ -1,4 +1,4 @@
-#include "colosim/policies/eviction.h"
+#include "colosim/eviction.h"
 
 #include <algorithm>
 #include <map>
@@ -44,6 +44,13 @@ std::vector<GpuIndex> gang_after_evicting(SchedulingPass& pass, const JobSpec& j
 std::vector<Victim> victims_from_the_last(SchedulingPass& pass, const PendingJob& pending,
                                           const std::function<bool(const RunningJob&)>& may_displace,
                                           bool stop_at_refusal) {
+  return victims_in_walk(
+      pass, pending, [&pass](const std::function<bool(const RunningJob&)>& visit) { pass.visit_running_last_first(visit); },
+      may_displace, stop_at_refusal);
+}
+
+std::vector<Victim> victims_in_walk(SchedulingPass& pass, const PendingJob& pending, const RunningWalk& walk,
+                                    const std::function<bool(const RunningJob&)>& may_displace, bool stop_at_refusal) {
   const JobSpec& job = *pending.spec;
   const ClusterView& cluster = pass.cluster();
   const bool whole_nodes = needs_several_nodes(pass, job);
@@ -75,7 +82,7 @@ std::vector<Victim> victims_from_the_last(SchedulingPass& pass, const PendingJob
   }
   std::vector<Victim> chosen;
   int looked_at = 0;
-  pass.visit_running_last_first([&](const RunningJob& running) {
+  walk([&](const RunningJob& running) {
     if (++looked_at > kMaxVictimsLookedAt) return false;
     if (!may_displace(running)) return !stop_at_refusal;
     walked.insert(running.slot);
